@@ -1,0 +1,279 @@
+//! `tandem.toml`: site settings. Every key is optional and a site without the
+//! file builds with the defaults below.
+
+use std::path::Path;
+
+use serde::Serialize;
+use toml::de::{DeTable, DeValue};
+
+use crate::data::reader::Record;
+use crate::diagnostics::{Diagnostic, SourceFile};
+
+pub const FILE_NAME: &str = "tandem.toml";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Absolute URL of the published site; may contain a sub-path.
+    pub base_url: String,
+    pub theme: String,
+    /// Raw HTML in Markdown is passed through (it is the team's own
+    /// handbook); set `markdown.raw_html = false` to escape it instead.
+    pub raw_html: bool,
+    pub matrix: MatrixConfig,
+    pub checkins: CheckinConfig,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixConfig {
+    pub impact_max: u32,
+    pub effort_max: u32,
+    pub impact_split: f64,
+    pub effort_split: f64,
+    /// Spread (max - min) at or above which a candidate is flagged.
+    pub disagreement: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckinConfig {
+    pub due_within_days: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Team handbook".into(),
+            description: String::new(),
+            base_url: "/".into(),
+            theme: "default".into(),
+            raw_html: true,
+            matrix: MatrixConfig::with_scale(10, 10),
+            checkins: CheckinConfig {
+                due_within_days: 14,
+            },
+        }
+    }
+}
+
+impl MatrixConfig {
+    fn with_scale(impact_max: u32, effort_max: u32) -> Self {
+        MatrixConfig {
+            impact_max,
+            effort_max,
+            impact_split: (1.0 + impact_max as f64) / 2.0,
+            effort_split: (1.0 + effort_max as f64) / 2.0,
+            disagreement: 4,
+        }
+    }
+}
+
+impl Config {
+    /// The path part of `base_url`, always starting and ending with `/`:
+    /// every URL in the output is prefixed with it so a site can live under
+    /// a sub-path of its host.
+    pub fn base_path(&self) -> String {
+        let after_scheme = match self.base_url.split_once("://") {
+            Some((_, rest)) => rest.find('/').map(|i| &rest[i..]).unwrap_or("/"),
+            None => self.base_url.as_str(),
+        };
+        let trimmed = after_scheme.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+
+    /// Reads `tandem.toml` from `root`, or the defaults when it is absent.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(FILE_NAME);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    return Err(vec![Diagnostic::general(
+                        Some(Path::new(FILE_NAME)),
+                        format!(
+                            "{FILE_NAME} is not valid UTF-8 (invalid byte at offset {})",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )])
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(vec![Diagnostic::general(
+                    Some(Path::new(FILE_NAME)),
+                    format!("cannot read {FILE_NAME}: {e}"),
+                )])
+            }
+        };
+        let file = SourceFile::new(FILE_NAME, text);
+        let mut errors = Vec::new();
+        let config = parse(&file, &mut errors);
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "theme",
+    "markdown",
+    "matrix",
+    "checkins",
+];
+const MATRIX_KEYS: &[&str] = &[
+    "impact_max",
+    "effort_max",
+    "impact_split",
+    "effort_split",
+    "disagreement",
+];
+const CHECKIN_KEYS: &[&str] = &["due_within_days"];
+const MARKDOWN_KEYS: &[&str] = &["raw_html"];
+
+fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
+    let document = match DeTable::parse(&file.text) {
+        Ok(document) => document,
+        Err(e) => {
+            errors.push(crate::data::toml_syntax_error(file, &e));
+            return Config::default();
+        }
+    };
+    let mut config = Config::default();
+    let span = document.span();
+    let mut top = Record::new(
+        file,
+        0,
+        document.get_ref(),
+        span,
+        FILE_NAME,
+        TOP_KEYS,
+        errors,
+    );
+    if let Some(title) = top.text("title") {
+        config.title = title.value;
+    }
+    if let Some(description) = top.text("description") {
+        config.description = description.value;
+    }
+    if let Some(base_url) = top.text("base_url") {
+        config.base_url = base_url.value;
+    }
+    if let Some(theme) = top.slug("theme", false) {
+        config.theme = theme.value;
+    }
+    let [markdown, matrix, checkins] =
+        ["markdown", "matrix", "checkins"].map(|key| subtable(&mut top, document.get_ref(), key));
+    top.finish();
+
+    if let Some((table, span)) = markdown {
+        let mut record = Record::new(file, 0, table, span, "[markdown]", MARKDOWN_KEYS, errors);
+        if let Some(raw) = record.boolean("raw_html") {
+            config.raw_html = raw;
+        }
+        record.finish();
+    }
+    if let Some((table, span)) = matrix {
+        let mut record = Record::new(file, 0, table, span, "[matrix]", MATRIX_KEYS, errors);
+        let impact_max = record.integer("impact_max", 2..=1000, "").unwrap_or(10) as u32;
+        let effort_max = record.integer("effort_max", 2..=1000, "").unwrap_or(10) as u32;
+        config.matrix = MatrixConfig::with_scale(impact_max, effort_max);
+        if let Some(split) = record.number("impact_split", 1.0..=impact_max as f64) {
+            config.matrix.impact_split = split;
+        }
+        if let Some(split) = record.number("effort_split", 1.0..=effort_max as f64) {
+            config.matrix.effort_split = split;
+        }
+        let widest = impact_max.max(effort_max) as i64;
+        if let Some(threshold) = record.integer("disagreement", 1..=widest, "") {
+            config.matrix.disagreement = threshold as u32;
+        }
+        record.finish();
+    }
+    if let Some((table, span)) = checkins {
+        let mut record = Record::new(file, 0, table, span, "[checkins]", CHECKIN_KEYS, errors);
+        if let Some(days) = record.integer("due_within_days", 0..=3650, "") {
+            config.checkins.due_within_days = days as u32;
+        }
+        record.finish();
+    }
+    config
+}
+
+type SubTable<'a, 'i> = Option<(&'a DeTable<'i>, std::ops::Range<usize>)>;
+
+fn subtable<'a, 'i>(
+    top: &mut Record<'_, 'i>,
+    document: &'a DeTable<'i>,
+    key: &str,
+) -> SubTable<'a, 'i> {
+    let value = document.get(key)?;
+    match value.get_ref() {
+        DeValue::Table(table) => Some((table, value.span())),
+        other => {
+            let found = crate::data::reader::type_name(other);
+            top.error(
+                value.span(),
+                format!("`{key}` in {FILE_NAME} is {found}, expected a table like [{key}]"),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let file = SourceFile::new(FILE_NAME, text.to_string());
+        let mut errors = Vec::new();
+        let config = parse(&file, &mut errors);
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
+    }
+
+    #[test]
+    fn splits_default_to_the_middle_of_the_scale() {
+        let c = config("[matrix]\nimpact_max = 5\n").unwrap();
+        assert_eq!(c.matrix.impact_split, 3.0);
+        assert_eq!(c.matrix.effort_split, 5.5);
+    }
+
+    #[test]
+    fn base_path_comes_from_the_url() {
+        let mut c = Config::default();
+        for (url, path) in [
+            ("https://x.example/teams/payments", "/teams/payments/"),
+            ("https://x.example", "/"),
+            ("/", "/"),
+            ("/docs/", "/docs/"),
+        ] {
+            c.base_url = url.into();
+            assert_eq!(c.base_path(), path, "{url}");
+        }
+    }
+
+    #[test]
+    fn unknown_setting_is_reported_with_suggestion() {
+        let errors = config("[matrix]\nimpact_mx = 5\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("unknown key `impact_mx`"));
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("did you mean `impact_max`?")
+        );
+        assert_eq!(errors[0].line, 2);
+    }
+}

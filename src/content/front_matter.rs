@@ -1,0 +1,136 @@
+//! TOML front matter between `+++` lines at the top of a page.
+
+use serde::Serialize;
+use toml::de::DeTable;
+
+use crate::calendar::Date;
+use crate::data::reader::{Record, Text};
+use crate::data::toml_syntax_error;
+use crate::diagnostics::{Diagnostic, SourceFile};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub weight: i64,
+    pub owner: Option<Text>,
+    pub review_by: Option<Date>,
+    pub draft: bool,
+    pub tags: Vec<Text>,
+}
+
+pub const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "weight",
+    "owner",
+    "review_by",
+    "draft",
+    "tags",
+];
+
+const FENCE: &str = "+++";
+
+/// Splits a page into its front matter (if any) and the byte offset where
+/// the Markdown body starts.
+///
+/// The TOML is returned as a copy of the file's first bytes with the opening
+/// fence blanked out, so that positions reported by the TOML parser are
+/// positions in the page file itself.
+pub fn split(text: &str) -> Result<Option<(String, usize)>, usize> {
+    let first_line_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    if text[..first_line_end].trim_end() != FENCE {
+        return Ok(None);
+    }
+    let mut offset = first_line_end;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map(|i| offset + i + 1)
+            .unwrap_or(text.len());
+        if text[offset..end].trim_end() == FENCE {
+            let toml = format!("{}{}", " ".repeat(FENCE.len()), &text[FENCE.len()..offset]);
+            return Ok(Some((toml, end)));
+        }
+        offset = end;
+    }
+    // An opening fence that is never closed: report it where it starts.
+    Err(0)
+}
+
+/// Reads a page's front matter; returns the front matter and the offset of
+/// the body. Problems are added to `errors`.
+pub fn read(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> (FrontMatter, usize) {
+    let (toml, body_start) = match split(&file.text) {
+        Ok(Some(found)) => found,
+        Ok(None) => return (FrontMatter::default(), 0),
+        Err(at) => {
+            errors.push(
+                file.error(
+                    at..at + FENCE.len(),
+                    "front matter opened with `+++` is never closed",
+                )
+                .with_help("end the front matter with a line holding only `+++`"),
+            );
+            return (FrontMatter::default(), file.text.len());
+        }
+    };
+    let table = match DeTable::parse(&toml) {
+        Ok(table) => table,
+        Err(e) => {
+            errors.push(toml_syntax_error(file, &e));
+            return (FrontMatter::default(), body_start);
+        }
+    };
+    let span = table.span();
+    let mut record = Record::new(
+        file,
+        0,
+        table.get_ref(),
+        span,
+        "the front matter",
+        KEYS,
+        errors,
+    );
+    let front = FrontMatter {
+        title: record.required_text_if_present("title"),
+        description: record.text("description").map(|t| t.value),
+        weight: record
+            .integer("weight", -1_000_000..=1_000_000, "")
+            .unwrap_or(0),
+        owner: record.slug("owner", false),
+        review_by: record.date("review_by").map(|(d, _)| d),
+        draft: record.boolean("draft").unwrap_or(false),
+        tags: record.text_list("tags", true),
+    };
+    record.finish();
+    (front, body_start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_positions_match_the_page_file() {
+        let text = "+++\ntitle = \"A\"\nweigth = 3\n+++\n# Body\n";
+        let file = SourceFile::new("content/a.md", text.to_string());
+        let mut errors = Vec::new();
+        let (front, body) = read(&file, &mut errors);
+        assert_eq!(front.title.as_deref(), Some("A"));
+        assert_eq!(&text[body..], "# Body\n");
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].line, errors[0].column), (3, 1));
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `weight`?"));
+    }
+
+    #[test]
+    fn a_page_without_fences_has_no_front_matter() {
+        assert_eq!(split("# Title\n+++\n"), Ok(None));
+    }
+
+    #[test]
+    fn an_unclosed_fence_is_an_error() {
+        assert_eq!(split("+++\ntitle = \"x\"\n"), Err(0));
+    }
+}

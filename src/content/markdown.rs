@@ -1,0 +1,415 @@
+//! Markdown to HTML: heading ids and the table of contents, links between
+//! pages rewritten from `.md` sources to output URLs, and unsafe URLs
+//! neutralised.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A link to another page (or an anchor), kept so that anchors can be
+/// checked once every page's headings are known.
+#[derive(Debug, Clone)]
+pub struct PageLink {
+    /// Source path of the target page relative to the site root
+    /// (`content/x.md`); the linking page itself for `#anchor` links.
+    pub target: PathBuf,
+    pub anchor: Option<String>,
+    /// Bytes of the link in the page file.
+    pub span: Range<usize>,
+}
+
+/// A `.md` link whose target page does not exist.
+#[derive(Debug, Clone)]
+pub struct BrokenLink {
+    pub dest: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// Text of the first heading, used as the title of a page without one.
+    pub first_heading: Option<String>,
+    /// Plain text of the first paragraph, for listings.
+    pub summary: String,
+    /// Every heading id of the page, for anchor checks.
+    pub anchors: Vec<String>,
+    pub links: Vec<PageLink>,
+    pub broken: Vec<BrokenLink>,
+}
+
+/// What the renderer needs to know about the rest of the site.
+pub struct LinkContext<'a> {
+    /// Source path of this page, e.g. `content/rituals/weekly.md`.
+    pub source: &'a Path,
+    /// Source path of every page to its URL.
+    pub urls: &'a HashMap<PathBuf, String>,
+    pub raw_html: bool,
+    /// Drop the first heading from the body (it became the page title).
+    pub strip_first_heading: bool,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Turns heading text into an id: lowercase letters and digits, with runs of
+/// anything else collapsed to one dash.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !slug.ends_with('-')
+            && !slug.is_empty()
+        {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "section".into()
+    } else {
+        slug
+    }
+}
+
+/// Renders `body`, which starts at byte `body_start` of the page file.
+pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
+    let mut out = Rendered::default();
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+    assign_heading_ids(&mut events, &mut out);
+    if ctx.strip_first_heading {
+        strip_first_heading(&mut events);
+    }
+    let mut in_first_paragraph = None;
+    let mut rewritten = Vec::with_capacity(events.len());
+    for (event, range) in events {
+        let span = range.start + body_start..range.end + body_start;
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite_link(&dest_url, span, ctx, &mut out);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = if is_script_url(&dest_url) {
+                    CowStr::from("")
+                } else {
+                    dest_url
+                };
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Html(html) | Event::InlineHtml(html) if !ctx.raw_html => Event::Text(html),
+            Event::Start(Tag::Paragraph)
+                if out.summary.is_empty() && in_first_paragraph.is_none() =>
+            {
+                in_first_paragraph = Some(String::new());
+                Event::Start(Tag::Paragraph)
+            }
+            Event::End(TagEnd::Paragraph) if in_first_paragraph.is_some() => {
+                out.summary = in_first_paragraph
+                    .take()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                Event::End(TagEnd::Paragraph)
+            }
+            other => other,
+        };
+        if let (Some(summary), Event::Text(t) | Event::Code(t)) =
+            (in_first_paragraph.as_mut(), &event)
+        {
+            summary.push_str(t);
+        }
+        if let (Some(summary), Event::SoftBreak | Event::HardBreak) =
+            (in_first_paragraph.as_mut(), &event)
+        {
+            summary.push(' ');
+        }
+        rewritten.push(event);
+    }
+    pulldown_cmark::html::push_html(&mut out.html, rewritten.into_iter());
+    out
+}
+
+/// Gives every heading a unique id (keeping ids set with `{#id}`) and
+/// records the table of contents.
+fn assign_heading_ids(events: &mut [(Event, Range<usize>)], out: &mut Rendered) {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 else {
+            i += 1;
+            continue;
+        };
+        let (level, explicit) = (*level, id.as_ref().map(|s| s.to_string()));
+        let mut text = String::new();
+        let mut j = i + 1;
+        while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Heading(_))) {
+            if let Event::Text(t) | Event::Code(t) = &events[j].0 {
+                text.push_str(t);
+            }
+            j += 1;
+        }
+        let base = explicit.unwrap_or_else(|| slugify(&text));
+        let id = unique(&base, &mut used);
+        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
+            *slot = Some(CowStr::from(id.clone()));
+        }
+        if out.first_heading.is_none() {
+            out.first_heading = Some(text.trim().to_string());
+        }
+        let level = heading_number(level);
+        if (2..=3).contains(&level) {
+            out.toc.push(TocEntry {
+                level,
+                id: id.clone(),
+                title: text.trim().to_string(),
+            });
+        }
+        out.anchors.push(id);
+        i = j + 1;
+    }
+}
+
+fn unique(base: &str, used: &mut HashMap<String, usize>) -> String {
+    let count = used.entry(base.to_string()).or_insert(0);
+    *count += 1;
+    if *count == 1 {
+        return base.to_string();
+    }
+    let mut n = *count - 1;
+    loop {
+        let candidate = format!("{base}-{n}");
+        if !used.contains_key(&candidate) {
+            used.insert(candidate.clone(), 1);
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Removes the first heading when it became the page title, so the title is
+/// not shown twice.
+fn strip_first_heading(events: &mut Vec<(Event, Range<usize>)>) {
+    let Some(start) = events
+        .iter()
+        .position(|(e, _)| matches!(e, Event::Start(Tag::Heading { .. })))
+    else {
+        return;
+    };
+    let end = events[start..]
+        .iter()
+        .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
+        .map(|i| start + i)
+        .unwrap_or(start);
+    events.drain(start..=end);
+}
+
+/// `javascript:`, `vbscript:` and `data:` URLs run code or smuggle content
+/// when clicked; ASCII whitespace and control characters inside the scheme
+/// are ignored by browsers, so they are ignored here too.
+pub fn is_script_url(url: &str) -> bool {
+    let compact: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    compact.starts_with("javascript:")
+        || compact.starts_with("vbscript:")
+        || compact.starts_with("data:")
+}
+
+fn rewrite_link<'a>(
+    dest: &CowStr<'a>,
+    span: Range<usize>,
+    ctx: &LinkContext,
+    out: &mut Rendered,
+) -> CowStr<'a> {
+    if is_script_url(dest) {
+        return CowStr::from("#");
+    }
+    let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if has_scheme || dest.starts_with('/') || dest.starts_with("//") {
+        return dest.clone();
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_string())),
+        None => (dest.as_ref(), None),
+    };
+    if path.is_empty() {
+        if let Some(anchor) = &anchor {
+            out.links.push(PageLink {
+                target: ctx.source.to_path_buf(),
+                anchor: Some(anchor.clone()),
+                span,
+            });
+        }
+        return dest.clone();
+    }
+    if !path.ends_with(".md") {
+        return dest.clone();
+    }
+    let target = normalize(&ctx.source.parent().unwrap_or(Path::new("")).join(path));
+    match ctx.urls.get(&target) {
+        Some(url) => {
+            out.links.push(PageLink {
+                target,
+                anchor: anchor.clone(),
+                span,
+            });
+            match anchor {
+                Some(a) => CowStr::from(format!("{url}#{a}")),
+                None => CowStr::from(url.clone()),
+            }
+        }
+        None => {
+            out.broken.push(BrokenLink {
+                dest: dest.to_string(),
+                span,
+            });
+            dest.clone()
+        }
+    }
+}
+
+/// Resolves `.` and `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_page(source: &str, body: &str) -> Rendered {
+        let urls: HashMap<PathBuf, String> = [
+            ("content/a.md", "/a/"),
+            ("content/rituals/weekly.md", "/rituals/weekly/"),
+            ("content/rituals/_index.md", "/rituals/"),
+        ]
+        .into_iter()
+        .map(|(p, u)| (PathBuf::from(p), u.to_string()))
+        .collect();
+        let ctx = LinkContext {
+            source: Path::new(source),
+            urls: &urls,
+            raw_html: true,
+            strip_first_heading: false,
+        };
+        render(body, 0, &ctx)
+    }
+
+    #[test]
+    fn duplicate_headings_get_numbered_ids() {
+        let r = render_page("content/a.md", "## Risks\n\n## Risks\n\n### Risks-1\n");
+        assert_eq!(r.anchors, ["risks", "risks-1", "risks-1-1"]);
+        assert!(r.html.contains("<h2 id=\"risks-1\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn relative_md_links_become_urls_with_anchor() {
+        let r = render_page(
+            "content/rituals/weekly.md",
+            "[a](../a.md#top) [idx](_index.md)",
+        );
+        assert!(r.html.contains("href=\"/a/#top\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/rituals/\""), "{}", r.html);
+        assert_eq!(r.links.len(), 2);
+        assert!(r.broken.is_empty());
+    }
+
+    #[test]
+    fn links_to_missing_pages_are_reported() {
+        let r = render_page("content/a.md", "text\n\n[gone](gone.md)");
+        assert_eq!(r.broken.len(), 1);
+        assert_eq!(r.broken[0].dest, "gone.md");
+    }
+
+    #[test]
+    fn script_urls_are_neutralised() {
+        let r = render_page(
+            "content/a.md",
+            "[x](javascript:alert(1)) [y]( JaVa\tScRiPt:alert(1))",
+        );
+        assert!(!r.html.to_lowercase().contains("javascript"), "{}", r.html);
+    }
+
+    #[test]
+    fn toc_lists_second_and_third_level_headings() {
+        let r = render_page(
+            "content/a.md",
+            "# T\n## One `code`\n### Two {#custom}\n#### Three\n",
+        );
+        let toc: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
+        assert_eq!(toc, [(2, "one-code"), (3, "custom")]);
+        assert_eq!(r.first_heading.as_deref(), Some("T"));
+    }
+
+    #[test]
+    fn summary_is_the_first_paragraph_as_text() {
+        let r = render_page(
+            "content/a.md",
+            "# T\n\nSome *emphasis* and `code`.\n\nSecond.",
+        );
+        assert_eq!(r.summary, "Some emphasis and code.");
+    }
+}

@@ -1,0 +1,376 @@
+//! The handbook: `content/**/*.md`. Folders are sections; `_index.md`
+//! describes a section; pages are ordered by `weight`, then title.
+
+pub mod front_matter;
+pub mod markdown;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::calendar::Date;
+use crate::data::read_source;
+use crate::data::reader::Text;
+use crate::diagnostics::{Diagnostic, SourceFile};
+use front_matter::FrontMatter;
+use markdown::{LinkContext, PageLink, TocEntry};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    /// Source path relative to the site root, e.g. `content/rituals/weekly.md`.
+    pub source: PathBuf,
+    /// Key of the section it belongs to (`rituals`, or `` for the root).
+    pub section: String,
+    /// Output path below the base path, e.g. `rituals/weekly/`.
+    pub path: String,
+    pub url: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub weight: i64,
+    pub owner: Option<Text>,
+    pub review_by: Option<Date>,
+    pub due_for_review: bool,
+    pub draft: bool,
+    pub tags: Vec<Text>,
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub summary: String,
+    #[serde(skip)]
+    pub anchors: Vec<String>,
+    #[serde(skip)]
+    pub links: Vec<PageLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// Folder below `content/`, `` for the root.
+    pub key: String,
+    pub title: String,
+    pub path: String,
+    pub url: String,
+    pub weight: i64,
+    /// From `_index.md`, when there is one.
+    pub index: Option<Page>,
+    /// Indices into [`Content::pages`], in reading order.
+    pub pages: Vec<usize>,
+    /// Keys of direct subsections, in order.
+    pub subsections: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Content {
+    pub pages: Vec<Page>,
+    /// By key; the root section has key ``.
+    pub sections: BTreeMap<String, Section>,
+    pub files: Vec<SourceFile>,
+}
+
+pub struct ContentOptions<'a> {
+    pub base_path: &'a str,
+    pub drafts: bool,
+    pub raw_html: bool,
+    pub today: Date,
+}
+
+/// A page file with its front matter read but its body not yet rendered.
+struct Loaded {
+    file: SourceFile,
+    front: FrontMatter,
+    body_start: usize,
+    section: String,
+    path: String,
+    is_index: bool,
+}
+
+impl Content {
+    pub fn load(root: &Path, options: &ContentOptions) -> (Content, Vec<Diagnostic>) {
+        let mut errors = Vec::new();
+        let paths = match crate::data::list_files(root, "content", "md") {
+            Ok(paths) => paths,
+            Err(e) => return (Content::default(), vec![e]),
+        };
+        let results: Vec<Result<(Loaded, Vec<Diagnostic>), Diagnostic>> =
+            paths.par_iter().map(|p| load_one(root, p)).collect();
+        let mut loaded = Vec::new();
+        for result in results {
+            match result {
+                Ok((page, page_errors)) => {
+                    errors.extend(page_errors);
+                    if options.drafts || !page.front.draft {
+                        loaded.push(page);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let urls: HashMap<PathBuf, String> = loaded
+            .iter()
+            .map(|l| {
+                (
+                    l.file.path.clone(),
+                    format!("{}{}", options.base_path, l.path),
+                )
+            })
+            .collect();
+
+        let rendered: Vec<(Page, bool, Vec<Diagnostic>)> = loaded
+            .par_iter()
+            .map(|l| render_page(l, &urls, options))
+            .collect();
+
+        let mut content = Content::default();
+        let mut indexes = HashMap::new();
+        for (page, is_index, page_errors) in rendered {
+            errors.extend(page_errors);
+            if is_index {
+                indexes.insert(page.section.clone(), page);
+            } else {
+                content.pages.push(page);
+            }
+        }
+        content.files = loaded.into_iter().map(|l| l.file).collect();
+        content.build_sections(indexes, options.base_path);
+        content.check_anchors(&mut errors);
+        (content, errors)
+    }
+
+    fn build_sections(&mut self, mut indexes: HashMap<String, Page>, base_path: &str) {
+        let mut keys: HashSet<String> = self.pages.iter().map(|p| p.section.clone()).collect();
+        keys.extend(indexes.keys().cloned());
+        // Every ancestor folder is a section too, so navigation has no gaps.
+        for key in keys.clone() {
+            let mut k = key.as_str();
+            while let Some((parent, _)) = k.rsplit_once('/') {
+                keys.insert(parent.to_string());
+                k = parent;
+            }
+        }
+        keys.insert(String::new());
+        for key in keys {
+            let index = indexes.remove(&key);
+            let title = index
+                .as_ref()
+                .map(|i| i.title.clone())
+                .unwrap_or_else(|| title_from_name(key.rsplit('/').next().unwrap_or("")));
+            let path = if key.is_empty() {
+                String::new()
+            } else {
+                format!("{key}/")
+            };
+            self.sections.insert(
+                key.clone(),
+                Section {
+                    url: format!("{base_path}{path}"),
+                    path,
+                    weight: index.as_ref().map(|i| i.weight).unwrap_or(0),
+                    title,
+                    index,
+                    pages: Vec::new(),
+                    subsections: Vec::new(),
+                    key,
+                },
+            );
+        }
+        let order = |weight: i64, title: &str| (weight, title.to_lowercase());
+        let mut page_order: Vec<usize> = (0..self.pages.len()).collect();
+        page_order.sort_by_key(|&i| {
+            (
+                order(self.pages[i].weight, &self.pages[i].title),
+                self.pages[i].source.clone(),
+            )
+        });
+        for i in page_order {
+            let section = self.pages[i].section.clone();
+            self.sections
+                .get_mut(&section)
+                .expect("section of every page exists")
+                .pages
+                .push(i);
+        }
+        let mut children: Vec<(String, String, (i64, String))> = self
+            .sections
+            .values()
+            .filter(|s| !s.key.is_empty())
+            .map(|s| (parent_key(&s.key), s.key.clone(), order(s.weight, &s.title)))
+            .collect();
+        children.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+        for (parent, key, _) in children {
+            self.sections
+                .get_mut(&parent)
+                .expect("ancestors were added")
+                .subsections
+                .push(key);
+        }
+    }
+
+    /// Every `page.md#anchor` link must name a heading of the target page.
+    fn check_anchors(&self, errors: &mut Vec<Diagnostic>) {
+        let mut anchors: HashMap<&Path, &[String]> = HashMap::new();
+        for page in self.all_pages() {
+            anchors.insert(&page.source, &page.anchors);
+        }
+        let files: HashMap<&Path, &SourceFile> =
+            self.files.iter().map(|f| (f.path.as_path(), f)).collect();
+        for page in self.all_pages() {
+            for link in &page.links {
+                let (Some(anchor), Some(targets)) =
+                    (&link.anchor, anchors.get(link.target.as_path()))
+                else {
+                    continue;
+                };
+                if targets.iter().any(|a| a == anchor)
+                    || anchor.starts_with("fn-")
+                    || anchor.is_empty()
+                {
+                    continue;
+                }
+                let file = files[page.source.as_path()];
+                let mut d = file.error(
+                    link.span.clone(),
+                    format!(
+                        "link to `#{anchor}` in {}, which has no heading with that id",
+                        link.target.display()
+                    ),
+                );
+                if let Some(nearest) =
+                    crate::diagnostics::suggest(anchor, targets.iter().map(String::as_str))
+                {
+                    d.help = Some(format!("did you mean `#{nearest}`?"));
+                }
+                errors.push(d);
+            }
+        }
+    }
+
+    /// Pages and section indexes together.
+    pub fn all_pages(&self) -> impl Iterator<Item = &Page> {
+        self.pages
+            .iter()
+            .chain(self.sections.values().filter_map(|s| s.index.as_ref()))
+    }
+
+    pub fn file(&self, source: &Path) -> Option<&SourceFile> {
+        self.files.iter().find(|f| f.path == source)
+    }
+}
+
+fn parent_key(key: &str) -> String {
+    key.rsplit_once('/')
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_default()
+}
+
+/// `feasibility-check-in` → `Feasibility check in`.
+pub fn title_from_name(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Home".into(),
+    }
+}
+
+fn load_one(root: &Path, relative: &Path) -> Result<(Loaded, Vec<Diagnostic>), Diagnostic> {
+    let file = read_source(root, relative)?;
+    let mut errors = Vec::new();
+    let (front, body_start) = front_matter::read(&file, &mut errors);
+    let inner = relative
+        .strip_prefix("content")
+        .expect("listed below content/");
+    let section = inner
+        .parent()
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_default();
+    let stem = inner
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let is_index = stem == "_index";
+    let slug = crate::content::markdown::slugify(&stem);
+    let path = match (is_index, section.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => format!("{section}/"),
+        (false, true) => format!("{slug}/"),
+        (false, false) => format!("{section}/{slug}/"),
+    };
+    Ok((
+        Loaded {
+            file,
+            front,
+            body_start,
+            section,
+            path,
+            is_index,
+        },
+        errors,
+    ))
+}
+
+fn render_page(
+    l: &Loaded,
+    urls: &HashMap<PathBuf, String>,
+    options: &ContentOptions,
+) -> (Page, bool, Vec<Diagnostic>) {
+    let body = &l.file.text[l.body_start..];
+    let title_from_heading = l.front.title.is_none() && body.trim_start().starts_with("# ");
+    let ctx = LinkContext {
+        source: &l.file.path,
+        urls,
+        raw_html: options.raw_html,
+        strip_first_heading: title_from_heading,
+    };
+    let rendered = markdown::render(body, l.body_start, &ctx);
+    let mut errors = Vec::new();
+    for broken in &rendered.broken {
+        errors.push(
+            l.file
+                .error(broken.span.clone(), format!("link to `{}`, but there is no such page", broken.dest))
+                .with_help("links between pages are relative to the linking file, e.g. `../rituals/weekly.md`"),
+        );
+    }
+    let title = l
+        .front
+        .title
+        .clone()
+        .or(rendered.first_heading.clone().filter(|t| !t.is_empty()))
+        .unwrap_or_else(|| {
+            let stem = l
+                .file
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if l.is_index {
+                title_from_name(l.section.rsplit('/').next().unwrap_or(""))
+            } else {
+                title_from_name(&stem)
+            }
+        });
+    let page = Page {
+        source: l.file.path.clone(),
+        section: l.section.clone(),
+        url: urls[&l.file.path].clone(),
+        path: l.path.clone(),
+        title,
+        description: l.front.description.clone(),
+        weight: l.front.weight,
+        owner: l.front.owner.clone(),
+        review_by: l.front.review_by,
+        due_for_review: l.front.review_by.is_some_and(|d| d < options.today),
+        draft: l.front.draft,
+        tags: l.front.tags.clone(),
+        html: rendered.html,
+        toc: rendered.toc,
+        summary: rendered.summary,
+        anchors: rendered.anchors,
+        links: rendered.links,
+    };
+    (page, l.is_index, errors)
+}

@@ -1,0 +1,69 @@
+//! `[[demo]]`: a product demo that shows the why behind the work.
+
+use serde::Serialize;
+
+use super::reader::{Loc, Record, Text};
+use crate::calendar::Date;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Demo {
+    pub date: Date,
+    pub title: String,
+    pub presenter: Text,
+    pub features: Vec<Text>,
+    pub why: Option<String>,
+    pub attendees: Vec<Text>,
+    pub recording: Option<String>,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+pub const KEYS: &[&str] = &[
+    "date",
+    "title",
+    "presenter",
+    "features",
+    "why",
+    "attendees",
+    "recording",
+];
+
+impl Demo {
+    pub fn read(record: &mut Record) -> Option<Demo> {
+        let date = record.required_date("date");
+        let title = record.required_text("title");
+        let presenter = record.slug("presenter", true);
+        let recording = record.text("recording");
+        if let Some(url) = &recording {
+            if !is_safe_url(&url.value) {
+                let span = url.loc.span.clone();
+                record
+                    .error(
+                        span,
+                        format!(
+                            "`recording` in [[demo]] is \"{}\", expected an http(s) URL",
+                            url.value.escape_debug()
+                        ),
+                    )
+                    .help = Some("links to recordings must start with https:// or http://".into());
+            }
+        }
+        Some(Demo {
+            features: record.text_list("features", true),
+            why: record.text("why").map(|t| t.value),
+            attendees: record.text_list("attendees", true),
+            recording: recording.filter(|u| is_safe_url(&u.value)).map(|u| u.value),
+            date: date?.0,
+            title: title?.value,
+            presenter: presenter?,
+            loc: record.loc(),
+        })
+    }
+}
+
+/// Only web links may come from data files: a `javascript:` URL in an
+/// `href` would run in every reader's browser.
+fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}

@@ -1,0 +1,99 @@
+//! Checks that span files: ids are unique per kind and every reference names
+//! an existing id.
+
+use std::collections::HashMap;
+
+use super::reader::Text;
+use super::Data;
+use crate::diagnostics::{suggest, Diagnostic};
+
+pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
+    let people = unique_ids(data, data.people.iter().map(|p| &p.id), "person", errors);
+    let features = unique_ids(data, data.features.iter().map(|f| &f.id), "feature", errors);
+
+    let check = |errors: &mut Vec<Diagnostic>,
+                 text: &Text,
+                 field: &str,
+                 ids: &HashMap<&str, &Text>,
+                 kind: &str| {
+        if ids.contains_key(text.value.as_str()) {
+            return;
+        }
+        let file = &data.files[text.loc.file];
+        let mut d = file.error(
+            text.loc.span.clone(),
+            format!("`{field}` is \"{}\", but no {kind} has that id", text.value),
+        );
+        d.help = Some(match suggest(&text.value, ids.keys().copied()) {
+            Some(nearest) => format!("did you mean \"{nearest}\"?"),
+            None => format!(
+                "add a [[{kind}]] with id = \"{}\", or fix the reference",
+                text.value
+            ),
+        });
+        errors.push(d);
+    };
+
+    for f in &data.features {
+        for (field, owner) in [
+            ("product_owner", &f.product_owner),
+            ("eng_owner", &f.eng_owner),
+        ] {
+            if let Some(owner) = owner {
+                check(errors, owner, field, &people, "person");
+            }
+        }
+    }
+    for s in &data.scores {
+        check(errors, &s.feature, "feature", &features, "feature");
+        check(errors, &s.by, "by", &people, "person");
+    }
+    for c in &data.checkins {
+        check(errors, &c.feature, "feature", &features, "feature");
+        for a in &c.attendees {
+            check(errors, a, "attendees", &people, "person");
+        }
+        for d in &c.dissent {
+            check(errors, &d.by, "by", &people, "person");
+        }
+    }
+    for d in &data.demos {
+        check(errors, &d.presenter, "presenter", &people, "person");
+        for f in &d.features {
+            check(errors, f, "features", &features, "feature");
+        }
+        for a in &d.attendees {
+            check(errors, a, "attendees", &people, "person");
+        }
+    }
+}
+
+/// Maps id to its first definition, reporting later duplicates with a
+/// pointer to the first one.
+fn unique_ids<'a>(
+    data: &'a Data,
+    ids: impl Iterator<Item = &'a Text>,
+    kind: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> HashMap<&'a str, &'a Text> {
+    let mut seen: HashMap<&str, &Text> = HashMap::new();
+    for id in ids {
+        if let Some(first) = seen.get(id.value.as_str()) {
+            let first_file = &data.files[first.loc.file];
+            let (line, _) = first_file.position(first.loc.span.start);
+            let d = data.files[id.loc.file]
+                .error(
+                    id.loc.span.clone(),
+                    format!("duplicate {kind} id \"{}\"", id.value),
+                )
+                .with_help(format!(
+                    "first defined at {}:{line}",
+                    first_file.path.display()
+                ));
+            errors.push(d);
+        } else {
+            seen.insert(&id.value, id);
+        }
+    }
+    seen
+}

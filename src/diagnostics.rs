@@ -1,0 +1,286 @@
+//! Errors that point at the user's files.
+//!
+//! Every problem Tandem finds in a site is a [`Diagnostic`]: the file, the
+//! line and column, what was wrong and what was expected. A build collects
+//! all of them before it stops, so one run shows a user every mistake instead
+//! of making them fix one, rebuild, and discover the next.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// A file read from the site, kept with an index of its line starts so byte
+/// offsets from parsers can be turned into line and column numbers.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the site root, as shown to the user.
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text[start..floor_char_boundary(&self.text, offset)]
+            .chars()
+            .count();
+        (line + 1, column + 1)
+    }
+
+    fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// A diagnostic pointing at `span` in this file.
+    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = self.position(span.start);
+        let snippet = self.line_text(line).to_string();
+        let (end_line, end_column) = self.position(span.end.max(span.start));
+        let width = if end_line == line && end_column > column {
+            end_column - column
+        } else {
+            snippet.chars().count().saturating_sub(column - 1).max(1)
+        };
+        Diagnostic {
+            severity: Severity::Error,
+            file: Some(self.path.clone()),
+            line,
+            column,
+            message: message.into(),
+            help: None,
+            snippet: Some((snippet, width)),
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Relative to the site root; `None` for problems with no file (e.g. a bad
+    /// `SOURCE_DATE_EPOCH`).
+    pub file: Option<PathBuf>,
+    /// One-based; 0 when the problem concerns the whole file.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: Option<String>,
+    /// The offending source line and how many characters to underline.
+    #[serde(skip)]
+    pub snippet: Option<(String, usize)>,
+}
+
+impl Diagnostic {
+    /// A problem with a whole file or with no file at all.
+    pub fn general(file: Option<&Path>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.map(Path::to_path_buf),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            help: None,
+            snippet: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// `file:line:column`, the form editors and CI annotations understand.
+    pub fn location(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(file), 0) => file.display().to_string(),
+            (Some(file), line) => format!("{}:{}:{}", file.display(), line, self.column),
+            (None, _) => "<site>".to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "  --> {}", self.location())?;
+        if let Some((line_text, width)) = &self.snippet {
+            let gutter = self.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{gutter} | {line_text}")?;
+            let indent: String = line_text
+                .chars()
+                .take(self.column - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            writeln!(f, "{pad} | {indent}{}", "^".repeat(*width))?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All problems of one build, in a stable order (by file, then position) so
+/// that output is the same from run to run even when files are read in
+/// parallel.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.severity == Severity::Warning)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+        });
+        self.0.dedup_by(|a, b| {
+            a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message
+        });
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for diagnostic in &self.0 {
+            writeln!(f, "{diagnostic}")?;
+        }
+        let errors = self.errors().count();
+        let warnings = self.warnings().count();
+        if errors > 0 {
+            write!(
+                f,
+                "{errors} error{} found",
+                if errors == 1 { "" } else { "s" }
+            )?;
+            if warnings > 0 {
+                write!(
+                    f,
+                    " (and {warnings} warning{})",
+                    if warnings == 1 { "" } else { "s" }
+                )?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+/// The nearest of `candidates` to `word`, if any is close enough to be a
+/// plausible typo. Used for unknown keys, enumeration values and ids.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(distance, c)| {
+            *distance <= 2.max(word.len() / 3) && *distance < c.len().max(word.len())
+        })
+        .min_by_key(|(distance, c)| (*distance, *c))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let file = SourceFile::new("a.toml", "ab\nçd = 1\n".to_string());
+        assert_eq!(file.position(0), (1, 1));
+        assert_eq!(file.position(3), (2, 1));
+        // 'ç' is two bytes; 'd' is the second character.
+        assert_eq!(file.position(5), (2, 2));
+    }
+
+    #[test]
+    fn rendered_error_shows_location_snippet_and_caret() {
+        let file = SourceFile::new("data/x.toml", "id = 1\ntitel = \"x\"\n".to_string());
+        let text = file.error(7..12, "unknown key `titel`").to_string();
+        assert!(text.contains("--> data/x.toml:2:1"), "{text}");
+        assert!(text.contains("2 | titel = \"x\""), "{text}");
+        assert!(text.contains("  | ^^^^^"), "{text}");
+    }
+
+    #[test]
+    fn suggestion_finds_typos_but_not_unrelated_words() {
+        let keys = ["title", "impact", "effort"];
+        assert_eq!(suggest("titel", keys), Some("title"));
+        assert_eq!(suggest("efort", keys), Some("effort"));
+        assert_eq!(suggest("colour", keys), None);
+    }
+}

@@ -1,0 +1,22 @@
+//! Tandem: a static-site generator for an engineering team's
+//! product-collaboration handbook and the dashboards of its priorities.
+//!
+//! The pipeline, one module per stage:
+//! [`config`] and [`data`] load and validate, [`content`] loads the handbook,
+//! [`model`] derives consensus, quadrants and coverage, [`site`] ties them
+//! into one validated [`site::Site`], [`render`] turns it into files and
+//! [`output`] writes them safely.
+
+pub mod build;
+pub mod calendar;
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod data;
+pub mod diagnostics;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod theme;

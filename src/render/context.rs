@@ -1,0 +1,374 @@
+//! What templates see. The shape of these values is the theme contract,
+//! documented in `docs/themes.md`; change it only with that document.
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::content::{Page, Section};
+use crate::model::{Candidate, PersonRef};
+use crate::site::Site;
+
+/// One file to render: its template, context and output path.
+pub struct Job {
+    pub template: String,
+    pub context: Context,
+    pub path: String,
+}
+
+#[derive(Serialize)]
+struct Link {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct NavSection {
+    key: String,
+    title: String,
+    url: String,
+    pages: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    candidates: usize,
+    people: usize,
+    needs_checkin: usize,
+    overdue: usize,
+    disagreements: usize,
+    undemoed: usize,
+    pages_due_for_review: usize,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    base_path: String,
+    today: String,
+    today_human: String,
+    generator: String,
+    nav: Vec<NavSection>,
+    counts: Counts,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    #[serde(flatten)]
+    page: &'a Page,
+    owner_person: Option<PersonRef>,
+}
+
+#[derive(Serialize)]
+struct PageSummary<'a> {
+    title: &'a str,
+    url: &'a str,
+    summary: &'a str,
+    description: Option<&'a str>,
+    due_for_review: bool,
+    owner_person: Option<PersonRef>,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    key: &'a str,
+    title: &'a str,
+    url: &'a str,
+    index: Option<PageView<'a>>,
+    pages: Vec<PageSummary<'a>>,
+    subsections: Vec<Link>,
+}
+
+pub fn install_globals(tera: &mut Tera, site: &Site) {
+    let globals = tera.global_context();
+    globals.insert("site", &site_view(site));
+    globals.insert("model", &site.model);
+    globals.insert("matrix", &site.config.matrix);
+}
+
+fn site_view(site: &Site) -> SiteView<'_> {
+    let content = &site.content;
+    let root = &content.sections[""];
+    let nav = root
+        .subsections
+        .iter()
+        .map(|key| {
+            let s = &content.sections[key];
+            NavSection {
+                key: key.clone(),
+                title: s.title.clone(),
+                url: s.url.clone(),
+                pages: s
+                    .pages
+                    .iter()
+                    .map(|&i| Link {
+                        title: content.pages[i].title.clone(),
+                        url: content.pages[i].url.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let model = &site.model;
+    SiteView {
+        title: &site.config.title,
+        description: &site.config.description,
+        base_url: &site.config.base_url,
+        base_path: site.config.base_path(),
+        today: site.today.to_string(),
+        today_human: site.today.human(),
+        generator: format!("Tandem {}", env!("CARGO_PKG_VERSION")),
+        nav,
+        counts: Counts {
+            candidates: model.candidates.len(),
+            people: model.people.len(),
+            needs_checkin: model.coverage.needs_checkin.len(),
+            overdue: model.coverage.overdue.len(),
+            disagreements: model.disagreements.len(),
+            undemoed: model.coverage.undemoed_shipped.len(),
+            pages_due_for_review: content.all_pages().filter(|p| p.due_for_review).count(),
+        },
+    }
+}
+
+fn owner(site: &Site, page: &Page) -> Option<PersonRef> {
+    let id = page.owner.as_ref()?;
+    site.model
+        .people
+        .iter()
+        .find(|p| p.id == id.value)
+        .map(|p| PersonRef {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            role: p.role,
+        })
+}
+
+fn page_view<'a>(site: &Site, page: &'a Page) -> PageView<'a> {
+    PageView {
+        page,
+        owner_person: owner(site, page),
+    }
+}
+
+fn summary<'a>(site: &Site, page: &'a Page) -> PageSummary<'a> {
+    PageSummary {
+        title: &page.title,
+        url: &page.url,
+        summary: &page.summary,
+        description: page.description.as_deref(),
+        due_for_review: page.due_for_review,
+        owner_person: owner(site, page),
+    }
+}
+
+fn section_view<'a>(site: &'a Site, section: &'a Section) -> SectionView<'a> {
+    let content = &site.content;
+    SectionView {
+        key: &section.key,
+        title: &section.title,
+        url: &section.url,
+        index: section.index.as_ref().map(|p| page_view(site, p)),
+        pages: section
+            .pages
+            .iter()
+            .map(|&i| summary(site, &content.pages[i]))
+            .collect(),
+        subsections: section
+            .subsections
+            .iter()
+            .map(|k| Link {
+                title: content.sections[k].title.clone(),
+                url: content.sections[k].url.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Sections from the root down to (not including) `key`, for breadcrumbs.
+fn ancestors(site: &Site, key: &str, include_self: bool) -> Vec<Link> {
+    let mut keys = vec![String::new()];
+    let mut acc = String::new();
+    for part in key.split('/').filter(|p| !p.is_empty()) {
+        if !acc.is_empty() {
+            acc.push('/');
+        }
+        acc.push_str(part);
+        keys.push(acc.clone());
+    }
+    if !include_self {
+        keys.pop();
+    }
+    let root_title = "Home".to_string();
+    keys.iter()
+        .map(|k| {
+            let s = &site.content.sections[k];
+            Link {
+                title: if k.is_empty() {
+                    root_title.clone()
+                } else {
+                    s.title.clone()
+                },
+                url: s.url.clone(),
+            }
+        })
+        .collect()
+}
+
+fn job(template: &str, path: String, current_url: &str, fill: impl FnOnce(&mut Context)) -> Job {
+    let mut context = Context::new();
+    context.insert("current_url", current_url);
+    fill(&mut context);
+    Job {
+        template: template.to_string(),
+        context,
+        path,
+    }
+}
+
+/// Every page of the site with its context.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let base = site.config.base_path();
+    let content = &site.content;
+    let model = &site.model;
+    let mut jobs = Vec::new();
+
+    let top: Vec<SectionView> = content.sections[""]
+        .subsections
+        .iter()
+        .map(|k| section_view(site, &content.sections[k]))
+        .collect();
+    let top_priorities: Vec<&Candidate> = model
+        .priority
+        .iter()
+        .take(5)
+        .filter_map(|id| model.candidate(id))
+        .collect();
+    jobs.push(job("index.html", "index.html".into(), &base, |c| {
+        c.insert("section", &section_view(site, &content.sections[""]));
+        c.insert("sections", &top);
+        c.insert("top_priorities", &top_priorities);
+    }));
+
+    for section in content.sections.values().filter(|s| !s.key.is_empty()) {
+        jobs.push(job(
+            "section.html",
+            format!("{}index.html", section.path),
+            &section.url,
+            |c| {
+                c.insert("section", &section_view(site, section));
+                c.insert("ancestors", &ancestors(site, &section.key, false));
+            },
+        ));
+        for (n, &i) in section.pages.iter().enumerate() {
+            let page = &content.pages[i];
+            let neighbour = |j: Option<usize>| {
+                j.and_then(|j| section.pages.get(j)).map(|&k| Link {
+                    title: content.pages[k].title.clone(),
+                    url: content.pages[k].url.clone(),
+                })
+            };
+            jobs.push(job(
+                "page.html",
+                format!("{}index.html", page.path),
+                &page.url,
+                |c| {
+                    c.insert("page", &page_view(site, page));
+                    c.insert(
+                        "section",
+                        &Link {
+                            title: section.title.clone(),
+                            url: section.url.clone(),
+                        },
+                    );
+                    c.insert("ancestors", &ancestors(site, &section.key, true));
+                    c.insert("previous", &neighbour(n.checked_sub(1)));
+                    c.insert("next", &neighbour(Some(n + 1)));
+                },
+            ));
+        }
+    }
+    // Pages directly in content/ (not in a folder) belong to the root.
+    let root = &content.sections[""];
+    for &i in &root.pages {
+        let page = &content.pages[i];
+        jobs.push(job(
+            "page.html",
+            format!("{}index.html", page.path),
+            &page.url,
+            |c| {
+                c.insert("page", &page_view(site, page));
+                c.insert(
+                    "section",
+                    &Link {
+                        title: "Home".into(),
+                        url: root.url.clone(),
+                    },
+                );
+                c.insert("ancestors", &ancestors(site, "", true));
+                c.insert("previous", &Option::<Link>::None);
+                c.insert("next", &Option::<Link>::None);
+            },
+        ));
+    }
+
+    let features_url = format!("{base}features/");
+    jobs.push(job(
+        "features.html",
+        "features/index.html".into(),
+        &features_url,
+        |c| {
+            c.insert("groups", &status_groups(model));
+        },
+    ));
+    for candidate in &model.candidates {
+        jobs.push(job(
+            "feature.html",
+            format!("features/{}/index.html", candidate.id),
+            &candidate.url,
+            |c| {
+                c.insert("candidate", candidate);
+            },
+        ));
+    }
+    let people_url = format!("{base}people/");
+    jobs.push(job(
+        "people.html",
+        "people/index.html".into(),
+        &people_url,
+        |_| {},
+    ));
+    jobs.push(job("404.html", "404.html".into(), "", |_| {}));
+    jobs
+}
+
+#[derive(Serialize)]
+struct StatusGroup<'a> {
+    status: crate::data::Status,
+    label: &'static str,
+    candidates: Vec<&'a Candidate>,
+}
+
+/// Candidates grouped by status in lifecycle order, each group in priority
+/// order (unplaced candidates last, by id).
+fn status_groups(model: &crate::model::Model) -> Vec<StatusGroup<'_>> {
+    use crate::data::reader::Choice;
+    crate::data::Status::ALL
+        .iter()
+        .map(|(_, status)| {
+            let mut candidates: Vec<&Candidate> = model
+                .candidates
+                .iter()
+                .filter(|c| c.status == *status)
+                .collect();
+            candidates.sort_by_key(|c| (c.priority.unwrap_or(usize::MAX), c.id.clone()));
+            StatusGroup {
+                status: *status,
+                label: status.label(),
+                candidates,
+            }
+        })
+        .filter(|g| !g.candidates.is_empty())
+        .collect()
+}

@@ -1,0 +1,187 @@
+//! Rendering: the validated [`Site`] through the theme's Tera templates into
+//! output files held in memory. Writing them is [`crate::output`]'s job.
+
+mod context;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use tera::{Context, Tera};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::site::Site;
+use crate::theme::Theme;
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative to the output folder, with `/` separators.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Templates every theme must provide (the default theme's stand in for
+/// any the site's theme leaves out).
+pub const TEMPLATES: &[&str] = &[
+    "index.html",
+    "page.html",
+    "section.html",
+    "features.html",
+    "feature.html",
+    "people.html",
+    "404.html",
+];
+
+pub struct Renderer<'a> {
+    site: &'a Site,
+    tera: Tera,
+    theme: Theme,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site) -> Result<Self, Diagnostics> {
+        let theme = Theme::load(&site.root, &site.config.theme).map_err(|e| Diagnostics(e))?;
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        // Add one at a time first, so a syntax error names its own file;
+        // then all at once, which resolves `extends` and `include`.
+        let mut errors = Diagnostics::default();
+        for (name, (source, text)) in &theme.templates {
+            let mut probe = Tera::new();
+            if let Err(e) = probe.add_raw_template(name, text) {
+                if !is_missing_parent(&e) {
+                    errors.push(template_error(&theme, source, &e));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let all = theme
+            .templates
+            .iter()
+            .map(|(name, (_, text))| (name.as_str(), text.as_str()));
+        if let Err(e) = tera.add_raw_templates(all) {
+            return Err(template_error(&theme, Path::new("templates"), &e).into());
+        }
+        for required in TEMPLATES {
+            if !tera.contains_template(required) {
+                return Err(Diagnostic::general(
+                    None,
+                    format!("the theme has no template `{required}`"),
+                )
+                .into());
+            }
+        }
+        context::install_globals(&mut tera, site);
+        Ok(Renderer { site, tera, theme })
+    }
+
+    /// Renders every page and copies every static file, in a stable order.
+    pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+        let jobs = context::jobs(self.site);
+        let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+            .par_iter()
+            .map(|job| self.render_one(&job.template, &job.context, &job.path))
+            .collect();
+        let mut files = Vec::with_capacity(results.len() + self.theme.statics.len());
+        let mut errors = Diagnostics::default();
+        for result in results {
+            match result {
+                Ok(file) => files.push(file),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort();
+            return Err(errors);
+        }
+        for (path, bytes) in &self.theme.statics {
+            files.push(OutputFile {
+                path: path.clone(),
+                bytes: bytes.clone(),
+            });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        // A static file with the name of a page would silently replace it.
+        for pair in files.windows(2) {
+            if pair[0].path == pair[1].path {
+                errors.push(
+                    Diagnostic::general(
+                        None,
+                        format!("two outputs want the path `{}`", pair[0].path),
+                    )
+                    .with_help("rename the static file or the page"),
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn render_one(
+        &self,
+        template: &str,
+        context: &Context,
+        path: &str,
+    ) -> Result<OutputFile, Diagnostic> {
+        match self.tera.render(template, context) {
+            Ok(html) => Ok(OutputFile {
+                path: path.to_string(),
+                bytes: html.into_bytes(),
+            }),
+            Err(e) => {
+                let source = self
+                    .theme
+                    .templates
+                    .get(template)
+                    .map(|(s, _)| s.as_path())
+                    .unwrap_or(Path::new(template));
+                Err(template_error(&self.theme, source, &e))
+            }
+        }
+    }
+}
+
+fn is_missing_parent(e: &tera::Error) -> bool {
+    let text = e.to_string();
+    text.contains("not found")
+        && (text.contains("extend") || text.contains("include") || text.contains("parent"))
+}
+
+/// A Tera error as a diagnostic. Tera's own report carries the template and
+/// line (`--> page.html:12:5`); the line and column are lifted from it so
+/// the diagnostic sorts and prints like any other.
+fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic {
+    let mut report = e.to_string();
+    let mut inner = std::error::Error::source(e);
+    while let Some(cause) = inner {
+        report.push_str(&format!("\ncaused by: {cause}"));
+        inner = cause.source();
+    }
+    let location = report
+        .split("--> ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or("");
+    let mut parts = location.rsplitn(3, ':');
+    let (column, line, name) = (parts.next(), parts.next(), parts.next());
+    let source = name
+        .and_then(|n| theme.templates.get(n.trim()))
+        .map(|(s, _)| s.as_path())
+        .unwrap_or(fallback);
+    let mut d = Diagnostic::general(
+        Some(source),
+        format!(
+            "template error in {}\n{}",
+            source.display(),
+            report.trim_end()
+        ),
+    );
+    d.line = line.and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+    d.column = column.and_then(|c| c.trim().parse().ok()).unwrap_or(0);
+    d
+}

@@ -1,0 +1,138 @@
+//! The validated site: settings, handbook, data and everything derived from
+//! them. Built once per build; renderers read it and never touch files.
+
+use std::path::{Path, PathBuf};
+
+use crate::calendar::{self, Date};
+use crate::config::Config;
+use crate::content::{Content, ContentOptions};
+use crate::data::Data;
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics};
+use crate::model::{self, Model};
+
+/// What a user can change about one build from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Overrides `base_url` from `tandem.toml` (e.g. for deploy previews).
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// Overrides `SOURCE_DATE_EPOCH` and the clock; used by tests.
+    pub today: Option<Date>,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub data: Data,
+    pub model: Model,
+    pub content: Content,
+    pub today: Date,
+}
+
+impl Site {
+    /// Loads, validates and derives. Errors from every stage are collected
+    /// and returned together; warnings are returned with a good site too.
+    pub fn load(options: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+        let root = options.root.as_path();
+        if !root.is_dir() {
+            return Err(Diagnostic::general(
+                None,
+                format!("site folder {} does not exist", root.display()),
+            )
+            .into());
+        }
+        let mut diagnostics = Diagnostics::default();
+        let today = match options.today.map(Ok).unwrap_or_else(calendar::today) {
+            Ok(today) => today,
+            Err(message) => return Err(Diagnostic::general(None, message).into()),
+        };
+        let mut config = match Config::load(root) {
+            Ok(config) => config,
+            Err(errors) => {
+                diagnostics.extend(errors);
+                Config::default()
+            }
+        };
+        if let Some(base_url) = &options.base_url {
+            config.base_url = base_url.clone();
+        }
+        let (data, data_errors) = Data::load(root, &config);
+        diagnostics.extend(data_errors);
+        let content_options = ContentOptions {
+            base_path: &config.base_path(),
+            drafts: options.drafts,
+            raw_html: config.raw_html,
+            today,
+        };
+        let (content, content_errors) = Content::load(root, &content_options);
+        diagnostics.extend(content_errors);
+        check_page_owners(&content, &data, &mut diagnostics);
+        if !root.join("content").is_dir() && !root.join("data").is_dir() {
+            diagnostics.push(
+                Diagnostic::general(
+                    None,
+                    format!(
+                        "{} has neither content/ nor data/: is this a Tandem site?",
+                        root.display()
+                    ),
+                )
+                .with_help("run `tandem init DIR` to create one"),
+            );
+        }
+        diagnostics.sort();
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        let model = model::derive(&data, &config, today);
+        for page in content.all_pages().filter(|p| p.due_for_review) {
+            let review_by = page.review_by.expect("due pages have a date");
+            diagnostics.push(
+                Diagnostic::general(
+                    Some(&page.source),
+                    format!("page was due for review on {review_by}"),
+                )
+                .with_help("review it, then move `review_by` forward")
+                .warning(),
+            );
+        }
+        Ok((
+            Site {
+                root: root.to_path_buf(),
+                config,
+                data,
+                model,
+                content,
+                today,
+            },
+            diagnostics,
+        ))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+fn check_page_owners(content: &Content, data: &Data, diagnostics: &mut Diagnostics) {
+    let ids: Vec<&str> = data.people.iter().map(|p| p.id.value.as_str()).collect();
+    for page in content.all_pages() {
+        let Some(owner) = &page.owner else { continue };
+        if ids.contains(&owner.value.as_str()) {
+            continue;
+        }
+        let Some(file) = content.file(&page.source) else {
+            continue;
+        };
+        let mut d = file.error(
+            owner.loc.span.clone(),
+            format!("`owner` is \"{}\", but no person has that id", owner.value),
+        );
+        d.help = Some(match suggest(&owner.value, ids.iter().copied()) {
+            Some(nearest) => format!("did you mean \"{nearest}\"?"),
+            None => "owners are person ids from data/".into(),
+        });
+        diagnostics.push(d);
+    }
+}
