@@ -37,6 +37,18 @@ pub struct Data {
     pub scores: Vec<Score>,
     pub checkins: Vec<Checkin>,
     pub demos: Vec<Demo>,
+    /// Ids written in records, even in records that failed to read, so that
+    /// one bad field does not also make every reference to it an error.
+    pub declared: Declared,
+    /// A data file could not be parsed at all; references into it cannot
+    /// be judged, so they are not checked.
+    pub unparsed: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Declared {
+    pub people: std::collections::HashSet<String>,
+    pub features: std::collections::HashSet<String>,
 }
 
 const ARRAYS: &[&str] = &["person", "feature", "score", "checkin", "demo"];
@@ -145,6 +157,9 @@ impl Data {
             data.scores.extend(file_data.scores);
             data.checkins.extend(file_data.checkins);
             data.demos.extend(file_data.demos);
+            data.declared.people.extend(file_data.declared.people);
+            data.declared.features.extend(file_data.declared.features);
+            data.unparsed |= file_data.unparsed;
             errors.extend(file_errors);
         }
         validate::references(&data, &mut errors);
@@ -159,6 +174,8 @@ struct FileData {
     scores: Vec<Score>,
     checkins: Vec<Checkin>,
     demos: Vec<Demo>,
+    declared: Declared,
+    unparsed: bool,
 }
 
 /// Turns a TOML syntax error into a diagnostic at its position.
@@ -179,6 +196,7 @@ fn parse_file(
         Ok(document) => document,
         Err(e) => {
             errors.push(toml_syntax_error(file, &e));
+            out.unparsed = true;
             return out;
         }
     };
@@ -229,6 +247,15 @@ fn parse_file(
                 ));
                 continue;
             };
+            let declared_id = table
+                .get("id")
+                .and_then(|v| v.get_ref().as_str())
+                .map(str::to_string);
+            match (name, declared_id) {
+                ("person", Some(id)) => drop(out.declared.people.insert(id)),
+                ("feature", Some(id)) => drop(out.declared.features.insert(id)),
+                _ => {}
+            }
             let what = format!("[[{name}]]");
             let span = item.span();
             macro_rules! read {

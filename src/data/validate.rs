@@ -10,13 +10,23 @@ use crate::diagnostics::{suggest, Diagnostic};
 pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
     let people = unique_ids(data, data.people.iter().map(|p| &p.id), "person", errors);
     let features = unique_ids(data, data.features.iter().map(|f| &f.id), "feature", errors);
+    if data.unparsed {
+        // With a file unreadable, any reference may point into it: reporting
+        // them all would bury the one real error.
+        return;
+    }
 
     let check = |errors: &mut Vec<Diagnostic>,
                  text: &Text,
                  field: &str,
                  ids: &HashMap<&str, &Text>,
                  kind: &str| {
-        if ids.contains_key(text.value.as_str()) {
+        let declared = if kind == "person" {
+            &data.declared.people
+        } else {
+            &data.declared.features
+        };
+        if ids.contains_key(text.value.as_str()) || declared.contains(&text.value) {
             return;
         }
         let file = &data.files[text.loc.file];

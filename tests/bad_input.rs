@@ -1,0 +1,234 @@
+//! Each class of bad input fails the build with exit code 1, names the file
+//! and line, explains what was expected, and leaves the previous output
+//! exactly as it was.
+
+mod common;
+
+use common::{snapshot, stderr, Fixture};
+
+/// Builds a good site, breaks it with `breakage`, rebuilds and returns the
+/// error text after checking the exit code and the untouched output.
+fn fails_keeping_output(breakage: impl FnOnce(&Fixture)) -> String {
+    let site = Fixture::new();
+    let first = site.build();
+    assert!(
+        first.status.success(),
+        "fixture must build: {}",
+        stderr(&first)
+    );
+    let before = snapshot(&site.path("public"));
+    assert!(!before.is_empty());
+    breakage(&site);
+    let second = site.build();
+    let text = stderr(&second);
+    assert_eq!(
+        second.status.code(),
+        Some(1),
+        "expected exit 1, got {:?}: {text}",
+        second.status
+    );
+    assert!(
+        snapshot(&site.path("public")) == before,
+        "previous output changed after a failed build"
+    );
+    assert!(!text.contains("panicked"), "{text}");
+    text
+}
+
+#[test]
+fn toml_syntax_error_names_file_line_and_column() {
+    let text = fails_keeping_output(|s| s.edit("data/features.toml", "impact = 8", "impact = = 8"));
+    assert!(text.contains("data/features.toml:11:"), "{text}");
+    assert!(text.contains("invalid TOML"), "{text}");
+    // References into the unreadable file are not reported as dangling.
+    assert!(text.contains("1 error found"), "{text}");
+}
+
+#[test]
+fn wrong_type_says_what_was_found_and_expected() {
+    let text =
+        fails_keeping_output(|s| s.edit("data/features.toml", "impact = 8", "impact = \"high\""));
+    assert!(text.contains("data/features.toml:11:10"), "{text}");
+    assert!(
+        text.contains(
+            "`impact` in [[feature]] is the string \"high\", expected a whole number from 1 to 10"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn out_of_range_value_names_the_allowed_range() {
+    let text = fails_keeping_output(|s| s.edit("data/activity.toml", "impact = 9", "impact = 12"));
+    assert!(text.contains("data/activity.toml:5:10"), "{text}");
+    assert!(
+        text.contains("is 12, expected a whole number from 1 to 10"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_enumeration_lists_choices_and_suggests_the_nearest() {
+    let text = fails_keeping_output(|s| {
+        s.edit(
+            "data/features.toml",
+            "status = \"refinement\"",
+            "status = \"refinment\"",
+        )
+    });
+    assert!(text.contains("data/features.toml:6:10"), "{text}");
+    assert!(
+        text.contains(
+            "expected one of: discovery, refinement, planned, in-progress, shipped, dropped"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("did you mean \"refinement\"?"), "{text}");
+}
+
+#[test]
+fn unknown_key_is_rejected_with_the_nearest_known_key() {
+    let text = fails_keeping_output(|s| s.edit("data/features.toml", "problem =", "problme ="));
+    assert!(text.contains("data/features.toml:7:1"), "{text}");
+    assert!(
+        text.contains("unknown key `problme` in [[feature]]"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean `problem`?"), "{text}");
+}
+
+#[test]
+fn duplicate_id_points_at_both_definitions() {
+    let text = fails_keeping_output(|s| s.edit("data/people.toml", "id = \"lee\"", "id = \"ana\""));
+    assert!(text.contains("duplicate person id \"ana\""), "{text}");
+    assert!(text.contains("data/people.toml:13:6"), "{text}");
+    assert!(
+        text.contains("first defined at data/people.toml:3"),
+        "{text}"
+    );
+}
+
+#[test]
+fn dangling_reference_suggests_an_existing_id() {
+    let text =
+        fails_keeping_output(|s| s.edit("data/activity.toml", "by = \"lee\"", "by = \"leo\""));
+    assert!(text.contains("data/activity.toml:11:6"), "{text}");
+    assert!(
+        text.contains("`by` is \"leo\", but no person has that id"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean \"lee\"?"), "{text}");
+}
+
+#[test]
+fn bad_front_matter_is_reported_at_its_line_in_the_page() {
+    let text = fails_keeping_output(|s| {
+        s.edit(
+            "content/guide/checkin.md",
+            "weight = 20",
+            "weight = \"first\"",
+        )
+    });
+    assert!(text.contains("content/guide/checkin.md:3:10"), "{text}");
+    assert!(
+        text.contains("`weight` in the front matter is the string \"first\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn unclosed_front_matter_is_an_error() {
+    let text =
+        fails_keeping_output(|s| s.write("content/guide/demos.md", "+++\ntitle = \"x\"\n\nBody\n"));
+    assert!(text.contains("content/guide/demos.md:1:1"), "{text}");
+    assert!(text.contains("never closed"), "{text}");
+}
+
+#[test]
+fn non_utf8_file_names_the_position_of_the_bad_byte() {
+    let text = fails_keeping_output(|s| {
+        s.write_bytes("content/guide/demos.md", b"# Demos\n\nCaf\xe9 talk\n")
+    });
+    assert!(text.contains("content/guide/demos.md:3:4"), "{text}");
+    assert!(text.contains("not valid UTF-8"), "{text}");
+}
+
+#[test]
+fn template_error_names_the_template_and_line() {
+    let text = fails_keeping_output(|s| {
+        s.write(
+            "templates/people.html",
+            "<p>\n{{ model.people | nosuchfilter }}\n</p>\n",
+        )
+    });
+    assert!(text.contains("templates/people.html:2:"), "{text}");
+}
+
+#[test]
+fn broken_page_link_and_anchor_are_errors_with_line() {
+    let text = fails_keeping_output(|s| {
+        s.edit("content/guide/checkin.md", "(demos.md)", "(demo.md)");
+        s.edit("content/_index.md", "#the-agenda", "#the-agneda");
+    });
+    assert!(text.contains("content/guide/checkin.md:21:5"), "{text}");
+    assert!(
+        text.contains("link to `demo.md`, but there is no such page"),
+        "{text}"
+    );
+    assert!(text.contains("content/_index.md:5:15"), "{text}");
+    assert!(text.contains("did you mean `#the-agenda`?"), "{text}");
+}
+
+#[test]
+fn unknown_page_owner_is_an_error() {
+    let text = fails_keeping_output(|s| {
+        s.edit(
+            "content/guide/checkin.md",
+            "owner = \"raj\"",
+            "owner = \"rav\"",
+        )
+    });
+    assert!(text.contains("content/guide/checkin.md:4:9"), "{text}");
+    assert!(text.contains("did you mean \"raj\"?"), "{text}");
+}
+
+#[test]
+fn all_errors_of_a_build_are_reported_together() {
+    let text = fails_keeping_output(|s| {
+        s.edit(
+            "data/features.toml",
+            "kind = \"feature\"",
+            "kind = \"epic\"",
+        );
+        s.edit("data/activity.toml", "effort = 8", "effort = 0");
+        s.edit("content/guide/checkin.md", "weight = 20", "wieght = 20");
+    });
+    assert!(text.contains("data/features.toml:5:"), "{text}");
+    assert!(text.contains("data/activity.toml:13:"), "{text}");
+    assert!(text.contains("content/guide/checkin.md:3:1"), "{text}");
+    assert!(text.contains("3 errors found"), "{text}");
+}
+
+#[test]
+fn invalid_settings_fail_the_build() {
+    let text =
+        fails_keeping_output(|s| s.write("tandem.toml", "[matrix]\nimpact_split = \"middle\"\n"));
+    assert!(text.contains("tandem.toml:2:16"), "{text}");
+}
+
+#[test]
+fn check_reports_errors_without_writing() {
+    let site = Fixture::new();
+    site.edit("data/features.toml", "impact = 8", "impact = 80");
+    let out = site.tandem(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("data/features.toml:11:10"));
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn usage_errors_exit_with_two() {
+    let site = Fixture::new();
+    let out = site.tandem(&["build", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+}

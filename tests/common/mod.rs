@@ -1,0 +1,209 @@
+//! Fixture sites for integration tests: a small, valid site written into a
+//! temporary folder, which each test can then break in one place.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// 2026-11-25T00:00:00Z: the "today" of every test build.
+pub const EPOCH: &str = "1795651200";
+
+pub const PEOPLE: &str = r#"
+[[person]]
+id = "ana"
+name = "Ana Ruiz"
+role = "product"
+
+[[person]]
+id = "raj"
+name = "Raj Patel"
+role = "engineering"
+
+[[person]]
+id = "lee"
+name = "Lee <Script> O'Neil"
+role = "engineering"
+"#;
+
+pub const FEATURES: &str = r#"
+[[feature]]
+id = "offline-sync"
+title = "Offline sync for field app"
+kind = "feature"
+status = "refinement"
+problem = "Technicians lose work when the network drops."
+value = "Top churn reason in Q3 interviews."
+product_owner = "ana"
+eng_owner = "raj"
+impact = 8
+effort = 5
+discovery_done = 2026-10-02
+tags = ["mobile"]
+
+[[feature]]
+id = "xss-title"
+title = "<script>alert('x')</script> & \"quotes\""
+kind = "tech-debt"
+status = "planned"
+impact = 3
+effort = 2
+discovery_done = 2026-11-20
+"#;
+
+pub const SCORES: &str = r#"
+[[score]]
+feature = "offline-sync"
+by = "ana"
+impact = 9
+effort = 3
+date = 2026-10-05
+
+[[score]]
+feature = "offline-sync"
+by = "lee"
+impact = 7
+effort = 8
+date = 2026-10-05
+note = "Sync conflicts are the hard part."
+
+[[checkin]]
+date = 2026-10-03
+feature = "xss-title"
+kind = "feasibility"
+attendees = ["ana", "raj", "lee"]
+minutes = 30
+outcome = "go-with-risks"
+risks = ["CRDT library maturity"]
+decisions = ["Prototype last-write-wins first"]
+[[checkin.dissent]]
+by = "lee"
+opinion = "Effort is underestimated by about half."
+
+[[demo]]
+date = 2026-10-14
+title = "Sync prototype walkthrough"
+presenter = "ana"
+features = ["offline-sync"]
+why = "Show why conflict resolution matters."
+attendees = ["raj", "lee"]
+"#;
+
+pub const HOME: &str = "+++\ntitle = \"Fixture handbook\"\n+++\n\nWelcome. Read [the check-in guide](guide/checkin.md#the-agenda).\n";
+
+pub const CHECKIN_PAGE: &str = r#"+++
+title = "Running a check-in"
+weight = 20
+owner = "raj"
+review_by = 2026-01-01
+tags = ["check-ins"]
++++
+
+Thirty minutes, before anything is committed.
+
+## The agenda
+
+1. The problem.
+
+## The agenda
+
+Duplicate heading on purpose.
+
+### Risks
+
+See [the demos page](demos.md) and [home](../_index.md).
+"#;
+
+pub const DEMOS_PAGE: &str = "# Demos that show the why\n\nShow the *why*.\n";
+
+pub struct Fixture {
+    pub dir: TempDir,
+}
+
+impl Fixture {
+    /// A valid site with three people, two candidates and three pages.
+    pub fn new() -> Fixture {
+        let fixture = Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        fixture.write("tandem.toml", "title = \"Fixture & Co\"\n");
+        fixture.write("data/people.toml", PEOPLE);
+        fixture.write("data/features.toml", FEATURES);
+        fixture.write("data/activity.toml", SCORES);
+        fixture.write("content/_index.md", HOME);
+        fixture.write("content/guide/checkin.md", CHECKIN_PAGE);
+        fixture.write("content/guide/demos.md", DEMOS_PAGE);
+        fixture
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        self.write_bytes(relative, text.as_bytes());
+    }
+
+    pub fn write_bytes(&self, relative: &str, bytes: &[u8]) {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+
+    /// Replaces the first occurrence of `from` in a file; panics if absent,
+    /// so a test can never silently break nothing.
+    pub fn edit(&self, relative: &str, from: &str, to: &str) {
+        let text = fs::read_to_string(self.path(relative)).unwrap();
+        assert!(text.contains(from), "{relative} does not contain {from:?}");
+        self.write(relative, &text.replacen(from, to, 1));
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+    }
+
+    pub fn tandem(&self, args: &[&str]) -> Output {
+        Command::cargo_bin("tandem")
+            .unwrap()
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .output()
+            .unwrap()
+    }
+
+    pub fn build(&self) -> Output {
+        self.tandem(&["build"])
+    }
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Every file below `dir` with its bytes, sorted by path.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
