@@ -7,8 +7,13 @@
 //! into one validated [`site::Site`], [`render`] turns it into files and
 //! [`output`] writes them safely.
 
+// Diagnostics are returned by value on the cold path of a build; boxing
+// them would only add noise at every call site.
+#![allow(clippy::result_large_err)]
+
 pub mod build;
 pub mod calendar;
+pub mod charts;
 pub mod cmd;
 pub mod config;
 pub mod content;

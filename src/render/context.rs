@@ -51,6 +51,7 @@ struct SiteView<'a> {
     generator: String,
     nav: Vec<NavSection>,
     counts: Counts,
+    checkin_due_days: u32,
 }
 
 #[derive(Serialize)]
@@ -120,6 +121,7 @@ fn site_view(site: &Site) -> SiteView<'_> {
         today_human: site.today.human(),
         generator: format!("Tandem {}", env!("CARGO_PKG_VERSION")),
         nav,
+        checkin_due_days: site.config.checkins.due_within_days,
         counts: Counts {
             candidates: model.candidates.len(),
             people: model.people.len(),
@@ -216,7 +218,12 @@ fn ancestors(site: &Site, key: &str, include_self: bool) -> Vec<Link> {
         .collect()
 }
 
-fn job(template: &str, path: String, current_url: &str, fill: impl FnOnce(&mut Context)) -> Job {
+pub fn job(
+    template: &str,
+    path: String,
+    current_url: &str,
+    fill: impl FnOnce(&mut Context),
+) -> Job {
     let mut context = Context::new();
     context.insert("current_url", current_url);
     fill(&mut context);
@@ -340,6 +347,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         |_| {},
     ));
     jobs.push(job("404.html", "404.html".into(), "", |_| {}));
+    jobs.extend(super::dashboards::jobs(site));
     jobs
 }
 

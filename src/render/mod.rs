@@ -2,6 +2,7 @@
 //! output files held in memory. Writing them is [`crate::output`]'s job.
 
 mod context;
+mod dashboards;
 
 use std::path::Path;
 
@@ -40,7 +41,7 @@ pub struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site) -> Result<Self, Diagnostics> {
-        let theme = Theme::load(&site.root, &site.config.theme).map_err(|e| Diagnostics(e))?;
+        let theme = Theme::load(&site.root, &site.config.theme).map_err(Diagnostics)?;
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         // Add one at a time first, so a syntax error names its own file;
@@ -146,10 +147,11 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// Errors a template shows only because it was parsed alone, without the
+/// templates it extends or includes.
 fn is_missing_parent(e: &tera::Error) -> bool {
     let text = e.to_string();
-    text.contains("not found")
-        && (text.contains("extend") || text.contains("include") || text.contains("parent"))
+    text.contains("isn't loaded") || text.contains("Unknown template") || text.contains("not found")
 }
 
 /// A Tera error as a diagnostic. Tera's own report carries the template and
