@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output;
-use crate::render::Renderer;
+use crate::render::{OutputFile, Renderer};
 use crate::site::{BuildOptions, Site};
 
 /// What a successful build did.
@@ -22,10 +22,18 @@ pub fn check(options: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
     Ok(warnings)
 }
 
-/// Builds the site into `output`, which is replaced only on success.
-pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
+/// Loads, validates and renders into memory: every output file with its
+/// bytes, sorted by path, plus the warnings. Used by `build` and by the
+/// development server, which serves these bytes directly.
+pub fn render(options: &BuildOptions) -> Result<(Vec<OutputFile>, Diagnostics), Diagnostics> {
     let (site, warnings) = Site::load(options)?;
     let files = Renderer::new(&site)?.render_all()?;
+    Ok((files, warnings))
+}
+
+/// Builds the site into `output`, which is replaced only on success.
+pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
+    let (files, warnings) = render(options)?;
     output::write_site(&files, output).map_err(|e| {
         Diagnostics::from(Diagnostic::general(
             None,
