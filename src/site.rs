@@ -86,6 +86,11 @@ impl Site {
             return Err(diagnostics);
         }
         let model = model::derive(&data, &config, today);
+        check_shortcodes(&content, &model, &mut diagnostics);
+        if diagnostics.has_errors() {
+            diagnostics.sort();
+            return Err(diagnostics);
+        }
         for page in content.all_pages().filter(|p| p.due_for_review) {
             let review_by = page.review_by.expect("due pages have a date");
             diagnostics.push(
@@ -135,4 +140,17 @@ fn check_page_owners(content: &Content, data: &Data, diagnostics: &mut Diagnosti
         });
         diagnostics.push(d);
     }
+}
+
+fn check_shortcodes(content: &Content, model: &Model, diagnostics: &mut Diagnostics) {
+    let mut errors = Vec::new();
+    for page in content.all_pages() {
+        let Some(file) = content.file(&page.source) else {
+            continue;
+        };
+        for call in &page.shortcodes {
+            crate::content::shortcode::check_references(call, model, file, &mut errors);
+        }
+    }
+    diagnostics.extend(errors);
 }

@@ -3,6 +3,7 @@
 
 pub mod front_matter;
 pub mod markdown;
+pub mod shortcode;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -41,6 +42,9 @@ pub struct Page {
     pub anchors: Vec<String>,
     #[serde(skip)]
     pub links: Vec<PageLink>,
+    /// Shortcodes in the page, in order; the HTML holds placeholders.
+    #[serde(skip)]
+    pub shortcodes: Vec<shortcode::Call>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -326,8 +330,9 @@ fn render_page(
         raw_html: options.raw_html,
         strip_first_heading: title_from_heading,
     };
-    let rendered = markdown::render(body, l.body_start, &ctx);
     let mut errors = Vec::new();
+    let (body, shortcodes) = shortcode::extract(body, l.body_start, &l.file, &mut errors);
+    let rendered = markdown::render(&body, l.body_start, &ctx);
     for broken in &rendered.broken {
         errors.push(
             l.file
@@ -371,6 +376,7 @@ fn render_page(
         summary: rendered.summary,
         anchors: rendered.anchors,
         links: rendered.links,
+        shortcodes,
     };
     (page, l.is_index, errors)
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::content::shortcode::Call;
 use crate::content::{Page, Section};
 use crate::model::{Candidate, PersonRef};
 use crate::site::Site;
@@ -13,6 +14,8 @@ pub struct Job {
     pub template: String,
     pub context: Context,
     pub path: String,
+    /// Shortcodes whose placeholders appear in the page's Markdown.
+    pub shortcodes: Vec<Call>,
 }
 
 #[derive(Serialize)]
@@ -231,6 +234,14 @@ pub fn job(
         template: template.to_string(),
         context,
         path,
+        shortcodes: Vec::new(),
+    }
+}
+
+/// Gives the last job the shortcodes of the page it renders.
+fn attach_shortcodes(jobs: &mut [Job], page: Option<&Page>) {
+    if let (Some(job), Some(page)) = (jobs.last_mut(), page) {
+        job.shortcodes = page.shortcodes.clone();
     }
 }
 
@@ -257,6 +268,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         c.insert("sections", &top);
         c.insert("top_priorities", &top_priorities);
     }));
+    attach_shortcodes(&mut jobs, content.sections[""].index.as_ref());
 
     for section in content.sections.values().filter(|s| !s.key.is_empty()) {
         jobs.push(job(
@@ -268,6 +280,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
                 c.insert("ancestors", &ancestors(site, &section.key, false));
             },
         ));
+        attach_shortcodes(&mut jobs, section.index.as_ref());
         for (n, &i) in section.pages.iter().enumerate() {
             let page = &content.pages[i];
             let neighbour = |j: Option<usize>| {
@@ -294,6 +307,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
                     c.insert("next", &neighbour(Some(n + 1)));
                 },
             ));
+            attach_shortcodes(&mut jobs, Some(page));
         }
     }
     // Pages directly in content/ (not in a folder) belong to the root.
@@ -318,6 +332,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
                 c.insert("next", &Option::<Link>::None);
             },
         ));
+        attach_shortcodes(&mut jobs, Some(page));
     }
 
     let features_url = format!("{base}features/");

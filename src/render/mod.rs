@@ -3,6 +3,7 @@
 
 mod context;
 mod dashboards;
+mod shortcodes;
 
 use std::path::Path;
 
@@ -81,10 +82,8 @@ impl<'a> Renderer<'a> {
     /// Renders every page and copies every static file, in a stable order.
     pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
         let jobs = context::jobs(self.site);
-        let results: Vec<Result<OutputFile, Diagnostic>> = jobs
-            .par_iter()
-            .map(|job| self.render_one(&job.template, &job.context, &job.path))
-            .collect();
+        let results: Vec<Result<OutputFile, Diagnostic>> =
+            jobs.par_iter().map(|job| self.render_job(job)).collect();
         let mut files = Vec::with_capacity(results.len() + self.theme.statics.len());
         let mut errors = Diagnostics::default();
         for result in results {
@@ -97,6 +96,7 @@ impl<'a> Renderer<'a> {
             errors.sort();
             return Err(errors);
         }
+        files.push(data_json(self.site));
         for (path, bytes) in &self.theme.statics {
             files.push(OutputFile {
                 path: path.clone(),
@@ -121,6 +121,29 @@ impl<'a> Renderer<'a> {
         } else {
             Err(errors)
         }
+    }
+
+    /// Renders a page, then replaces its shortcode placeholders with the
+    /// output of their templates.
+    fn render_job(&self, job: &context::Job) -> Result<OutputFile, Diagnostic> {
+        let mut file = self.render_one(&job.template, &job.context, &job.path)?;
+        if job.shortcodes.is_empty() {
+            return Ok(file);
+        }
+        let mut html =
+            String::from_utf8(std::mem::take(&mut file.bytes)).expect("templates render UTF-8");
+        for (i, call) in job.shortcodes.iter().enumerate() {
+            let (template, context) = shortcodes::context(call, self.site, i);
+            let rendered = self.render_one(&template, &context, &job.path)?;
+            let rendered = String::from_utf8(rendered.bytes).expect("templates render UTF-8");
+            html = html.replacen(
+                &crate::content::shortcode::placeholder_html(i),
+                &rendered,
+                1,
+            );
+        }
+        file.bytes = html.into_bytes();
+        Ok(file)
     }
 
     fn render_one(
@@ -186,4 +209,49 @@ fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic
     d.line = line.and_then(|l| l.trim().parse().ok()).unwrap_or(0);
     d.column = column.and_then(|c| c.trim().parse().ok()).unwrap_or(0);
     d
+}
+
+/// Version of the `/data.json` schema; bumped on any incompatible change.
+/// The schema is documented in `docs/data-json.md`.
+pub const DATA_SCHEMA_VERSION: u32 = 1;
+
+#[derive(serde::Serialize)]
+struct DataExport<'a> {
+    schema: &'static str,
+    version: u32,
+    generator: String,
+    today: crate::calendar::Date,
+    site: DataSite<'a>,
+    matrix: &'a crate::config::MatrixConfig,
+    checkins: &'a crate::config::CheckinConfig,
+    model: &'a crate::model::Model,
+}
+
+#[derive(serde::Serialize)]
+struct DataSite<'a> {
+    title: &'a str,
+    base_url: &'a str,
+}
+
+/// `/data.json`: the whole derived model for other tools.
+fn data_json(site: &Site) -> OutputFile {
+    let export = DataExport {
+        schema: "tandem-data",
+        version: DATA_SCHEMA_VERSION,
+        generator: format!("Tandem {}", env!("CARGO_PKG_VERSION")),
+        today: site.today,
+        site: DataSite {
+            title: &site.config.title,
+            base_url: &site.config.base_url,
+        },
+        matrix: &site.config.matrix,
+        checkins: &site.config.checkins,
+        model: &site.model,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&export).expect("the model serializes");
+    bytes.push(b'\n');
+    OutputFile {
+        path: "data.json".into(),
+        bytes,
+    }
 }

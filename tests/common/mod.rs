@@ -11,7 +11,7 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 /// 2026-11-25T00:00:00Z: the "today" of every test build.
-pub const EPOCH: &str = "1795651200";
+pub const EPOCH: &str = "1795564800";
 
 pub const PEOPLE: &str = r#"
 [[person]]

@@ -1,0 +1,89 @@
+//! Renders the shortcodes of a page through the theme's
+//! `shortcodes/<name>.html` templates.
+
+use tera::Context;
+
+use super::dashboards::STATUS_GROUPS;
+use crate::charts::matrix;
+use crate::content::shortcode::Call;
+use crate::model::Candidate;
+use crate::site::Site;
+
+fn open_by_priority(site: &Site, keep: impl Fn(&Candidate) -> bool) -> Vec<&Candidate> {
+    let mut list: Vec<&Candidate> = site.model.candidates.iter().filter(|c| keep(c)).collect();
+    list.sort_by_key(|c| (c.priority.unwrap_or(usize::MAX), c.id.clone()));
+    list
+}
+
+/// The template and context of one shortcode call; `index` makes chart ids
+/// unique within the page.
+pub fn context(call: &Call, site: &Site, index: usize) -> (String, Context) {
+    let model = &site.model;
+    let mut c = Context::new();
+    c.insert("args", &call.args);
+    match call.name.as_str() {
+        "matrix" => {
+            let tag = call.str_arg("tag");
+            let status = call.str_arg("status").unwrap_or("open");
+            let statuses = STATUS_GROUPS
+                .iter()
+                .find(|(k, _, _)| *k == status)
+                .map(|(_, _, s)| *s);
+            let candidates = open_by_priority(site, |cand| {
+                let status_ok = match statuses {
+                    Some(list) => list.contains(&cand.status),
+                    None => cand.open,
+                };
+                status_ok && tag.is_none_or(|t| cand.tags.iter().any(|x| x == t))
+            });
+            let title = call
+                .str_arg("title")
+                .map(str::to_string)
+                .unwrap_or_else(|| match tag {
+                    Some(t) => format!("Impact vs effort: {t}"),
+                    None => "Impact vs effort".to_string(),
+                });
+            let chart = matrix::chart(
+                &format!("shortcode-matrix-{index}"),
+                &title,
+                &candidates,
+                &site.config.matrix,
+            );
+            c.insert("chart", &chart);
+        }
+        "feature" => {
+            c.insert(
+                "candidate",
+                &call.str_arg("id").and_then(|id| model.candidate(id)),
+            );
+        }
+        "overdue_checkins" => {
+            let list: Vec<&Candidate> = model
+                .coverage
+                .needs_checkin
+                .iter()
+                .filter_map(|id| model.candidate(id))
+                .collect();
+            c.insert("candidates", &list);
+        }
+        "priorities" => {
+            let limit = call.int_arg("limit").unwrap_or(5) as usize;
+            let list: Vec<&Candidate> = model
+                .priority
+                .iter()
+                .take(limit)
+                .filter_map(|id| model.candidate(id))
+                .collect();
+            c.insert("candidates", &list);
+        }
+        _ => {
+            let list: Vec<&Candidate> = model
+                .disagreements
+                .iter()
+                .filter_map(|id| model.candidate(id))
+                .collect();
+            c.insert("candidates", &list);
+        }
+    }
+    (format!("shortcodes/{}.html", call.name), c)
+}
