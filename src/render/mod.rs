@@ -248,7 +248,15 @@ fn data_json(site: &Site) -> OutputFile {
         checkins: &site.config.checkins,
         model: &site.model,
     };
-    let mut bytes = serde_json::to_vec_pretty(&export).expect("the model serializes");
+    let json = serde_json::to_string_pretty(&export).expect("the model serializes");
+    // `<`, `>` and `&` only occur inside JSON strings; as escapes they stay
+    // the same data but can never become markup if the file is embedded or
+    // sniffed as HTML.
+    let mut bytes = json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .into_bytes();
     bytes.push(b'\n');
     OutputFile {
         path: "data.json".into(),

@@ -1,0 +1,364 @@
+//! Building a site end to end, through the library and through the binary,
+//! and what the output pages contain.
+
+mod common;
+
+use common::{snapshot, stderr, Fixture};
+use tandem::calendar::Date;
+use tandem::site::BuildOptions;
+
+fn options(site: &Fixture) -> BuildOptions {
+    BuildOptions {
+        root: site.root().to_path_buf(),
+        today: Date::from_ymd(2026, 11, 25),
+        ..Default::default()
+    }
+}
+
+fn file<'a>(files: &'a [tandem::render::OutputFile], path: &str) -> &'a str {
+    let f = files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no output {path}"));
+    std::str::from_utf8(&f.bytes).unwrap()
+}
+
+#[test]
+fn library_build_renders_every_kind_of_page() {
+    let site = Fixture::new();
+    let (files, _) = tandem::build::render(&options(&site)).expect("fixture builds");
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for expected in [
+        "index.html",
+        "guide/index.html",
+        "guide/checkin/index.html",
+        "guide/demos/index.html",
+        "features/index.html",
+        "features/offline-sync/index.html",
+        "features/xss-title/index.html",
+        "people/index.html",
+        "404.html",
+        "dashboards/matrix/index.html",
+        "this-week/index.html",
+        "data.json",
+        "style.css",
+    ] {
+        assert!(paths.contains(&expected), "missing {expected} in {paths:?}");
+    }
+}
+
+#[test]
+fn page_links_to_md_sources_are_rewritten_to_urls() {
+    let site = Fixture::new();
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    let page = file(&files, "guide/checkin/index.html");
+    assert!(
+        page.contains("href=\"/guide/demos/\""),
+        "link to demos.md not rewritten"
+    );
+    assert!(
+        page.contains("href=\"/\""),
+        "link to ../_index.md not rewritten"
+    );
+    let home = file(&files, "index.html");
+    assert!(
+        home.contains("href=\"/guide/checkin/#the-agenda\""),
+        "anchor link not rewritten"
+    );
+}
+
+#[test]
+fn headings_get_unique_ids_and_a_table_of_contents() {
+    let site = Fixture::new();
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    let page = file(&files, "guide/checkin/index.html");
+    assert!(page.contains("<h2 id=\"the-agenda\">"), "{page}");
+    assert!(page.contains("<h2 id=\"the-agenda-1\">"), "{page}");
+    assert!(page.contains("<h3 id=\"risks\">"), "{page}");
+    for anchor in ["#the-agenda\"", "#the-agenda-1\"", "#risks\""] {
+        assert!(
+            page.contains(&format!("href=\"{anchor}")),
+            "table of contents lacks {anchor}"
+        );
+    }
+}
+
+#[test]
+fn page_title_falls_back_to_first_heading_then_file_name() {
+    let site = Fixture::new();
+    site.write(
+        "content/guide/untitled-notes.md",
+        "Just text, no heading.\n",
+    );
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    let demos = file(&files, "guide/demos/index.html");
+    assert!(
+        demos.contains("<title>Demos that show the why"),
+        "title from first heading"
+    );
+    // The heading became the title, so it is not repeated in the body.
+    assert_eq!(
+        demos.matches("Demos that show the why</h1>").count(),
+        1,
+        "{demos}"
+    );
+    let notes = file(&files, "guide/untitled-notes/index.html");
+    assert!(
+        notes.contains("<title>Untitled notes"),
+        "title from file name"
+    );
+}
+
+#[test]
+fn data_from_files_is_escaped_everywhere() {
+    let site = Fixture::new();
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    for f in &files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        assert!(
+            !text.contains("<script>alert"),
+            "unescaped script in {}",
+            f.path
+        );
+        assert!(
+            !text.contains("Lee <Script>"),
+            "unescaped person name in {}",
+            f.path
+        );
+    }
+    let feature = file(&files, "features/xss-title/index.html");
+    assert!(
+        feature.contains("&lt;script&gt;alert("),
+        "title not shown escaped"
+    );
+}
+
+#[test]
+fn feature_page_shows_why_owners_scores_checkins_and_demos() {
+    let site = Fixture::new();
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    let page = file(&files, "features/offline-sync/index.html");
+    for text in [
+        "Offline sync for field app",
+        "Technicians lose work when the network drops.",
+        "Top churn reason in Q3 interviews.",
+        "Ana Ruiz",
+        "Raj Patel",
+        "Sync conflicts are the hard part.",
+        "Sync prototype walkthrough",
+        "Show why conflict resolution matters.",
+    ] {
+        assert!(page.contains(text), "feature page lacks {text:?}");
+    }
+    let other = file(&files, "features/xss-title/index.html");
+    assert!(
+        other.contains("Effort is underestimated by about half."),
+        "dissent missing"
+    );
+    assert!(other.contains("CRDT library maturity"), "risk missing");
+}
+
+#[test]
+fn page_past_review_date_is_marked_with_owner() {
+    let site = Fixture::new();
+    let (files, warnings) = tandem::build::render(&options(&site)).unwrap();
+    let page = file(&files, "guide/checkin/index.html");
+    assert!(
+        page.to_lowercase().contains("due for review"),
+        "no review marker"
+    );
+    assert!(page.contains("Raj Patel"), "owner not shown");
+    let text = warnings.to_string();
+    assert!(
+        text.contains("content/guide/checkin.md") && text.contains("due for review on 2026-01-01"),
+        "{text}"
+    );
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = Fixture::new();
+    site.write(
+        "content/guide/wip.md",
+        "+++\ntitle = \"Work in progress\"\ndraft = true\n+++\nSoon.\n",
+    );
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    assert!(!files.iter().any(|f| f.path == "guide/wip/index.html"));
+    let with_drafts = BuildOptions {
+        drafts: true,
+        ..options(&site)
+    };
+    let (files, _) = tandem::build::render(&with_drafts).unwrap();
+    assert!(files.iter().any(|f| f.path == "guide/wip/index.html"));
+}
+
+#[test]
+fn base_url_with_sub_path_prefixes_every_link() {
+    let site = Fixture::new();
+    let opts = BuildOptions {
+        base_url: Some("https://intranet.example/teams/payments/".into()),
+        ..options(&site)
+    };
+    let (files, _) = tandem::build::render(&opts).unwrap();
+    let page = file(&files, "guide/checkin/index.html");
+    assert!(
+        page.contains("href=\"/teams/payments/guide/demos/\""),
+        "page link"
+    );
+    assert!(
+        page.contains("href=\"/teams/payments/style.css\""),
+        "stylesheet"
+    );
+    let matrix = file(&files, "dashboards/matrix/index.html");
+    assert!(
+        matrix.contains("href=\"/teams/payments/features/offline-sync/\""),
+        "chart link"
+    );
+}
+
+#[test]
+fn a_single_template_can_be_overridden_by_the_site() {
+    let site = Fixture::new();
+    site.write(
+        "templates/people.html",
+        "<!doctype html><title>Our people</title><p>{{ model.people | length }} people</p>\n",
+    );
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    assert_eq!(
+        file(&files, "people/index.html"),
+        "<!doctype html><title>Our people</title><p>3 people</p>\n"
+    );
+    // The other templates still come from the default theme.
+    assert!(file(&files, "features/index.html").contains("Offline sync for field app"));
+}
+
+#[test]
+fn static_files_are_copied_and_may_override_the_theme() {
+    let site = Fixture::new();
+    site.write(
+        "static/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site.write("static/style.css", "body { color: red }");
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    assert_eq!(
+        file(&files, "logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+    );
+    assert_eq!(file(&files, "style.css"), "body { color: red }");
+}
+
+#[test]
+fn binary_builds_into_public_and_prints_a_summary() {
+    let site = Fixture::new();
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("built "), "{}", stderr(&out));
+    let home = site.read("public/index.html");
+    assert!(
+        home.starts_with("<!doctype html>") || home.starts_with("<!DOCTYPE html>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("Fixture &amp; Co"),
+        "site title from tandem.toml, escaped"
+    );
+}
+
+#[test]
+fn building_twice_gives_byte_identical_output() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    let first = snapshot(&site.path("public"));
+    assert!(site
+        .tandem(&["build", "--output", "public2"])
+        .status
+        .success());
+    let second = snapshot(&site.path("public2"));
+    assert_eq!(first.len(), second.len());
+    for ((p1, b1), (p2, b2)) in first.iter().zip(&second) {
+        assert_eq!(p1, p2);
+        assert!(b1 == b2, "{} differs between builds", p1.display());
+    }
+}
+
+#[test]
+fn check_writes_nothing_and_exits_zero_for_a_valid_site() {
+    let site = Fixture::new();
+    let out = site.tandem(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn init_scaffolds_a_site_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("handbook");
+    let out = assert_cmd::Command::cargo_bin("tandem")
+        .unwrap()
+        .arg("init")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(target.join("themes/default/templates/base.html").exists());
+    let build = assert_cmd::Command::cargo_bin("tandem")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(&target)
+        .env("SOURCE_DATE_EPOCH", common::EPOCH)
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", stderr(&build));
+    assert!(target
+        .join("public/handbook/weekly-routine/index.html")
+        .exists());
+    // A second init into the same, now non-empty, folder is refused.
+    let again = assert_cmd::Command::cargo_bin("tandem")
+        .unwrap()
+        .arg("init")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn every_command_explains_itself_with_help() {
+    for args in [
+        vec!["--help"],
+        vec!["build", "--help"],
+        vec!["check", "--help"],
+        vec!["init", "--help"],
+    ] {
+        let out = assert_cmd::Command::cargo_bin("tandem")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Usage:"), "{args:?}: {text}");
+    }
+}
+
+#[test]
+fn the_repository_example_site_builds_cleanly() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let opts = BuildOptions {
+        root: root.to_path_buf(),
+        today: Date::from_ymd(2026, 11, 25),
+        ..Default::default()
+    };
+    let (files, _warnings) =
+        tandem::build::render(&opts).unwrap_or_else(|e| panic!("example site has errors:\n{e}"));
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    assert!(pages >= 40, "only {pages} pages");
+    let (site, _) = tandem::site::Site::load(&opts).unwrap();
+    assert!(
+        site.content.pages.len() >= 10,
+        "the handbook needs at least 10 pages"
+    );
+    assert!(site.data.people.len() >= 8);
+    assert!(site.data.features.len() >= 20);
+}
