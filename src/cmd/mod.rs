@@ -3,6 +3,7 @@
 
 mod build;
 mod init;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,14 @@ enum Command {
     /// Create a new site in DIR: settings, a first page, sample data and a
     /// copy of the default theme to customise.
     Init(init::InitArgs),
+    /// Serve the site locally, rebuilding and reloading the browser on
+    /// every save.
+    ///
+    /// Builds in memory (public/ is not written), serves on
+    /// http://127.0.0.1:1111/ and watches content/, data/, themes/,
+    /// static/, templates/ and tandem.toml. A save that breaks the build
+    /// keeps the last good site served and shows the errors in the page.
+    Serve(serve::ServeArgs),
 }
 
 /// Flags shared by commands that read a site.
@@ -66,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::build(args),
         Command::Check(args) => build::check(args),
         Command::Init(args) => init::init(args),
+        Command::Serve(args) => serve::serve(args),
     }
 }
 

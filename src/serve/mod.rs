@@ -1,0 +1,500 @@
+//! `tandem serve`: build the site, serve it, and rebuild and reload the
+//! browser on every save.
+//!
+//! ## Previewing with `tandem serve`
+//!
+//! ```text
+//! tandem serve [--root DIR] [--bind 127.0.0.1] [--port 1111] [--open] [--follow] [--drafts]
+//! ```
+//!
+//! Builds the site in memory and serves it at `http://127.0.0.1:1111/`
+//! (the first line on standard output is `Serving on URL`). Every save in
+//! `content/`, `data/`, `themes/`, `static/`, `templates/` or to
+//! `tandem.toml` rebuilds the site and reloads every open page; when only
+//! stylesheets changed, pages swap them without reloading.
+//!
+//! - `--root DIR`: the site's folder (default `.`).
+//! - `--bind ADDRESS`: the address to listen on (default `127.0.0.1`, this
+//!   machine only; `0.0.0.0` shares the preview on the network).
+//! - `--port N`: the port (default 1111). When it is taken, the next ten
+//!   are tried in turn; `--port 0` lets the system choose.
+//! - `--open`: opens the site in the default browser (`xdg-open`).
+//! - `--follow`: after a save of a page in `content/`, open pages go to
+//!   that page.
+//! - `--drafts`: includes pages marked `draft = true`.
+//!
+//! A save that breaks the build never stops the server: the last good site
+//! stays served, the errors are printed exactly as `tandem build` prints
+//! them, and every open page shows them in an overlay until a save fixes
+//! them. The server serves from memory and never writes to `public/`;
+//! links in the preview point at the preview (`base_url` is replaced by
+//! the server's address). Ctrl-C stops it (exit code 0).
+//!
+//! The server's own endpoints live under `/__tandem/`: `live.js` (the
+//! live-reload script injected into every HTML page), `events` (server-sent
+//! events, see [`reload`]) and `status` (JSON: `{"ok": bool, "errors":
+//! "...", "build": N, "clients": N}`).
+//!
+//! ## How it works
+//!
+//! A build renders the whole site into a map of output path to bytes; the
+//! map is swapped in whole, so a request sees either the previous site or
+//! the new one, never a mix. [`http`] maps requests onto that map,
+//! [`reload`] streams events to pages, [`watch`] turns file events into
+//! rebuilds.
+
+pub mod http;
+pub mod reload;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::build;
+use crate::site::BuildOptions;
+use http::{Files, Reply, Route, View};
+use reload::Hub;
+use watch::Change;
+
+/// How many ports above the asked one are tried when it is taken.
+pub const PORT_TRIES: u16 = 10;
+
+/// What `tandem serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub drafts: bool,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub follow: bool,
+}
+
+/// The site as served: replaced whole after every build.
+struct Current {
+    files: Arc<Files>,
+    /// Good builds so far; 0 while the site has never built.
+    build: u64,
+    /// The diagnostics of the last build, when it failed.
+    errors: Option<String>,
+}
+
+struct State {
+    current: RwLock<Arc<Current>>,
+    hub: Arc<Hub>,
+}
+
+impl State {
+    fn current(&self) -> Arc<Current> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn set(&self, current: Current) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(current);
+    }
+}
+
+/// Runs the server until `shutdown` receives a message (or is closed).
+/// Errors are the reasons it could not start.
+pub fn run(options: ServeOptions, shutdown: Receiver<()>) -> Result<(), String> {
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|e| format!("site folder {}: {e}", options.root.display()))?;
+    if !root.is_dir() {
+        return Err(format!("site folder {} is not a folder", root.display()));
+    }
+    let listener = bind(options.bind, options.port)?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the server's address: {e}"))?;
+    let url = site_url(address);
+    let build_options = BuildOptions {
+        root: root.clone(),
+        base_url: Some(url.clone()),
+        drafts: options.drafts,
+        today: None,
+    };
+
+    // Watch before the first build, so no save is missed.
+    let (change_sender, changes) = mpsc::channel::<Change>();
+    watch::start(root.clone(), root.join("public"), change_sender)
+        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+
+    let state = Arc::new(State {
+        current: RwLock::new(Arc::new(Current {
+            files: Arc::new(Files::new()),
+            build: 0,
+            errors: None,
+        })),
+        hub: Arc::new(Hub::default()),
+    });
+    let mut builder = Builder {
+        state: state.clone(),
+        options: build_options,
+        follow: options.follow,
+        last_warnings: String::new(),
+    };
+    builder.rebuild(None);
+    std::thread::Builder::new()
+        .name("tandem-build".into())
+        .spawn(move || builder.run(changes))
+        .map_err(|e| format!("cannot start the builder: {e}"))?;
+
+    let server = Arc::new(
+        tiny_http::Server::from_listener(listener, None)
+            .map_err(|e| format!("cannot serve on {address}: {e}"))?,
+    );
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(4, 16);
+    for _ in 0..workers {
+        let server = server.clone();
+        let state = state.clone();
+        std::thread::Builder::new()
+            .name("tandem-http".into())
+            .spawn(move || {
+                while let Ok(request) = server.recv() {
+                    handle(request, &state);
+                }
+            })
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+    }
+
+    println!("Serving on {url}");
+    eprintln!("watching {} for changes; press Ctrl-C to stop", root.display());
+    if options.open {
+        open_browser(&url);
+    }
+
+    let _ = shutdown.recv();
+    eprintln!("stopping");
+    for _ in 0..workers {
+        server.unblock();
+    }
+    Ok(())
+}
+
+/// Binds `port`, or the next free one of the following [`PORT_TRIES`].
+fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, String> {
+    let last = if port == 0 {
+        0
+    } else {
+        port.saturating_add(PORT_TRIES)
+    };
+    let mut port = port;
+    loop {
+        match TcpListener::bind(SocketAddr::new(ip, port)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && port < last => {
+                eprintln!("port {port} is in use, trying {}", port + 1);
+                port += 1;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                return Err(format!(
+                    "port {port} is in use too; pass a free one with --port (or --port 0)"
+                ))
+            }
+            Err(e) => return Err(format!("cannot listen on {ip}:{port}: {e}")),
+        }
+    }
+}
+
+/// The address pages are served at, which becomes the preview's `base_url`.
+fn site_url(address: SocketAddr) -> String {
+    let ip = address.ip();
+    let host = if ip.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else if ip.is_ipv6() {
+        format!("[{ip}]")
+    } else {
+        ip.to_string()
+    };
+    format!("http://{host}:{}/", address.port())
+}
+
+fn open_browser(url: &str) {
+    let opened = std::process::Command::new("xdg-open")
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = opened {
+        eprintln!("cannot open a browser (xdg-open: {e}); open {url} yourself");
+    }
+}
+
+fn handle(request: tiny_http::Request, state: &State) {
+    let current = state.current();
+    let view = View {
+        files: &current.files,
+        build: current.build,
+        errors: current.errors.as_deref(),
+    };
+    let method = request.method().as_str().to_string();
+    match http::route(&method, request.url(), &view) {
+        Route::Events => {
+            let hub = state.hub.clone();
+            hub.attach(request, || {
+                // Read again: a build may have finished since.
+                let current = state.current();
+                json!({
+                    "build": current.build,
+                    "ok": current.errors.is_none(),
+                    "errors": current.errors.as_deref().unwrap_or(""),
+                })
+            });
+        }
+        Route::Status => {
+            let reply = Reply::json(&json!({
+                "ok": current.errors.is_none(),
+                "errors": current.errors.as_deref().unwrap_or(""),
+                "build": current.build,
+                "clients": state.hub.clients(),
+            }));
+            respond(request, reply);
+        }
+        Route::Reply(reply) => respond(request, reply),
+    }
+}
+
+fn respond(request: tiny_http::Request, reply: Reply) {
+    let header = |name: &str, value: &str| {
+        tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+            .expect("header names and values are ASCII")
+    };
+    let mut headers = vec![
+        header("Content-Type", reply.content_type),
+        header("Cache-Control", "no-store"),
+        header("X-Content-Type-Options", "nosniff"),
+    ];
+    if let Some(location) = &reply.location {
+        headers.push(header("Location", location));
+    }
+    if let Some(allow) = reply.allow {
+        headers.push(header("Allow", allow));
+    }
+    let length = reply.body.len();
+    let response = tiny_http::Response::new(
+        tiny_http::StatusCode(reply.status),
+        headers,
+        std::io::Cursor::new(reply.body),
+        Some(length),
+        None,
+    );
+    // The client may have gone; nothing to do about it.
+    let _ = request.respond(response);
+}
+
+/// Runs builds, one at a time, and tells the pages.
+struct Builder {
+    state: Arc<State>,
+    options: BuildOptions,
+    follow: bool,
+    /// Warnings are printed again only when they change.
+    last_warnings: String,
+}
+
+impl Builder {
+    fn run(mut self, changes: Receiver<Change>) {
+        while let Ok(mut change) = changes.recv() {
+            // Saves that arrived during the last build make one rebuild.
+            while let Ok(more) = changes.try_recv() {
+                change.merge(more);
+            }
+            self.rebuild(Some(change));
+        }
+    }
+
+    /// Builds the site and swaps it in; `change` is what triggered it
+    /// (`None` for the first build).
+    fn rebuild(&mut self, change: Option<Change>) {
+        let started = Instant::now();
+        let previous = self.state.current();
+        match build::render(&self.options) {
+            Ok((files, warnings)) => {
+                let warnings_text = warnings.to_string();
+                if warnings_text != self.last_warnings {
+                    eprint!("{warnings_text}");
+                    self.last_warnings = warnings_text;
+                }
+                let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+                let count = files.len();
+                let files: Files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+                let url = match &change {
+                    Some(change) if self.follow => followed_url(&change.paths, &files),
+                    _ => None,
+                };
+                let build = previous.build + 1;
+                self.state.set(Current {
+                    files: Arc::new(files),
+                    build,
+                    errors: None,
+                });
+                let built_in = started.elapsed();
+                let Some(change) = change else {
+                    eprintln!(
+                        "built {pages} pages ({count} files) in {} ms",
+                        built_in.as_millis()
+                    );
+                    return;
+                };
+                let css_only = previous.errors.is_none() && is_css_only(&change.paths);
+                let (event, data) = if css_only {
+                    ("css", json!({ "build": build }))
+                } else {
+                    ("reload", json!({ "build": build, "url": url }))
+                };
+                let clients = self.state.hub.broadcast(event, &data);
+                log_rebuild(
+                    &change,
+                    built_in,
+                    &format!("{event} sent to {clients} page{}", plural(clients)),
+                );
+            }
+            Err(diagnostics) => {
+                let text = diagnostics.to_string();
+                eprint!("{text}");
+                let built_in = started.elapsed();
+                if previous.build > 0 {
+                    eprintln!("still serving the last good build; fix the error and save");
+                } else {
+                    eprintln!("the site has never built; serving its errors until a save fixes them");
+                }
+                self.state.set(Current {
+                    files: previous.files.clone(),
+                    build: previous.build,
+                    errors: Some(text.clone()),
+                });
+                let clients = self.state.hub.broadcast("error", &json!({ "errors": text }));
+                if let Some(change) = change {
+                    log_rebuild(
+                        &change,
+                        built_in,
+                        &format!("error sent to {clients} page{}", plural(clients)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `rebuilt in 25 ms (data/features.toml); reload sent to 1 page 71 ms after the save`
+fn log_rebuild(change: &Change, built_in: Duration, what: &str) {
+    let mut names: Vec<String> = change
+        .paths
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    if change.paths.len() > 3 {
+        names.push(format!("and {} more", change.paths.len() - 3));
+    }
+    eprintln!(
+        "rebuilt in {} ms ({}); {what} {} ms after the save",
+        built_in.as_millis(),
+        names.join(", "),
+        change.first.elapsed().as_millis()
+    );
+}
+
+/// Whether every changed file is a stylesheet of the theme or `static/`.
+fn is_css_only(paths: &[PathBuf]) -> bool {
+    !paths.is_empty()
+        && paths.iter().all(|p| {
+            let first = p.components().next().map(|c| c.as_os_str());
+            (first == Some("themes".as_ref()) || first == Some("static".as_ref()))
+                && p.extension().is_some_and(|e| e == "css")
+        })
+}
+
+/// With `--follow`: the URL of the first edited page that is in the site.
+fn followed_url(paths: &[PathBuf], files: &Files) -> Option<String> {
+    paths.iter().find_map(|p| {
+        let url = page_url(p)?;
+        files
+            .contains_key(&format!("{}index.html", &url[1..]))
+            .then_some(url)
+    })
+}
+
+/// `content/x/y.md` → `/x/y/`; `content/x/_index.md` → `/x/`.
+pub fn page_url(source: &Path) -> Option<String> {
+    let inner = source.strip_prefix("content").ok()?;
+    if inner.extension().is_none_or(|e| e != "md") {
+        return None;
+    }
+    let section: Vec<String> = inner
+        .parent()
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let stem = inner.file_stem()?.to_string_lossy();
+    let mut url = String::from("/");
+    for part in &section {
+        url.push_str(part);
+        url.push('/');
+    }
+    if stem != "_index" {
+        url.push_str(&crate::content::markdown::slugify(&stem));
+        url.push('/');
+    }
+    Some(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_urls_follow_the_content_layout() {
+        assert_eq!(
+            page_url(Path::new("content/guide/checkin.md")).as_deref(),
+            Some("/guide/checkin/")
+        );
+        assert_eq!(
+            page_url(Path::new("content/guide/_index.md")).as_deref(),
+            Some("/guide/")
+        );
+        assert_eq!(
+            page_url(Path::new("content/_index.md")).as_deref(),
+            Some("/")
+        );
+        assert_eq!(page_url(Path::new("data/people.toml")), None);
+    }
+
+    #[test]
+    fn css_only_means_stylesheets_of_the_theme_or_static() {
+        assert!(is_css_only(&[PathBuf::from("static/extra.css")]));
+        assert!(is_css_only(&[PathBuf::from(
+            "themes/default/static/style.css"
+        )]));
+        assert!(!is_css_only(&[
+            PathBuf::from("static/extra.css"),
+            PathBuf::from("data/people.toml")
+        ]));
+        assert!(!is_css_only(&[PathBuf::from("content/a.css")]));
+        assert!(!is_css_only(&[]));
+    }
+}
