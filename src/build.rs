@@ -13,6 +13,7 @@ pub struct BuildReport {
     pub warnings: Diagnostics,
     pub pages: usize,
     pub files: usize,
+    pub written: crate::output::WriteStats,
 }
 
 /// Loads, validates and renders, writing nothing. Returns the warnings.
@@ -34,7 +35,7 @@ pub fn render(options: &BuildOptions) -> Result<(Vec<OutputFile>, Diagnostics), 
 /// Builds the site into `output`, which is replaced only on success.
 pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
     let (files, warnings) = render(options)?;
-    output::write_site(&files, output).map_err(|e| {
+    let written = output::write_site(&files, output).map_err(|e| {
         Diagnostics::from(Diagnostic::general(
             None,
             format!("cannot write {}: {e}", output.display()),
@@ -45,5 +46,6 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         warnings,
         pages,
         files: files.len(),
+        written,
     })
 }

@@ -42,10 +42,14 @@ pub fn build(args: BuildArgs) -> ExitCode {
             warnings,
             pages,
             files,
+            written,
         }) => {
             report(&warnings);
             eprintln!(
-                "built {pages} pages ({files} files) into {} in {} ms",
+                "built {pages} pages ({files} files: {} written, {} unchanged, {} removed) into {} in {} ms",
+                written.written,
+                written.unchanged,
+                written.removed,
                 output.display(),
                 started.elapsed().as_millis()
             );

@@ -357,7 +357,9 @@ mod tests {
         assert_eq!(home.status, 200);
         let body = String::from_utf8(home.body).unwrap();
         assert!(
-            body.ends_with("<script src=\"/__tandem/live.js?build=1\" defer></script>\n</body></html>"),
+            body.ends_with(
+                "<script src=\"/__tandem/live.js?build=1\" defer></script>\n</body></html>"
+            ),
             "{body}"
         );
         assert_eq!(get("/features/").status, 200);

@@ -171,7 +171,10 @@ pub fn run(options: ServeOptions, shutdown: Receiver<()>) -> Result<(), String> 
     }
 
     println!("Serving on {url}");
-    eprintln!("watching {} for changes; press Ctrl-C to stop", root.display());
+    eprintln!(
+        "watching {} for changes; press Ctrl-C to stop",
+        root.display()
+    );
     if options.open {
         open_browser(&url);
     }
@@ -291,7 +294,10 @@ fn respond(request: tiny_http::Request, reply: Reply) {
         std::io::Cursor::new(reply.body),
         Some(length),
         None,
-    );
+    )
+    // Always a Content-Length, never chunked: a client can tell a complete
+    // file from a cut one.
+    .with_chunked_threshold(usize::MAX);
     // The client may have gone; nothing to do about it.
     let _ = request.respond(response);
 }
@@ -369,14 +375,19 @@ impl Builder {
                 if previous.build > 0 {
                     eprintln!("still serving the last good build; fix the error and save");
                 } else {
-                    eprintln!("the site has never built; serving its errors until a save fixes them");
+                    eprintln!(
+                        "the site has never built; serving its errors until a save fixes them"
+                    );
                 }
                 self.state.set(Current {
                     files: previous.files.clone(),
                     build: previous.build,
                     errors: Some(text.clone()),
                 });
-                let clients = self.state.hub.broadcast("error", &json!({ "errors": text }));
+                let clients = self
+                    .state
+                    .hub
+                    .broadcast("error", &json!({ "errors": text }));
                 if let Some(change) = change {
                     log_rebuild(
                         &change,

@@ -1,0 +1,115 @@
+//! A rebuild into an existing output writes only what changed, removes only
+//! what no longer belongs, and leaves unchanged files (and their
+//! modification times) alone.
+
+mod common;
+
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+use common::{snapshot, stderr, Fixture};
+
+fn mtime(site: &Fixture, path: &str) -> SystemTime {
+    fs::metadata(site.path(path)).unwrap().modified().unwrap()
+}
+
+/// Sets every output file's modification time far in the past, so a file
+/// that gets rewritten is unmistakable.
+fn age_output(site: &Fixture) -> SystemTime {
+    let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    for entry in walkdir::WalkDir::new(site.path("public"))
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.file_type().is_file() {
+            fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+    }
+    old
+}
+
+#[test]
+fn rebuild_with_nothing_changed_rewrites_no_file() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    let old = age_output(&site);
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(" 0 written"), "{}", stderr(&out));
+    for entry in walkdir::WalkDir::new(site.path("public"))
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.file_type().is_file() {
+            assert_eq!(
+                entry.metadata().unwrap().modified().unwrap(),
+                old,
+                "{} was rewritten",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+#[test]
+fn editing_one_page_rewrites_that_page_but_not_unrelated_ones() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    let old = age_output(&site);
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the *why*, every time.",
+    );
+    assert!(site.build().status.success());
+    assert_ne!(mtime(&site, "public/guide/demos/index.html"), old);
+    assert!(site
+        .read("public/guide/demos/index.html")
+        .contains("every time"));
+    assert_eq!(mtime(&site, "public/features/offline-sync/index.html"), old);
+    assert_eq!(mtime(&site, "public/style.css"), old);
+}
+
+#[test]
+fn removed_pages_disappear_from_the_output() {
+    let site = Fixture::new();
+    site.write("content/guide/extra.md", "# Extra\n\nTemporary page.\n");
+    assert!(site.build().status.success());
+    assert!(site.path("public/guide/extra/index.html").exists());
+    fs::remove_file(site.path("content/guide/extra.md")).unwrap();
+    assert!(site.build().status.success());
+    assert!(!site.path("public/guide/extra/index.html").exists());
+    assert!(
+        !site.path("public/guide/extra").exists(),
+        "empty folder left behind"
+    );
+}
+
+#[test]
+fn failed_rebuild_changes_nothing_in_the_output() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    let old = age_output(&site);
+    let before = snapshot(&site.path("public"));
+    site.edit("content/guide/demos.md", "Show the *why*.", "Changed text.");
+    site.edit("data/people.toml", "role = \"product\"", "role = \"sales\"");
+    assert_eq!(site.build().status.code(), Some(1));
+    assert!(snapshot(&site.path("public")) == before);
+    assert_eq!(mtime(&site, "public/guide/demos/index.html"), old);
+}
+
+#[test]
+fn leftover_temporary_folders_of_killed_builds_are_cleaned() {
+    let site = Fixture::new();
+    // A staging folder of a build that no longer runs (pid 999999999).
+    let stale = site.path(".public.tandem-new-999999999");
+    fs::create_dir_all(stale.join("x")).unwrap();
+    fs::write(stale.join("x/index.html"), "half").unwrap();
+    assert!(site.build().status.success());
+    assert!(!stale.exists());
+}

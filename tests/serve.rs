@@ -1,0 +1,540 @@
+//! `tandem serve` end to end: the real binary on a free port, a fixture
+//! site in a temporary folder, requests over raw TCP (so request paths are
+//! sent exactly as written, `..` and all). Every wait is bounded.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Fixture;
+
+/// How long any one thing may take before the test fails.
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A running `tandem serve`, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(fixture: &Fixture, extra: &[&str]) -> Server {
+        Server::start_in(fixture.root(), extra)
+    }
+
+    fn start_in(root: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("tandem"))
+            .arg("serve")
+            .arg("--root")
+            .arg(root)
+            .args(["--port", "0"])
+            .args(extra)
+            .env("SOURCE_DATE_EPOCH", common::EPOCH)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start tandem serve");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while err.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let (sender, first_line) = mpsc::channel();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = out.read_line(&mut line);
+            let _ = sender.send(line);
+            // Keep draining so the server never blocks on a full pipe.
+            let _ = std::io::copy(&mut out, &mut std::io::sink());
+        });
+        let line = first_line
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_default();
+        let mut server = Server {
+            child,
+            port: 0,
+            stderr,
+        };
+        let url = line
+            .trim()
+            .strip_prefix("Serving on ")
+            .unwrap_or_else(|| {
+                panic!(
+                    "first line {line:?}; stderr:\n{}",
+                    server.stderr.lock().unwrap()
+                )
+            })
+            .to_string();
+        let port = url
+            .trim_start_matches("http://127.0.0.1:")
+            .trim_end_matches('/');
+        server.port = port.parse().unwrap_or_else(|_| panic!("url {url}"));
+        server
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        request(self.port, "GET", path)
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    fn status(&self) -> serde_json::Value {
+        let reply = self.get("/__tandem/status");
+        assert_eq!(reply.status, 200);
+        serde_json::from_slice(&reply.body).unwrap()
+    }
+
+    /// Polls `path` until its body satisfies `ok`; panics after [`WAIT`].
+    fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&Reply) -> bool) -> Reply {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let reply = self.get(path);
+            if ok(&reply) {
+                return reply;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{path}: waited {WAIT:?} for {what}; last reply {} {}\nstderr:\n{}",
+                    reply.status,
+                    reply.text(),
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_for_status(&self, what: &str, ok: impl Fn(&serde_json::Value) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let status = self.status();
+            if ok(&status) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {what}; status {status}\nstderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn events(&self) -> Events {
+        Events::open(self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One request on its own connection, the path sent byte for byte.
+fn request(port: u16, method: &str, path: &str) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("{method} {path}: no header end in {raw:?}"));
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw[split + 4..].to_vec();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{method} {path}: bad status line in {head}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let reply = Reply {
+        status,
+        headers,
+        body,
+    };
+    if method != "HEAD" {
+        if let Some(length) = reply.header("Content-Length") {
+            assert_eq!(
+                length.parse::<usize>().unwrap(),
+                reply.body.len(),
+                "{path}: body length differs from Content-Length"
+            );
+        }
+    }
+    reply
+}
+
+/// The live-reload event stream, read event by event.
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    fn open(port: u16) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /__tandem/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let mut events = Events {
+            reader: BufReader::new(stream),
+        };
+        let (event, _) = events.next(WAIT).expect("a hello event");
+        assert_eq!(event, "hello");
+        events
+    }
+
+    /// The next event's name and data, or `None` after `wait`.
+    fn next(&mut self, wait: Duration) -> Option<(String, String)> {
+        let deadline = Instant::now() + wait;
+        let (mut event, mut data) = (String::new(), String::new());
+        let mut line = String::new();
+        while Instant::now() < deadline {
+            match self.reader.read_line(&mut line) {
+                Ok(0) => return None,
+                Ok(_) => {
+                    if !line.ends_with('\n') {
+                        // A timeout cut the line; read the rest next time.
+                        continue;
+                    }
+                    let l = line.trim_end_matches(['\r', '\n']);
+                    if let Some(name) = l.strip_prefix("event: ") {
+                        event = name.to_string();
+                    } else if let Some(d) = l.strip_prefix("data: ") {
+                        data = d.to_string();
+                    } else if l.is_empty() && !event.is_empty() {
+                        return Some((event, data));
+                    }
+                    line.clear();
+                }
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// Waits for the event `name`, skipping others; returns its data.
+    fn expect(&mut self, name: &str, server: &Server) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            if let Some((event, data)) = self.next(deadline - Instant::now()) {
+                if event == name {
+                    return data;
+                }
+                seen.push(event);
+            }
+        }
+        panic!(
+            "no `{name}` event within {WAIT:?} (saw {seen:?})\nstderr:\n{}",
+            server.stderr()
+        );
+    }
+}
+
+fn fixture() -> Fixture {
+    let fixture = Fixture::new();
+    fixture.write("static/extra.css", "body { color: black; }\n");
+    fixture.write("static/info.json", "{\"ok\": true}\n");
+    fixture
+}
+
+#[test]
+fn serves_pages_with_content_types_and_no_store() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200, "{}", home.text());
+    assert_eq!(home.header("Content-Type"), Some("text/html; charset=utf-8"));
+    assert_eq!(home.header("Cache-Control"), Some("no-store"));
+    let text = home.text();
+    assert!(text.contains("Fixture handbook"), "{text}");
+    assert!(
+        text.contains("<script src=\"/__tandem/live.js?build=1\" defer></script>\n</body>"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("</html>"));
+
+    let feature = server.get("/features/offline-sync/");
+    assert_eq!(feature.status, 200);
+    assert!(feature.text().contains("Offline sync for field app"));
+
+    for (path, content_type) in [
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/extra.css?v=123", "text/css; charset=utf-8"),
+        ("/favicon.svg", "image/svg+xml"),
+        ("/info.json", "application/json"),
+        ("/__tandem/live.js", "text/javascript; charset=utf-8"),
+        ("/__tandem/status", "application/json"),
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("Content-Type"), Some(content_type), "{path}");
+        assert_eq!(reply.header("Cache-Control"), Some("no-store"), "{path}");
+    }
+    assert_eq!(server.get("/extra.css").text(), "body { color: black; }\n");
+    assert_eq!(server.get("/info.json").text(), "{\"ok\": true}\n");
+    // The script builds its overlay with textContent, never innerHTML.
+    let script = server.get("/__tandem/live.js").text();
+    assert!(script.contains("textContent") && !script.contains("innerHTML"));
+    // Nothing is written to the output folder.
+    assert!(!fixture.path("public").exists());
+}
+
+#[test]
+fn head_gets_headers_without_a_body() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+    let get = server.get("/features/");
+    let head = request(server.port, "HEAD", "/features/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "{}", head.text());
+    assert_eq!(head.header("Content-Type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        head.header("Content-Length").map(str::to_string),
+        Some(get.body.len().to_string())
+    );
+    let post = request(server.port, "POST", "/");
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("Allow"), Some("GET, HEAD"));
+    assert_eq!(request(server.port, "DELETE", "/index.html").status, 405);
+}
+
+#[test]
+fn folders_redirect_and_unknown_paths_get_the_sites_404_page() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+    let redirect = server.get("/features");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("Location"), Some("/features/"));
+    let redirect = server.get("/guide/checkin?x=1");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("Location"), Some("/guide/checkin/?x=1"));
+    assert_eq!(server.get("/guide/checkin/").status, 200);
+    assert_eq!(server.get("/features/index.html").status, 200);
+
+    for path in ["/no-such-page/", "/no-such-file.css", "/features/nope"] {
+        let missing = server.get(path);
+        assert_eq!(missing.status, 404, "{path}");
+        assert_eq!(
+            missing.header("Content-Type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert!(missing.text().contains("Page not found"), "{}", missing.text());
+        assert!(missing.text().contains("/__tandem/live.js"));
+    }
+}
+
+#[test]
+fn traversal_is_refused_in_every_form() {
+    let fixture = fixture();
+    // Files outside the output folder: in the site root and in a folder
+    // named like the targets below.
+    let secret = "TOP-SECRET-7f3a";
+    fixture.write("Cargo.toml", secret);
+    fixture.write("secret", secret);
+    fixture.write("x", secret);
+    fixture.write("etc/passwd", secret);
+    let server = Server::start(&fixture, &[]);
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/x",
+        "/%2E%2E%2Fsecret",
+        "/..%2fx",
+        "/..%2Fsecret",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/features/../../Cargo.toml",
+        "/features/%2e%2e/%2e%2e/secret",
+        "/.%2e/secret",
+        "//etc/passwd",
+        "/a/%00b",
+        "/secret%00.html",
+        "\\..\\x",
+        "/..\\secret",
+        "/%5c..%5csecret",
+        "/../../../../etc/passwd",
+        "http://127.0.0.1/../secret",
+        "/Cargo.toml",
+        "/secret",
+        "/etc/passwd",
+    ] {
+        let reply = server.get(path);
+        assert!(
+            reply.status == 400 || reply.status == 404,
+            "{path}: status {}",
+            reply.status
+        );
+        let text = reply.text();
+        assert!(!text.contains(secret), "{path} leaked the secret");
+        assert!(!text.contains("root:x:0:0"), "{path} leaked /etc/passwd");
+    }
+    // The server is still fine afterwards.
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn editing_a_data_file_changes_the_page() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+    assert!(server
+        .get("/features/offline-sync/")
+        .text()
+        .contains("Offline sync for field app"));
+    let saved = Instant::now();
+    fixture.edit(
+        "data/features.toml",
+        "Offline sync for field app",
+        "Offline sync, now with merges",
+    );
+    server.wait_for("/features/offline-sync/", "the new title", |r| {
+        r.status == 200 && r.text().contains("Offline sync, now with merges")
+    });
+    eprintln!(
+        "save to new page served: {} ms",
+        saved.elapsed().as_millis()
+    );
+    let log = server.stderr();
+    assert!(log.contains("rebuilt in "), "{log}");
+    assert!(log.contains("data/features.toml"), "{log}");
+}
+
+#[test]
+fn event_stream_sends_reload_after_an_edit_and_css_after_a_stylesheet_edit() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+    let mut events = server.events();
+    let mut second = server.events();
+
+    fixture.edit("content/guide/demos.md", "Show the *why*.", "Show the *why*, always.");
+    let data = events.expect("reload", &server);
+    let data: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(data["build"], 2);
+    assert_eq!(data["url"], serde_json::Value::Null, "no --follow");
+    // Every open page hears it.
+    second.expect("reload", &server);
+    assert!(server
+        .get("/guide/demos/")
+        .text()
+        .contains("Show the <em>why</em>, always."));
+
+    fixture.edit("static/extra.css", "black", "navy");
+    let data = events.expect("css", &server);
+    assert!(data.contains("\"build\":3"), "{data}");
+    assert!(server.get("/extra.css").text().contains("navy"));
+    assert!(server.stderr().contains("css sent to 2 pages"));
+}
+
+#[test]
+fn follow_sends_the_url_of_the_edited_page() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &["--follow"]);
+    let mut events = server.events();
+    fixture.edit("content/guide/checkin.md", "Thirty minutes", "Thirty-five minutes");
+    let data = events.expect("reload", &server);
+    assert!(data.contains("\"url\":\"/guide/checkin/\""), "{data}");
+    fixture.edit("content/_index.md", "Welcome.", "Welcome back.");
+    let data = events.expect("reload", &server);
+    assert!(data.contains("\"url\":\"/\""), "{data}");
+}
+
+#[test]
+fn broken_toml_keeps_the_last_good_site_and_the_fix_recovers() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+    let mut events = server.events();
+    let good = server.get("/features/offline-sync/").text();
+    assert!(good.contains("Offline sync for field app"));
+
+    // Line 8 of data/features.toml: `status = "refinement"`.
+    fixture.edit(
+        "data/features.toml",
+        "status = \"refinement\"",
+        "status = = \"refinement\"",
+    );
+    let data = events.expect("error", &server);
+    assert!(data.contains("data/features.toml:8:"), "{data}");
+    server.wait_for_status("the error", |s| s["ok"] == false);
+    let status = server.status();
+    let errors = status["errors"].as_str().unwrap();
+    assert!(errors.contains("error: "), "{errors}");
+    assert!(errors.contains("--> data/features.toml:8:"), "{errors}");
+    // The CLI prints the very same text.
+    let cli = common::stderr(&fixture.tandem(&["check"]));
+    assert!(cli.contains(errors), "CLI:\n{cli}\nserver:\n{errors}");
+    assert!(server.stderr().contains(errors));
+
+    // Still serving the last good build, page for page.
+    let still = server.get("/features/offline-sync/");
+    assert_eq!(still.status, 200);
+    assert!(still.text().contains("Offline sync for field app"));
+    // A page opened now learns of the error at once.
+    let mut late = server.events();
+    let _ = &mut late;
+    let hello = Events::open(server.port);
+    drop(hello);
+
+    fixture.edit(
+        "data/features.toml",
+        "status = = \"refinement\"\ntitle = \"x\"",
+        "",
+    );
+    // (The edit above does not match; fix the real thing.)
+}
