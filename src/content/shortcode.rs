@@ -20,8 +20,11 @@ use serde::Serialize;
 use crate::diagnostics::{suggest, Diagnostic, SourceFile};
 use crate::model::Model;
 
-/// Every shortcode with its arguments: (name, type, required).
-pub const SHORTCODES: &[(&str, &[(&str, ArgType, bool)])] = &[
+/// An argument of a shortcode: name, type, required.
+type ArgSpec = (&'static str, ArgType, bool);
+
+/// Every shortcode with its arguments.
+pub const SHORTCODES: &[(&str, &[ArgSpec])] = &[
     (
         "matrix",
         &[
