@@ -58,7 +58,7 @@ impl Site {
         if let Some(base_url) = &options.base_url {
             config.base_url = base_url.clone();
         }
-        let (data, data_errors) = Data::load(root, &config);
+        let (data, data_errors) = crate::build::timed("data", || Data::load(root, &config));
         diagnostics.extend(data_errors);
         let content_options = ContentOptions {
             base_path: &config.base_path(),
@@ -66,7 +66,8 @@ impl Site {
             raw_html: config.raw_html,
             today,
         };
-        let (content, content_errors) = Content::load(root, &content_options);
+        let (content, content_errors) =
+            crate::build::timed("content", || Content::load(root, &content_options));
         diagnostics.extend(content_errors);
         check_page_owners(&content, &data, &mut diagnostics);
         if !root.join("content").is_dir() && !root.join("data").is_dir() {
@@ -85,7 +86,7 @@ impl Site {
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
-        let model = model::derive(&data, &config, today);
+        let model = crate::build::timed("derive", || model::derive(&data, &config, today));
         check_shortcodes(&content, &model, &mut diagnostics);
         if diagnostics.has_errors() {
             diagnostics.sort();

@@ -31,6 +31,8 @@ pub struct ServeArgs {
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     let (stop, shutdown) = mpsc::channel();
+    // Kept so the server runs on (until killed) even without a handler.
+    let _keep = stop.clone();
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop.send(());
     }) {

@@ -81,9 +81,27 @@ impl<'a> Renderer<'a> {
 
     /// Renders every page and copies every static file, in a stable order.
     pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
-        let jobs = context::jobs(self.site);
-        let results: Vec<Result<OutputFile, Diagnostic>> =
-            jobs.par_iter().map(|job| self.render_job(job)).collect();
+        let jobs = crate::build::timed("contexts", || context::jobs(self.site));
+        let results: Vec<Result<OutputFile, Diagnostic>> = crate::build::timed("pages", || {
+            jobs.par_iter().map(|job| self.render_job(job)).collect()
+        });
+        if std::env::var_os("TANDEM_TIMINGS").is_some() {
+            let mut by_template: std::collections::BTreeMap<&str, (usize, std::time::Duration)> =
+                Default::default();
+            for job in &jobs {
+                let started = std::time::Instant::now();
+                let _ = self.render_job(job);
+                let entry = by_template.entry(&job.template).or_default();
+                entry.0 += 1;
+                entry.1 += started.elapsed();
+            }
+            for (template, (n, total)) in by_template {
+                eprintln!(
+                    "timing:   {template:<28} {n:>6} x {:>8.1} ms",
+                    total.as_secs_f64() * 1000.0
+                );
+            }
+        }
         let mut files = Vec::with_capacity(results.len() + self.theme.statics.len());
         let mut errors = Diagnostics::default();
         for result in results {

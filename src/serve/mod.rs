@@ -56,6 +56,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::build;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::BuildOptions;
 use http::{Files, Reply, Route, View};
 use reload::Hub;
@@ -232,8 +233,11 @@ fn open_browser(url: &str) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
-    if let Err(e) = opened {
-        eprintln!("cannot open a browser (xdg-open: {e}); open {url} yourself");
+    match opened {
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(e) => eprintln!("cannot open a browser (xdg-open: {e}); open {url} yourself"),
     }
 }
 
@@ -327,7 +331,7 @@ impl Builder {
     fn rebuild(&mut self, change: Option<Change>) {
         let started = Instant::now();
         let previous = self.state.current();
-        match build::render(&self.options) {
+        match render(&self.options) {
             Ok((files, warnings)) => {
                 let warnings_text = warnings.to_string();
                 if warnings_text != self.last_warnings {
@@ -398,6 +402,26 @@ impl Builder {
             }
         }
     }
+}
+
+/// [`build::render`], with a panic turned into an error, so that a bug in
+/// one build never stops the server.
+fn render(
+    options: &BuildOptions,
+) -> Result<(Vec<crate::render::OutputFile>, Diagnostics), Diagnostics> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build::render(options)))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(Diagnostic::general(
+                None,
+                format!("the build crashed ({what}); this is a bug in Tandem"),
+            )
+            .into())
+        })
 }
 
 fn plural(n: usize) -> &'static str {

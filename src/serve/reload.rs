@@ -161,6 +161,7 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
   }
 
   var source = new EventSource("/__tandem/events");
+  window.__tandemLive = source;
   source.addEventListener("hello", function (e) {
     var d = parse(e.data);
     if (pageBuild !== null && typeof d.build === "number" && d.build !== pageBuild) {

@@ -104,7 +104,7 @@ pub fn start(root: PathBuf, output: PathBuf, changes: Sender<Change>) -> notify:
             }
             drop(debouncer);
         })
-        .map_err(|e| notify::Error::io(e))?;
+        .map_err(notify::Error::io)?;
     Ok(())
 }
 

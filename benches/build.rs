@@ -1,0 +1,219 @@
+//! Build benchmark: `cargo bench --bench build`.
+//!
+//! Generates deterministic synthetic sites (see `synthetic.rs`) and times the
+//! release `tandem` binary on them with `/usr/bin/time`: cold build, rebuild
+//! with nothing changed, rebuild after one page and after one data file
+//! changed, and `check`. Reports the median of 3 runs: wall time, CPU time
+//! (user + system) and peak resident memory. If `hugo` is installed, the
+//! same pages are built with it side by side.
+//!
+//! Sizes: `TANDEM_BENCH_PAGES=1000,10000,100000` (default `1000,10000`);
+//! each site has as many candidates as pages, unless
+//! `TANDEM_BENCH_CANDIDATES` sets a fixed number.
+
+mod synthetic;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Sample {
+    wall: f64,
+    cpu: f64,
+    rss_mib: f64,
+}
+
+/// Runs `program args` under `/usr/bin/time` and returns its figures.
+fn measure(program: &str, args: &[&str], dir: &Path) -> Sample {
+    let report = std::env::temp_dir().join(format!("tandem-bench-time-{}", std::process::id()));
+    let status = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%e %U %S %M")
+        .arg("-o")
+        .arg(&report)
+        .arg(program)
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1795564800")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("/usr/bin/time runs");
+    assert!(
+        status.success(),
+        "{program} {args:?} failed in {}",
+        dir.display()
+    );
+    let text = fs::read_to_string(&report).expect("time wrote its report");
+    let f: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    Sample {
+        wall: f[0],
+        cpu: f[1] + f[2],
+        rss_mib: f[3] / 1024.0,
+    }
+}
+
+fn median(mut samples: Vec<Sample>) -> Sample {
+    samples.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    samples.swap_remove(samples.len() / 2)
+}
+
+fn row(out: &mut String, size: &str, scenario: &str, s: &Sample) {
+    let _ = writeln!(
+        out,
+        "| {size} | {scenario} | {:.2} s | {:.2} s | {:.0} MiB |",
+        s.wall, s.cpu, s.rss_mib
+    );
+    eprintln!(
+        "{size:>16}  {scenario:<34} wall {:>6.2} s  cpu {:>6.2} s  peak {:>6.0} MiB",
+        s.wall, s.cpu, s.rss_mib
+    );
+}
+
+fn site(base: &Path, pages: usize, candidates: usize) -> PathBuf {
+    let root = base.join(format!("site-{pages}-{candidates}"));
+    if !root.join("content").exists() {
+        let _ = fs::remove_dir_all(&root);
+        eprintln!(
+            "generating {pages} pages and {candidates} candidates in {}",
+            root.display()
+        );
+        synthetic::write_tandem(&root, &synthetic::Spec { pages, candidates });
+    }
+    root
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is accepted.
+    let tandem = env!("CARGO_BIN_EXE_tandem");
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites");
+    fs::create_dir_all(&base).unwrap();
+    let sizes: Vec<usize> = std::env::var("TANDEM_BENCH_PAGES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let fixed_candidates: Option<usize> = std::env::var("TANDEM_BENCH_CANDIDATES")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let hugo = Command::new("hugo")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+
+    let mut table = String::from(
+        "| Site | Scenario | Wall | CPU | Peak memory |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for pages in sizes {
+        let candidates = fixed_candidates.unwrap_or(pages);
+        let root = site(&base, pages, candidates);
+        let label = format!("{pages} p + {candidates} c");
+        let root_s = root.to_str().unwrap();
+        let build = ["build", "--root", root_s];
+        let runs = 3;
+
+        let cold = median(
+            (0..runs)
+                .map(|_| {
+                    let _ = fs::remove_dir_all(root.join("public"));
+                    measure(tandem, &build, &root)
+                })
+                .collect(),
+        );
+        row(&mut table, &label, "cold build", &cold);
+        let warm = median((0..runs).map(|_| measure(tandem, &build, &root)).collect());
+        row(&mut table, &label, "rebuild, nothing changed", &warm);
+
+        let page = root.join("content/section-0/page-0.md");
+        let original = fs::read_to_string(&page).unwrap();
+        let one_page = median(
+            (0..runs)
+                .map(|i| {
+                    fs::write(&page, format!("{original}\nEdited paragraph {i}.\n")).unwrap();
+                    measure(tandem, &build, &root)
+                })
+                .collect(),
+        );
+        fs::write(&page, &original).unwrap();
+        row(&mut table, &label, "rebuild, one page changed", &one_page);
+
+        let data = root.join("data/candidates-0000.toml");
+        let original = fs::read_to_string(&data).unwrap();
+        let one_data = median(
+            (0..runs)
+                .map(|i| {
+                    fs::write(
+                        &data,
+                        original.replacen(
+                            "title = \"Candidate 0\"",
+                            &format!("title = \"Candidate 0 (edit {i})\""),
+                            1,
+                        ),
+                    )
+                    .unwrap();
+                    measure(tandem, &build, &root)
+                })
+                .collect(),
+        );
+        fs::write(&data, &original).unwrap();
+        row(
+            &mut table,
+            &label,
+            "rebuild, one data file changed",
+            &one_data,
+        );
+
+        let check = median(
+            (0..runs)
+                .map(|_| measure(tandem, &["check", "--root", root_s], &root))
+                .collect(),
+        );
+        row(&mut table, &label, "check", &check);
+
+        if hugo {
+            let hugo_root = base.join(format!("hugo-{pages}"));
+            if !hugo_root.exists() {
+                synthetic::write_hugo(
+                    &hugo_root,
+                    &synthetic::Spec {
+                        pages,
+                        candidates: 0,
+                    },
+                );
+            }
+            let cold = median(
+                (0..runs)
+                    .map(|_| {
+                        let _ = fs::remove_dir_all(hugo_root.join("public"));
+                        measure("hugo", &["--quiet"], &hugo_root)
+                    })
+                    .collect(),
+            );
+            row(
+                &mut table,
+                &format!("{pages} p (Hugo)"),
+                "cold build",
+                &cold,
+            );
+            let warm = median(
+                (0..runs)
+                    .map(|_| measure("hugo", &["--quiet"], &hugo_root))
+                    .collect(),
+            );
+            row(
+                &mut table,
+                &format!("{pages} p (Hugo)"),
+                "rebuild, nothing changed",
+                &warm,
+            );
+        }
+    }
+    let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-results.md");
+    fs::write(&results, &table).unwrap();
+    println!("{table}");
+    println!("written to {}", results.display());
+}

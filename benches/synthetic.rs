@@ -1,0 +1,272 @@
+//! Deterministic synthetic Tandem sites for benchmarks: N handbook pages of
+//! about 4 KB in 100 sections, and M candidates with scores, check-ins and
+//! demos. Optionally the same pages as a Hugo site, for a side-by-side run.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+/// A small deterministic generator (xorshift), so every run writes the same
+/// site without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const WORDS: &[&str] = &[
+    "feasibility",
+    "check-in",
+    "demo",
+    "impact",
+    "effort",
+    "product",
+    "engineering",
+    "refinement",
+    "risk",
+    "decision",
+    "team",
+    "customer",
+    "latency",
+    "migration",
+    "rollout",
+    "discovery",
+    "dissent",
+    "planning",
+    "estimate",
+    "scope",
+    "the",
+    "and",
+    "of",
+    "to",
+    "we",
+    "because",
+    "before",
+    "after",
+    "with",
+    "why",
+];
+
+fn sentence(rng: &mut Rng, words: usize) -> String {
+    let mut s = String::new();
+    for i in 0..words {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
+    }
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => s,
+    }
+}
+
+/// The Markdown body of page `i` of `section` (about 4 KB).
+fn body(rng: &mut Rng, section: usize, i: usize, per_section: usize) -> String {
+    let mut out = String::new();
+    for h in 0..4 {
+        let _ = writeln!(
+            out,
+            "## Part {h}: {}\n",
+            sentence(rng, 3).trim_end_matches('.')
+        );
+        for _ in 0..2 {
+            let _ = writeln!(
+                out,
+                "{} {} {}\n",
+                sentence(rng, 14),
+                sentence(rng, 12),
+                sentence(rng, 16)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "- [ ] {}\n- [x] {}\n- {}\n",
+            sentence(rng, 6),
+            sentence(rng, 5),
+            sentence(rng, 7)
+        );
+        if h == 1 {
+            let next = (i + 1) % per_section;
+            let _ = writeln!(
+                out,
+                "See [the next page](page-{next}.md) and [section {section}](_index.md).\n"
+            );
+        }
+        if h == 2 {
+            out.push_str("| Risk | Owner | Mitigation |\n| --- | --- | --- |\n| Latency | eng | Cache |\n| Scope | product | Cut |\n\n");
+        }
+    }
+    out
+}
+
+pub struct Spec {
+    pub pages: usize,
+    pub candidates: usize,
+}
+
+/// Writes a Tandem site with `spec` into `root` (which must not exist).
+pub fn write_tandem(root: &Path, spec: &Spec) {
+    let sections = 100.min(spec.pages.max(1));
+    let per_section = spec.pages.div_ceil(sections);
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    fs::create_dir_all(root.join("content")).unwrap();
+    fs::write(
+        root.join("content/_index.md"),
+        "+++\ntitle = \"Synthetic handbook\"\n+++\n\nA generated site for benchmarks.\n",
+    )
+    .unwrap();
+    let mut written = 0;
+    for s in 0..sections {
+        let dir = root.join(format!("content/section-{s}"));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            dir.join("_index.md"),
+            format!(
+                "+++\ntitle = \"Section {s}\"\nweight = {s}\n+++\n\nSection {s} of the handbook.\n"
+            ),
+        )
+        .unwrap();
+        for i in 0..per_section {
+            if written == spec.pages {
+                break;
+            }
+            let text = format!(
+                "+++\ntitle = \"Page {i} of section {s}\"\nweight = {i}\nowner = \"p{}\"\ntags = [\"t{}\"]\n+++\n\n{}",
+                rng.below(20),
+                rng.below(10),
+                body(&mut rng, s, i, per_section)
+            );
+            fs::write(dir.join(format!("page-{i}.md")), text).unwrap();
+            written += 1;
+        }
+    }
+    write_data(root, spec, &mut rng);
+}
+
+fn write_data(root: &Path, spec: &Spec, rng: &mut Rng) {
+    let data = root.join("data");
+    fs::create_dir_all(&data).unwrap();
+    let mut people = String::new();
+    let roles = ["product", "engineering", "design", "leadership"];
+    for p in 0..20 {
+        let _ = writeln!(
+            people,
+            "[[person]]\nid = \"p{p}\"\nname = \"Person {p}\"\nrole = \"{}\"\n",
+            roles[p % 2 + if p > 16 { 2 } else { 0 }]
+        );
+    }
+    fs::write(data.join("people.toml"), people).unwrap();
+    let statuses = [
+        "discovery",
+        "refinement",
+        "planned",
+        "in-progress",
+        "shipped",
+        "dropped",
+    ];
+    let kinds = [
+        "feature",
+        "feature",
+        "tech-debt",
+        "refactor",
+        "scalability",
+        "bug",
+    ];
+    // One file per hundred candidates, as a team with many would keep them.
+    for chunk in 0..spec.candidates.div_ceil(100) {
+        let mut text = String::new();
+        for c in chunk * 100..((chunk + 1) * 100).min(spec.candidates) {
+            let _ = writeln!(
+                text,
+                "[[feature]]\nid = \"c{c}\"\ntitle = \"Candidate {c}\"\nkind = \"{}\"\nstatus = \"{}\"\nproblem = \"{}\"\nproduct_owner = \"p{}\"\neng_owner = \"p{}\"\nimpact = {}\neffort = {}\ndiscovery_done = 2026-{:02}-{:02}\ntags = [\"t{}\"]\n",
+                kinds[rng.below(6) as usize],
+                statuses[rng.below(6) as usize],
+                sentence(rng, 10),
+                rng.below(10) * 2,
+                rng.below(10) * 2 + 1,
+                1 + rng.below(10),
+                1 + rng.below(10),
+                1 + rng.below(10),
+                1 + rng.below(28),
+                rng.below(10)
+            );
+            for s in 0..3 {
+                let _ = writeln!(
+                    text,
+                    "[[score]]\nfeature = \"c{c}\"\nby = \"p{}\"\nimpact = {}\neffort = {}\ndate = 2026-10-{:02}\n",
+                    (c + s) % 20,
+                    1 + rng.below(10),
+                    1 + rng.below(10),
+                    1 + rng.below(28)
+                );
+            }
+            if c % 2 == 0 {
+                let _ = writeln!(
+                    text,
+                    "[[checkin]]\ndate = 2026-{:02}-{:02}\nfeature = \"c{c}\"\nkind = \"feasibility\"\nattendees = [\"p0\", \"p1\"]\noutcome = \"go\"\nrisks = [\"{}\"]\n",
+                    8 + rng.below(4),
+                    1 + rng.below(28),
+                    sentence(rng, 4)
+                );
+                if c % 6 == 0 {
+                    let _ = writeln!(
+                        text,
+                        "[[checkin.dissent]]\nby = \"p3\"\nopinion = \"{}\"\n",
+                        sentence(rng, 8)
+                    );
+                }
+            }
+            if c % 10 == 0 {
+                let _ = writeln!(
+                    text,
+                    "[[demo]]\ndate = 2026-{:02}-{:02}\ntitle = \"Demo {c}\"\npresenter = \"p0\"\nfeatures = [\"c{c}\"]\nwhy = \"{}\"\n",
+                    8 + rng.below(4),
+                    1 + rng.below(28),
+                    sentence(rng, 8)
+                );
+            }
+        }
+        fs::write(data.join(format!("candidates-{chunk:04}.toml")), text).unwrap();
+    }
+}
+
+/// The same handbook pages as a Hugo site with a trivial theme.
+pub fn write_hugo(root: &Path, spec: &Spec) {
+    let tandem = root.with_extension("tandem-src");
+    if !tandem.exists() {
+        write_tandem(&tandem, spec);
+    }
+    fs::create_dir_all(root.join("layouts/_default")).unwrap();
+    fs::write(root.join("hugo.toml"), "baseURL = \"https://example.org/\"\ntitle = \"Synthetic\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n").unwrap();
+    fs::write(
+        root.join("layouts/_default/single.html"),
+        "<!doctype html><title>{{ .Title }}</title>{{ .TableOfContents }}{{ .Content }}",
+    )
+    .unwrap();
+    fs::write(root.join("layouts/_default/list.html"), "<!doctype html><title>{{ .Title }}</title>{{ .Content }}{{ range .Pages }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}").unwrap();
+    for entry in walkdir::WalkDir::new(tandem.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&tandem).unwrap();
+        let text = fs::read_to_string(entry.path()).unwrap();
+        // Hugo reads the same TOML front matter; keys it does not know are
+        // ignored, and `.md` links are left as they are.
+        let target = root.join(rel);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::write(target, text).unwrap();
+    }
+}
