@@ -164,7 +164,7 @@ fn draw(rows: &[Row], max: u32) -> Result<(String, String), String> {
                 escape(&c.url),
                 escape(&c.title),
                 lx - 10,
-                escape(&truncate(&c.title, 34))
+                escape(&truncate(&c.title, 30))
             );
             let _ = writeln!(overlay, "<line class=\"s-muted\" x1=\"{px}\" y1=\"{py}\" x2=\"{ex}\" y2=\"{py}\" stroke=\"{}\" stroke-width=\"3\"/>", hex(palette::MUTED.color));
             for (x, role, who, value) in [

@@ -80,10 +80,11 @@ fn describe(placed: &[&Candidate]) -> String {
     let parts: Vec<String> = Quadrant::ALL
         .iter()
         .map(|q| {
+            let n = counts.get(q).copied().unwrap_or(0);
             format!(
-                "{} {}",
-                counts.get(q).copied().unwrap_or(0),
-                q.label().to_lowercase()
+                "{n} {}{}",
+                q.label().to_lowercase(),
+                if n == 1 { "" } else { "s" }
             )
         })
         .collect();
@@ -247,9 +248,20 @@ fn draw(placed: &[&Candidate], m: &MatrixConfig) -> Drawn {
                 .map_err(|e| err(&e))?;
         }
 
-        let to_px = |effort: f64, impact: f64| chart.backend_coord(&(effort, impact));
-        let (x0, y1) = to_px(1.0, 1.0);
-        let (x1, y0) = to_px(m.effort_max as f64, m.impact_max as f64);
+        // plotters maps to whole pixels; bubbles are placed in f64 between
+        // the calibration points so a 5.5 sits exactly halfway.
+        let (x0, y1) = chart.backend_coord(&(1.0, 1.0));
+        let (x1, y0) = chart.backend_coord(&(m.effort_max as f64, m.impact_max as f64));
+        let (ex, iy) = (
+            (x1 - x0) as f64 / (m.effort_max as f64 - 1.0),
+            (y1 - y0) as f64 / (m.impact_max as f64 - 1.0),
+        );
+        let to_px = |effort: f64, impact: f64| {
+            (
+                x0 as f64 + (effort - 1.0) * ex,
+                y1 as f64 - (impact - 1.0) * iy,
+            )
+        };
         let _ = writeln!(
             overlay,
             "<g class=\"bubbles\" data-effort-1=\"{x0}\" data-effort-max=\"{x1}\" data-impact-1=\"{y1}\" data-impact-max=\"{y0}\">"
@@ -264,11 +276,16 @@ fn draw(placed: &[&Candidate], m: &MatrixConfig) -> Drawn {
 
 /// The bubbles, offset around their point when several share one position
 /// so each stays visible and clickable.
-fn bubbles(placed: &[&Candidate], to_px: &dyn Fn(f64, f64) -> (i32, i32)) -> String {
-    let mut at: BTreeMap<(i32, i32), Vec<usize>> = BTreeMap::new();
+fn bubbles(placed: &[&Candidate], to_px: &dyn Fn(f64, f64) -> (f64, f64)) -> String {
+    // Group by position (in tenths of a pixel) to spread out bubbles that
+    // would otherwise hide each other.
+    let mut at: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
     for (i, c) in placed.iter().enumerate() {
         let p = c.consensus.expect("placed");
-        at.entry(to_px(p.effort, p.impact)).or_default().push(i);
+        let (x, y) = to_px(p.effort, p.impact);
+        at.entry(((x * 10.0).round() as i64, (y * 10.0).round() as i64))
+            .or_default()
+            .push(i);
     }
     let mut out = String::new();
     for ((cx, cy), members) in at {
@@ -285,7 +302,7 @@ fn bubbles(placed: &[&Candidate], to_px: &dyn Fn(f64, f64) -> (i32, i32)) -> Str
                 let spread = r + 3.0;
                 (spread * angle.cos(), spread * angle.sin())
             };
-            let (x, y) = (cx as f64 + dx, cy as f64 + dy);
+            let (x, y) = (cx as f64 / 10.0 + dx, cy as f64 / 10.0 + dy);
             let role = kind_role(c.kind);
             let tooltip = format!(
                 "#{} {}: impact {}, effort {} ({}; {}){}",

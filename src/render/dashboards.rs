@@ -446,6 +446,19 @@ fn checkins_per_week(model: &Model) -> Chart {
     .chart()
 }
 
+/// `2026-08` → `Aug 2026`.
+fn month_label(month: &str) -> String {
+    let (year, m) = month.split_once('-').unwrap_or((month, "01"));
+    let day = Date::from_ymd(year.parse().unwrap_or(1970), m.parse().unwrap_or(1), 1);
+    day.map(|d| {
+        d.human()
+            .split_once(' ')
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_default()
+    })
+    .unwrap_or_else(|| month.to_string())
+}
+
 /// Months (as `YYYY-MM`) from the first to the last of `dates`.
 fn month_span(dates: impl Iterator<Item = Date>) -> Vec<String> {
     let months: Vec<String> = dates.map(|d| d.to_string()[..7].to_string()).collect();
@@ -502,7 +515,7 @@ fn demos_per_month(model: &Model) -> Chart {
                 .map(|m| counts.get(m.as_str()).copied().unwrap_or(0.0))
                 .collect(),
         }],
-        categories: months,
+        categories: months.iter().map(|m| month_label(m)).collect(),
         y_label: "Demos",
         percent: false,
         empty_message: "No demos recorded yet.",
@@ -535,7 +548,7 @@ fn dissent_per_month(model: &Model) -> Chart {
         title: "Dissent rate per month",
         summary: format!("Share of check-ins each month that recorded at least one dissenting opinion; {overall} overall."),
         series: vec![Series { name: "Dissent rate".into(), role: palette::ACCENT, values: months.iter().map(|m| rate(m)).collect() }],
-        categories: months,
+        categories: months.iter().map(|m| month_label(m)).collect(),
         y_label: "Check-ins with dissent",
         percent: true,
         empty_message: "No check-ins recorded yet, so there is no dissent rate.",
