@@ -114,7 +114,7 @@ impl<'a> Renderer<'a> {
             errors.sort();
             return Err(errors);
         }
-        files.push(data_json(self.site));
+        files.extend(site_wide_files(self.site));
         for (path, bytes) in &self.theme.statics {
             files.push(OutputFile {
                 path: path.clone(),
@@ -227,6 +227,12 @@ fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic
     d.line = line.and_then(|l| l.trim().parse().ok()).unwrap_or(0);
     d.column = column.and_then(|c| c.trim().parse().ok()).unwrap_or(0);
     d
+}
+
+/// Files computed from the whole site rather than rendered from a template
+/// (data export, and further machine-readable outputs).
+fn site_wide_files(site: &Site) -> Vec<OutputFile> {
+    vec![data_json(site)]
 }
 
 /// Version of the `/data.json` schema; bumped on any incompatible change.
