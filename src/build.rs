@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::lock::BuildLock;
 use crate::output;
 use crate::render::{OutputFile, Renderer};
 use crate::site::{BuildOptions, Site};
@@ -18,7 +19,10 @@ pub struct BuildReport {
 
 /// Loads, validates and renders, writing nothing. Returns the warnings.
 pub fn check(options: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
-    render(options).map(|(_, warnings)| warnings)
+    let (site, warnings) = timed("load", || Site::load(options))?;
+    let renderer = timed("templates", || Renderer::new(&site))?;
+    timed("render", || renderer.render_into(&output::Discard))?;
+    Ok(warnings)
 }
 
 /// Prints how long a stage took when `TANDEM_TIMINGS` is set: the first
@@ -37,8 +41,8 @@ pub fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
 }
 
 /// Loads, validates and renders into memory: every output file with its
-/// bytes, sorted by path, plus the warnings. Used by `build` and by the
-/// development server, which serves these bytes directly.
+/// bytes, sorted by path, plus the warnings. Used by the development
+/// server, which serves these bytes directly, and by tests.
 pub fn render(options: &BuildOptions) -> Result<(Vec<OutputFile>, Diagnostics), Diagnostics> {
     let (site, warnings) = timed("load", || Site::load(options))?;
     let renderer = timed("templates", || Renderer::new(&site))?;
@@ -46,20 +50,36 @@ pub fn render(options: &BuildOptions) -> Result<(Vec<OutputFile>, Diagnostics), 
     Ok((files, warnings))
 }
 
-/// Builds the site into `output`, which is replaced only on success.
+/// Builds the site into `output`. Pages are written as they render (into a
+/// staging folder for a fresh output, or kept only when changed for an
+/// existing one); the output changes only once everything rendered.
 pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
-    let (files, warnings) = render(options)?;
-    let written = timed("write", || output::write_site(&files, output)).map_err(|e| {
+    let (site, warnings) = timed("load", || Site::load(options))?;
+    let renderer = timed("templates", || Renderer::new(&site))?;
+    let cannot_write = |e: std::io::Error| {
         Diagnostics::from(Diagnostic::general(
             None,
             format!("cannot write {}: {e}", output.display()),
         ))
-    })?;
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    };
+    // Two builds writing the same output at once would interleave their
+    // files; the lock makes the second one stop with a clear message.
+    let _lock = BuildLock::acquire(output)
+        .map_err(|e| Diagnostics::from(Diagnostic::general(None, e.to_string())))?;
+    let writer = output::Writer::new(output).map_err(cannot_write)?;
+    let paths = match timed("render", || renderer.render_into(&writer)) {
+        Ok(paths) => paths,
+        Err(errors) => {
+            writer.abandon();
+            return Err(errors);
+        }
+    };
+    let written = timed("write", || writer.finish(&paths)).map_err(cannot_write)?;
+    let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
     Ok(BuildReport {
         warnings,
         pages,
-        files: files.len(),
+        files: paths.len(),
         written,
     })
 }

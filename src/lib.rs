@@ -19,6 +19,8 @@ pub mod config;
 pub mod content;
 pub mod data;
 pub mod diagnostics;
+pub mod history;
+pub mod lock;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -74,41 +74,184 @@ fn remove_leftovers(output: &Path) {
     }
 }
 
-/// Writes `files` to `output`: fresh through a staging folder, or as an
-/// in-place update of an existing output.
-pub fn write_site(files: &[OutputFile], output: &Path) -> io::Result<WriteStats> {
-    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)?;
-    }
-    remove_leftovers(output);
-    match fs::symlink_metadata(output) {
-        Ok(meta) if meta.is_dir() => update_in_place(files, output),
-        Ok(_) => Err(io::Error::other(format!(
-            "{} exists and is not a folder",
-            output.display()
-        ))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => write_fresh(files, output),
-        Err(e) => Err(e),
+/// Where rendered files go as they come out of the renderer, in parallel.
+///
+/// Holding every rendered page until the end would make a build's memory
+/// grow with the size of the site, so each sink keeps only what it must:
+/// a fresh build writes straight into its staging folder (thrown away if the
+/// build fails), an in-place rebuild keeps only the files whose bytes
+/// differ from the disk, and `check` keeps nothing.
+pub trait Sink: Sync {
+    /// Takes one rendered file.
+    fn accept(&self, file: OutputFile) -> io::Result<()>;
+}
+
+/// Keeps every file in memory (the development server serves from it).
+#[derive(Default)]
+pub struct Memory(pub std::sync::Mutex<Vec<OutputFile>>);
+
+impl Sink for Memory {
+    fn accept(&self, file: OutputFile) -> io::Result<()> {
+        self.0
+            .lock()
+            .expect("no panics while holding the lock")
+            .push(file);
+        Ok(())
     }
 }
 
-fn write_fresh(files: &[OutputFile], output: &Path) -> io::Result<WriteStats> {
-    let staging = sibling(output, "new");
-    fs::create_dir_all(&staging)?;
-    let result = create_folders(files, &staging)
-        .and_then(|()| {
-            files
-                .par_iter()
-                .try_for_each(|f| fs::write(staging.join(&f.path), &f.bytes))
-        })
-        .and_then(|()| fs::rename(&staging, output));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
+impl Memory {
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self
+            .0
+            .into_inner()
+            .expect("no panics while holding the lock");
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
     }
-    result.map(|()| WriteStats {
-        written: files.len(),
-        ..Default::default()
-    })
+}
+
+/// Drops everything: `check` renders to find errors, not to write.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn accept(&self, _file: OutputFile) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes a site to an output folder; see the module documentation.
+pub struct Writer {
+    output: PathBuf,
+    mode: Mode,
+    written: std::sync::atomic::AtomicUsize,
+    unchanged: std::sync::atomic::AtomicUsize,
+    /// Changed files of an in-place rebuild, written only once rendering
+    /// has succeeded.
+    pending: std::sync::Mutex<Vec<OutputFile>>,
+}
+
+enum Mode {
+    Fresh { staging: PathBuf },
+    InPlace,
+}
+
+impl Writer {
+    /// Prepares to write to `output`: a staging folder beside it when it
+    /// does not exist yet, else an in-place update.
+    pub fn new(output: &Path) -> io::Result<Writer> {
+        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)?;
+        }
+        remove_leftovers(output);
+        let mode = match fs::symlink_metadata(output) {
+            Ok(meta) if meta.is_dir() => Mode::InPlace,
+            Ok(_) => {
+                return Err(io::Error::other(format!(
+                    "{} exists and is not a folder",
+                    output.display()
+                )))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let staging = sibling(output, "new");
+                fs::create_dir_all(&staging)?;
+                Mode::Fresh { staging }
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Writer {
+            output: output.to_path_buf(),
+            mode,
+            written: Default::default(),
+            unchanged: Default::default(),
+            pending: Default::default(),
+        })
+    }
+
+    /// Makes the output match the rendered site; `paths` are all of its
+    /// files. Call only after every file rendered without error.
+    pub fn finish(self, paths: &[String]) -> io::Result<WriteStats> {
+        use std::sync::atomic::Ordering::Relaxed;
+        match &self.mode {
+            Mode::Fresh { staging } => {
+                fs::rename(staging, &self.output)?;
+                Ok(WriteStats {
+                    written: self.written.load(Relaxed),
+                    ..Default::default()
+                })
+            }
+            Mode::InPlace => {
+                let pending = self
+                    .pending
+                    .into_inner()
+                    .expect("no panics while holding the lock");
+                clear_conflicts(&pending, &self.output)?;
+                create_folders(&pending, &self.output)?;
+                pending
+                    .par_iter()
+                    .try_for_each(|f| replace_file(&self.output.join(&f.path), &f.bytes))?;
+                let removed = remove_stale(paths, &self.output)?;
+                Ok(WriteStats {
+                    written: pending.len(),
+                    unchanged: self.unchanged.load(Relaxed),
+                    removed,
+                })
+            }
+        }
+    }
+
+    /// Throws away a fresh build's staging folder after a failure; an
+    /// in-place update has not written anything yet.
+    pub fn abandon(self) {
+        if let Mode::Fresh { staging } = &self.mode {
+            let _ = fs::remove_dir_all(staging);
+        }
+    }
+}
+
+impl Sink for Writer {
+    fn accept(&self, file: OutputFile) -> io::Result<()> {
+        use std::sync::atomic::Ordering::Relaxed;
+        match &self.mode {
+            Mode::Fresh { staging } => {
+                let path = staging.join(&file.path);
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                fs::write(path, &file.bytes)?;
+                self.written.fetch_add(1, Relaxed);
+            }
+            Mode::InPlace => {
+                if same_bytes(&self.output.join(&file.path), &file.bytes) {
+                    self.unchanged.fetch_add(1, Relaxed);
+                } else {
+                    self.pending
+                        .lock()
+                        .expect("no panics while holding the lock")
+                        .push(file);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+/// Writes already rendered `files` to `output` (fresh or in place).
+pub fn write_site(files: &[OutputFile], output: &Path) -> io::Result<WriteStats> {
+    let writer = Writer::new(output)?;
+    let accepted = files.par_iter().try_for_each(|f| writer.accept(f.clone()));
+    if let Err(e) = accepted {
+        writer.abandon();
+        return Err(e);
+    }
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    writer.finish(&paths)
 }
 
 fn create_folders(files: &[OutputFile], dir: &Path) -> io::Result<()> {
@@ -124,13 +267,8 @@ fn create_folders(files: &[OutputFile], dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-enum Outcome {
-    Written,
-    Unchanged,
-}
-
-fn update_in_place(files: &[OutputFile], output: &Path) -> io::Result<WriteStats> {
-    // A folder where a file must go (or the reverse) is cleared first.
+/// Clears a folder where a file must go, or a file where a folder must go.
+fn clear_conflicts(files: &[OutputFile], output: &Path) -> io::Result<()> {
     for f in files {
         let target = output.join(&f.path);
         if target.is_dir() {
@@ -145,30 +283,12 @@ fn update_in_place(files: &[OutputFile], output: &Path) -> io::Result<WriteStats
             parent = p.parent();
         }
     }
-    create_folders(files, output)?;
-    let outcomes: Vec<Outcome> = files
-        .par_iter()
-        .map(|f| update_file(&output.join(&f.path), &f.bytes))
-        .collect::<io::Result<_>>()?;
-    let written = outcomes
-        .iter()
-        .filter(|o| matches!(o, Outcome::Written))
-        .count();
-    let removed = remove_stale(files, output)?;
-    Ok(WriteStats {
-        written,
-        unchanged: outcomes.len() - written,
-        removed,
-    })
+    Ok(())
 }
 
-/// Writes `bytes` to `path` unless it already holds exactly them.
-fn update_file(path: &Path, bytes: &[u8]) -> io::Result<Outcome> {
-    if let Ok(meta) = fs::metadata(path) {
-        if meta.len() == bytes.len() as u64 && fs::read(path).is_ok_and(|old| old == bytes) {
-            return Ok(Outcome::Unchanged);
-        }
-    }
+/// Replaces `path` with `bytes` through a temporary file renamed over it,
+/// so a reader sees either the old file or the new one, never a mix.
+fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -177,13 +297,12 @@ fn update_file(path: &Path, bytes: &[u8]) -> io::Result<Outcome> {
     fs::write(&tmp, bytes)?;
     fs::rename(&tmp, path).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
-    })?;
-    Ok(Outcome::Written)
+    })
 }
 
 /// Removes files (and then empty folders) the new build does not have.
-fn remove_stale(files: &[OutputFile], output: &Path) -> io::Result<usize> {
-    let keep: HashSet<PathBuf> = files.iter().map(|f| output.join(&f.path)).collect();
+fn remove_stale(paths: &[String], output: &Path) -> io::Result<usize> {
+    let keep: HashSet<PathBuf> = paths.iter().map(|p| output.join(p)).collect();
     let mut removed = 0;
     let mut folders = Vec::new();
     for entry in walkdir::WalkDir::new(output).min_depth(1) {
