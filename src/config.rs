@@ -23,6 +23,21 @@ pub struct Config {
     pub raw_html: bool,
     pub matrix: MatrixConfig,
     pub checkins: CheckinConfig,
+    /// Where the site's source lives (`https://github.com/acme/handbook`);
+    /// enables the "Edit this page" link.
+    pub repository_url: Option<String>,
+    /// The edit link of a page, with `{path}` standing for the page's
+    /// source path relative to the site root (`content/x.md`). Defaults to
+    /// `<repository_url>/edit/main/{path}` when only `repository_url` is set.
+    pub edit_url: Option<String>,
+    /// Show a "last updated" date per page (git, else file time).
+    pub last_updated: bool,
+    /// Rewrite every link to be relative to the file holding it, so the
+    /// output works from `file://` and from any folder.
+    pub relative_urls: bool,
+    /// Give CSS and JS files content-hashed names (`style.3f2a9c1e.css`) so
+    /// hosts can cache them forever.
+    pub fingerprint: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +67,11 @@ impl Default for Config {
             checkins: CheckinConfig {
                 due_within_days: 14,
             },
+            repository_url: None,
+            edit_url: None,
+            last_updated: true,
+            relative_urls: false,
+            fingerprint: false,
         }
     }
 }
@@ -83,6 +103,18 @@ impl Config {
         } else {
             format!("/{trimmed}/")
         }
+    }
+
+    /// The "Edit this page" link of a page whose source is `source`
+    /// (relative to the site root), when a repository is configured.
+    pub fn edit_link(&self, source: &Path) -> Option<String> {
+        let path = source.to_string_lossy().replace('\\', "/");
+        let template = match (&self.edit_url, &self.repository_url) {
+            (Some(edit), _) => edit.clone(),
+            (None, Some(repo)) => format!("{}/edit/main/{{path}}", repo.trim_end_matches('/')),
+            (None, None) => return None,
+        };
+        Some(template.replace("{path}", &path))
     }
 
     /// Reads `tandem.toml` from `root`, or the defaults when it is absent.
@@ -128,6 +160,11 @@ const TOP_KEYS: &[&str] = &[
     "markdown",
     "matrix",
     "checkins",
+    "repository_url",
+    "edit_url",
+    "last_updated",
+    "relative_urls",
+    "fingerprint",
 ];
 const MATRIX_KEYS: &[&str] = &[
     "impact_max",
@@ -170,6 +207,51 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
     if let Some(theme) = top.slug("theme", false) {
         config.theme = theme.value;
     }
+    if let Some(url) = top.text("repository_url") {
+        if is_web_url(&url.value) {
+            config.repository_url = Some(url.value.trim_end_matches('/').to_string());
+        } else {
+            top.error(
+                url.loc.span.clone(),
+                format!(
+                    "`repository_url` is \"{}\", expected an http(s) URL",
+                    url.value
+                ),
+            )
+            .help = Some("e.g. repository_url = \"https://github.com/acme/handbook\"".into());
+        }
+    }
+    if let Some(url) = top.text("edit_url") {
+        if !is_web_url(&url.value) {
+            top.error(
+                url.loc.span.clone(),
+                format!("`edit_url` is \"{}\", expected an http(s) URL", url.value),
+            )
+            .help = Some(
+                "e.g. edit_url = \"https://github.com/acme/handbook/edit/main/{path}\"".into(),
+            );
+        } else if !url.value.contains("{path}") {
+            top.error(
+                url.loc.span.clone(),
+                "`edit_url` has no `{path}`, so every page would link to the same place",
+            )
+            .help = Some(
+                "`{path}` stands for the page's source path, e.g. `content/rituals/weekly.md`"
+                    .into(),
+            );
+        } else {
+            config.edit_url = Some(url.value);
+        }
+    }
+    if let Some(on) = top.boolean("last_updated") {
+        config.last_updated = on;
+    }
+    if let Some(on) = top.boolean("relative_urls") {
+        config.relative_urls = on;
+    }
+    if let Some(on) = top.boolean("fingerprint") {
+        config.fingerprint = on;
+    }
     let [markdown, matrix, checkins] =
         ["markdown", "matrix", "checkins"].map(|key| subtable(&mut top, document.get_ref(), key));
     top.finish();
@@ -206,6 +288,16 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
         record.finish();
     }
     config
+}
+
+/// An absolute `http://` or `https://` URL with a host.
+fn is_web_url(url: &str) -> bool {
+    ["https://", "http://"].iter().any(|scheme| {
+        url.get(..scheme.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+            && url.len() > scheme.len()
+            && !url.contains(char::is_whitespace)
+    })
 }
 
 type SubTable<'a, 'i> = Option<(&'a DeTable<'i>, std::ops::Range<usize>)>;
@@ -263,6 +355,30 @@ mod tests {
             c.base_url = url.into();
             assert_eq!(c.base_path(), path, "{url}");
         }
+    }
+
+    #[test]
+    fn publishing_settings_are_read_and_checked() {
+        let c = config(
+            "repository_url = \"https://git.example/acme/handbook/\"\nlast_updated = false\n\
+             relative_urls = true\nfingerprint = true\n",
+        )
+        .unwrap();
+        assert!(!c.last_updated && c.relative_urls && c.fingerprint);
+        assert_eq!(
+            c.edit_link(Path::new("content/a.md")).as_deref(),
+            Some("https://git.example/acme/handbook/edit/main/content/a.md")
+        );
+        let c = config("edit_url = \"https://x.example/e/{path}?plain=1\"\n").unwrap();
+        assert_eq!(
+            c.edit_link(Path::new("content/a.md")).as_deref(),
+            Some("https://x.example/e/content/a.md?plain=1")
+        );
+        assert_eq!(Config::default().edit_link(Path::new("content/a.md")), None);
+        let errors =
+            config("edit_url = \"https://x.example/edit\"\nrepository_url = \"javascript:x\"\n")
+                .unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
     }
 
     #[test]

@@ -19,6 +19,12 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Overrides `SOURCE_DATE_EPOCH` and the clock; used by tests.
     pub today: Option<Date>,
+    /// Overrides `relative_urls` from `tandem.toml` (`None`: as configured).
+    /// The development server passes `Some(false)`.
+    pub relative_urls: Option<bool>,
+    /// Overrides `fingerprint` from `tandem.toml` (`None`: as configured).
+    /// The development server passes `Some(false)`.
+    pub fingerprint: Option<bool>,
 }
 
 #[derive(Debug)]
@@ -57,6 +63,12 @@ impl Site {
         };
         if let Some(base_url) = &options.base_url {
             config.base_url = base_url.clone();
+        }
+        if let Some(relative) = options.relative_urls {
+            config.relative_urls = relative;
+        }
+        if let Some(fingerprint) = options.fingerprint {
+            config.fingerprint = fingerprint;
         }
         let (data, data_errors) = crate::build::timed("data", || Data::load(root, &config));
         diagnostics.extend(data_errors);
@@ -103,6 +115,11 @@ impl Site {
                 .warning(),
             );
         }
+        // Sources were kept only to point diagnostics at them; the site is
+        // valid now, and at 10,000 pages they are tens of megabytes.
+        let (mut data, mut content) = (data, content);
+        data.files = Vec::new();
+        content.files = Vec::new();
         Ok((
             Site {
                 root: root.to_path_buf(),

@@ -977,6 +977,7 @@ fn every_chart_colour_has_a_theme_class_for_dark_mode() {
         base_url: None,
         drafts: false,
         today: tandem::calendar::Date::from_ymd(2026, 11, 25),
+        ..Default::default()
     })
     .unwrap_or_else(|e| panic!("{e}"));
     let mut problems = BTreeSet::new();

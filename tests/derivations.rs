@@ -90,6 +90,7 @@ fn model(site: &Fixture) -> Model {
         base_url: None,
         drafts: false,
         today: Some(today()),
+        ..Default::default()
     };
     match Site::load(&options) {
         Ok((site, _warnings)) => site.model,
@@ -441,6 +442,7 @@ fn unscored_candidates_fall_back_to_their_estimate_and_unplaced_are_listed() {
         base_url: None,
         drafts: false,
         today: Some(today()),
+        ..Default::default()
     })
     .unwrap_or_else(|e| panic!("{e}"));
     let matrix = files
@@ -723,6 +725,7 @@ fn overview_card_states_the_dissent_rate_as_a_rounded_percentage() {
         base_url: None,
         drafts: false,
         today: Some(today()),
+        ..Default::default()
     })
     .unwrap_or_else(|e| panic!("{e}"));
     let page = files

@@ -145,11 +145,11 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
                 Event::Start(Tag::Paragraph)
             }
             Event::End(TagEnd::Paragraph) if in_first_paragraph.is_some() => {
-                out.summary = in_first_paragraph
-                    .take()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
+                let summary = in_first_paragraph.take().unwrap_or_default();
+                // A shortcode's placeholder is no summary: keep looking.
+                if !crate::content::shortcode::is_placeholder(summary.trim()) {
+                    out.summary = summary.trim().to_string();
+                }
                 Event::End(TagEnd::Paragraph)
             }
             other => other,

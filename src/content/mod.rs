@@ -135,6 +135,7 @@ impl Content {
             }
         }
         content.files = loaded.into_iter().map(|l| l.file).collect();
+        content.files.sort_by(|a, b| a.path.cmp(&b.path));
         content.build_sections(indexes, options.base_path);
         content.check_anchors(&mut errors);
         (content, errors)
@@ -255,8 +256,12 @@ impl Content {
             .chain(self.sections.values().filter_map(|s| s.index.as_ref()))
     }
 
+    /// The source file of a page. Files are kept sorted by path.
     pub fn file(&self, source: &Path) -> Option<&SourceFile> {
-        self.files.iter().find(|f| f.path == source)
+        self.files
+            .binary_search_by(|f| f.path.as_path().cmp(source))
+            .ok()
+            .map(|i| &self.files[i])
     }
 }
 

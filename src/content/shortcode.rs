@@ -85,12 +85,34 @@ pub fn placeholder_html(index: usize) -> String {
     format!("<p>{}</p>", placeholder(index))
 }
 
+/// Marks where a shortcode's output goes: its index in hex between two
+/// Unicode noncharacters, which no one types, so page text can never be
+/// mistaken for it. It is short on purpose: the shortest shortcode line,
+/// `{{matrix()}}`, is 12 bytes, and the marker must fit in the line it
+/// replaces (see [`extract`]).
 fn placeholder(index: usize) -> String {
-    format!("@@tandem-shortcode-{index}@@")
+    format!("{MARK}{index:x}{MARK}")
+}
+
+const MARK: char = '\u{FDD0}';
+
+/// Whether `text` is exactly a placeholder (e.g. a paragraph of its own,
+/// which must not become a page's summary).
+pub fn is_placeholder(text: &str) -> bool {
+    text.strip_prefix(MARK)
+        .and_then(|t| t.strip_suffix(MARK))
+        .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Finds shortcodes in `body` (which starts at byte `offset` of `file`),
 /// returning the body with placeholders and the calls in order.
+///
+/// The returned body has exactly the length of `body`, line by line, so
+/// byte offsets of everything after a shortcode (used in later
+/// diagnostics) stay right: a shortcode line becomes a blank line, its
+/// placeholder, spaces and another blank line (so the placeholder is a
+/// paragraph of its own even when the shortcode directly follows text); a
+/// malformed one becomes spaces.
 pub fn extract(
     body: &str,
     offset: usize,
@@ -129,17 +151,28 @@ pub fn extract(
         }
         let lead = line.len() - line.trim_start().len();
         let span = start + lead..start + lead + trimmed.len();
+        let width = line.trim_end_matches(['\n', '\r']).len();
+        let ending = &line[width..];
         match parse(trimmed) {
             Ok(call) => {
                 if validate(&call, file, span.clone(), errors) {
                     calls.push(Call { span, ..call });
-                    // Pad to the original length so byte offsets of the rest
-                    // of the page (used in later diagnostics) stay right.
                     let marker = placeholder(calls.len() - 1);
-                    let width = line.trim_end_matches(['\n', '\r']).len();
-                    out.push_str(&format!("{marker:<width$}\n"));
+                    if marker.len() + 2 <= width {
+                        let pad = width - marker.len() - 2;
+                        out.push_str(&format!("\n{marker}{:pad$}\n", ""));
+                    } else {
+                        // Only past 65,536 shortcodes in one page: the
+                        // marker fills the line (a valid shortcode line is
+                        // at least 12 bytes; 6 hex digits cover any page
+                        // under the size limit).
+                        out.push_str(&marker);
+                        out.push_str(&" ".repeat(width.saturating_sub(marker.len())));
+                    }
+                    out.push_str(ending);
                 } else {
-                    out.push('\n');
+                    out.push_str(&" ".repeat(width));
+                    out.push_str(ending);
                 }
             }
             Err((message, at)) => {
@@ -150,7 +183,8 @@ pub fn extract(
                             "write shortcodes as {{ name(key=\"value\", n=3) }} alone on a line",
                         ),
                 );
-                out.push('\n');
+                out.push_str(&" ".repeat(width));
+                out.push_str(ending);
             }
         }
     }
@@ -405,7 +439,21 @@ mod tests {
         assert_eq!(calls.len(), 2);
         assert_eq!(calls[0].str_arg("tag"), Some("mobile"));
         assert_eq!(calls[1].int_arg("limit"), Some(3));
-        assert!(out.contains("@@tandem-shortcode-0@@") && out.contains("@@tandem-shortcode-1@@"));
+        assert!(out.contains(&placeholder(0)) && out.contains(&placeholder(1)));
+    }
+
+    #[test]
+    fn the_body_keeps_its_length_and_placeholders_are_paragraphs() {
+        let body = "Intro\r\n{{ matrix() }}\r\n{{ nosuch() }}\nText\n{{matrix()}}";
+        let (out, calls, errors) = run(body);
+        assert_eq!(calls.len(), 2);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(out.len(), body.len());
+        let old: Vec<usize> = body.match_indices('\n').map(|(i, _)| i).collect();
+        assert!(old.iter().all(|&i| out.as_bytes()[i] == b'\n'), "{out:?}");
+        assert!(out.contains(&format!("\n\n{}", placeholder(0))), "{out:?}");
+        assert!(out.contains(&format!("\n\n{}", placeholder(1))), "{out:?}");
+        assert!(is_placeholder(&placeholder(255)) && !is_placeholder("Text"));
     }
 
     #[test]

@@ -53,15 +53,63 @@ pub struct Declared {
 
 const ARRAYS: &[&str] = &["person", "feature", "score", "checkin", "demo"];
 
+/// The largest data file (`*.toml`) a build reads: 16 MiB, far beyond any
+/// hand-written file (data may be split over any number of files).
+pub const DATA_SIZE_LIMIT: u64 = 16 << 20;
+/// The largest Markdown page a build reads: 64 MiB.
+pub const MARKDOWN_SIZE_LIMIT: u64 = 64 << 20;
+
+/// The size limit for a source file, by its extension.
+pub fn size_limit(relative: &Path) -> u64 {
+    if relative.extension().is_some_and(|e| e == "md") {
+        MARKDOWN_SIZE_LIMIT
+    } else {
+        DATA_SIZE_LIMIT
+    }
+}
+
 /// Reads a text file of the site, turning I/O and encoding problems into
-/// diagnostics that name the file.
+/// diagnostics that name the file. Files over [`size_limit`] are refused
+/// before they are read, so a stray huge file cannot exhaust memory.
 pub fn read_source(root: &Path, relative: &Path) -> Result<SourceFile, Diagnostic> {
-    let bytes = std::fs::read(root.join(relative)).map_err(|e| {
+    use std::io::Read;
+    let cannot_read = |e: std::io::Error| {
         Diagnostic::general(
             Some(relative),
             format!("cannot read {}: {e}", relative.display()),
         )
-    })?;
+    };
+    let limit = size_limit(relative);
+    let too_large = |size: u64| {
+        Diagnostic::general(
+            Some(relative),
+            format!(
+                "{} is {} ({size} bytes), over the limit of {} for a {} file",
+                relative.display(),
+                mebibytes(size),
+                mebibytes(limit),
+                if limit == MARKDOWN_SIZE_LIMIT {
+                    "Markdown"
+                } else {
+                    "data"
+                }
+            ),
+        )
+        .with_help("split it into several smaller files")
+    };
+    let file = std::fs::File::open(root.join(relative)).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
+    if size > limit {
+        return Err(too_large(size));
+    }
+    // The file may grow while it is read: never read past the limit.
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(relative, text)),
         Err(e) => {
@@ -100,13 +148,7 @@ pub fn list_files(
         .follow_links(true)
         .sort_by_file_name()
     {
-        let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .and_then(|p| p.strip_prefix(root).ok())
-                .map(Path::to_path_buf);
-            Diagnostic::general(path.as_deref(), format!("cannot read {dir}/: {e}"))
-        })?;
+        let entry = entry.map_err(|e| walk_error(root, dir, &e))?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         if entry.file_type().is_file()
             && !hidden
@@ -122,6 +164,53 @@ pub fn list_files(
         }
     }
     Ok(files)
+}
+
+/// `12.5 MiB`.
+fn mebibytes(bytes: u64) -> String {
+    let mib = bytes as f64 / (1u64 << 20) as f64;
+    if mib.fract() == 0.0 {
+        format!("{mib:.0} MiB")
+    } else {
+        format!("{mib:.1} MiB")
+    }
+}
+
+/// A problem met while listing `dir/`, naming the path relative to the
+/// site: a symbolic link that loops back to one of its own parent folders
+/// (walkdir detects these instead of following them forever), a dangling
+/// link, a folder that cannot be read.
+fn walk_error(root: &Path, dir: &str, e: &walkdir::Error) -> Diagnostic {
+    let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let path = e.path().map(relative);
+    let shown = path
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| format!("{dir}/"));
+    if let Some(ancestor) = e.loop_ancestor() {
+        return Diagnostic::general(
+            path.as_deref(),
+            format!(
+                "{shown} is a symbolic link to {}, a folder that contains it: following it would never end",
+                relative(ancestor).display()
+            ),
+        )
+        .with_help("remove the link or point it outside its own parent folders");
+    }
+    let why = e
+        .io_error()
+        .map(|io| io.to_string())
+        .unwrap_or_else(|| e.to_string());
+    let is_link = path
+        .as_deref()
+        .and_then(|p| std::fs::symlink_metadata(root.join(p)).ok())
+        .is_some_and(|m| m.file_type().is_symlink());
+    let message = if is_link {
+        format!("cannot follow the symbolic link {shown}: {why}")
+    } else {
+        format!("cannot read {shown}: {why}")
+    };
+    Diagnostic::general(path.as_deref(), message)
 }
 
 impl Data {

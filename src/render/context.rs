@@ -4,10 +4,14 @@
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use std::collections::BTreeMap;
+
 use crate::content::shortcode::Call;
 use crate::content::{Page, Section};
+use crate::history::LastUpdated;
 use crate::model::{Candidate, PersonRef};
 use crate::site::Site;
+use crate::theme::Theme;
 
 /// One file to render: its template, context and output path.
 pub struct Job {
@@ -55,6 +59,17 @@ struct SiteView<'a> {
     nav: Vec<NavSection>,
     counts: Counts,
     checkin_due_days: u32,
+    /// Static file path (`style.css`) to its published URL, fingerprinted
+    /// when `fingerprint` is on.
+    assets: BTreeMap<String, String>,
+    /// The Atom feed of demos and check-ins.
+    feed_url: String,
+    sitemap_url: String,
+    /// The search page (the search form's target; lists every page
+    /// without JavaScript).
+    search_url: String,
+    search_index_url: String,
+    repository_url: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -62,6 +77,12 @@ struct PageView<'a> {
     #[serde(flatten)]
     page: &'a Page,
     owner_person: Option<PersonRef>,
+    /// ISO date of the source file's last commit (or modification), null
+    /// when unknown or `last_updated = false`.
+    last_updated: Option<String>,
+    last_updated_human: Option<String>,
+    /// "Edit this page" link, when `repository_url` or `edit_url` is set.
+    edit_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -84,14 +105,14 @@ struct SectionView<'a> {
     subsections: Vec<Link>,
 }
 
-pub fn install_globals(tera: &mut Tera, site: &Site) {
+pub fn install_globals(tera: &mut Tera, site: &Site, theme: &Theme) {
     let globals = tera.global_context();
-    globals.insert("site", &site_view(site));
+    globals.insert("site", &site_view(site, theme));
     globals.insert("model", &site.model);
     globals.insert("matrix", &site.config.matrix);
 }
 
-fn site_view(site: &Site) -> SiteView<'_> {
+fn site_view<'a>(site: &'a Site, theme: &Theme) -> SiteView<'a> {
     let content = &site.content;
     let root = &content.sections[""];
     let nav = root
@@ -115,7 +136,14 @@ fn site_view(site: &Site) -> SiteView<'_> {
         })
         .collect();
     let model = &site.model;
+    let base = site.config.base_path();
     SiteView {
+        assets: super::assets::urls(&theme.statics, &base, site.config.fingerprint),
+        feed_url: format!("{base}{}", super::feeds::FEED_PATH),
+        sitemap_url: format!("{base}{}", super::feeds::SITEMAP_PATH),
+        search_url: format!("{base}{}", super::search::PAGE_URL_PATH),
+        search_index_url: format!("{base}{}", super::search::INDEX_PATH),
+        repository_url: site.config.repository_url.as_deref(),
         title: &site.config.title,
         description: &site.config.description,
         base_url: &site.config.base_url,
@@ -150,10 +178,14 @@ fn owner(site: &Site, page: &Page) -> Option<PersonRef> {
         })
 }
 
-fn page_view<'a>(site: &Site, page: &'a Page) -> PageView<'a> {
+fn page_view<'a>(site: &Site, page: &'a Page, dates: &LastUpdated) -> PageView<'a> {
+    let date = dates.get(&page.source);
     PageView {
         page,
         owner_person: owner(site, page),
+        last_updated: date.map(|d| d.to_string()),
+        last_updated_human: date.map(|d| d.human()),
+        edit_url: site.config.edit_link(&page.source),
     }
 }
 
@@ -168,13 +200,13 @@ fn summary<'a>(site: &Site, page: &'a Page) -> PageSummary<'a> {
     }
 }
 
-fn section_view<'a>(site: &'a Site, section: &'a Section) -> SectionView<'a> {
+fn section_view<'a>(site: &'a Site, section: &'a Section, dates: &LastUpdated) -> SectionView<'a> {
     let content = &site.content;
     SectionView {
         key: &section.key,
         title: &section.title,
         url: &section.url,
-        index: section.index.as_ref().map(|p| page_view(site, p)),
+        index: section.index.as_ref().map(|p| page_view(site, p, dates)),
         pages: section
             .pages
             .iter()
@@ -251,11 +283,12 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     let content = &site.content;
     let model = &site.model;
     let mut jobs = Vec::new();
+    let dates = crate::history::for_site(site);
 
     let top: Vec<SectionView> = content.sections[""]
         .subsections
         .iter()
-        .map(|k| section_view(site, &content.sections[k]))
+        .map(|k| section_view(site, &content.sections[k], &dates))
         .collect();
     let top_priorities: Vec<&Candidate> = model
         .priority
@@ -264,7 +297,10 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         .filter_map(|id| model.candidate(id))
         .collect();
     jobs.push(job("index.html", "index.html".into(), &base, |c| {
-        c.insert("section", &section_view(site, &content.sections[""]));
+        c.insert(
+            "section",
+            &section_view(site, &content.sections[""], &dates),
+        );
         c.insert("sections", &top);
         c.insert("top_priorities", &top_priorities);
     }));
@@ -276,7 +312,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             format!("{}index.html", section.path),
             &section.url,
             |c| {
-                c.insert("section", &section_view(site, section));
+                c.insert("section", &section_view(site, section, &dates));
                 c.insert("ancestors", &ancestors(site, &section.key, false));
             },
         ));
@@ -294,7 +330,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
                 format!("{}index.html", page.path),
                 &page.url,
                 |c| {
-                    c.insert("page", &page_view(site, page));
+                    c.insert("page", &page_view(site, page, &dates));
                     c.insert(
                         "section",
                         &Link {
@@ -319,7 +355,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             format!("{}index.html", page.path),
             &page.url,
             |c| {
-                c.insert("page", &page_view(site, page));
+                c.insert("page", &page_view(site, page, &dates));
                 c.insert(
                     "section",
                     &Link {
@@ -362,7 +398,22 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         |_| {},
     ));
     jobs.push(job("404.html", "404.html".into(), "", |_| {}));
+    let search_url = format!("{base}{}", super::search::PAGE_URL_PATH);
+    jobs.push(job(
+        "search.html",
+        format!("{}index.html", super::search::PAGE_URL_PATH),
+        &search_url,
+        |c| c.insert("sections", &top),
+    ));
     jobs.extend(super::dashboards::jobs(site));
+    // The top-level section each page is in, so the navigation can expand
+    // it with one comparison per section instead of a prefix test.
+    for job in &mut jobs {
+        let url = job.context.get("current_url").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let section = url.strip_prefix(base.as_str()).and_then(|rest| rest.split('/').next()).unwrap_or("");
+        let section = if content.sections.contains_key(section) { section.to_string() } else { String::new() };
+        job.context.insert("current_section", &section);
+    }
     jobs
 }
 

@@ -1,8 +1,15 @@
 //! Rendering: the validated [`Site`] through the theme's Tera templates into
 //! output files held in memory. Writing them is [`crate::output`]'s job.
 
+mod assets;
 mod context;
 mod dashboards;
+pub mod feeds;
+pub mod html;
+pub mod links;
+mod publish;
+pub mod relative;
+pub mod search;
 mod shortcodes;
 
 use std::path::Path;
@@ -11,6 +18,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::output::Sink;
 use crate::site::Site;
 use crate::theme::Theme;
 
@@ -75,38 +83,51 @@ impl<'a> Renderer<'a> {
                 .into());
             }
         }
-        context::install_globals(&mut tera, site);
+        context::install_globals(&mut tera, site, &theme);
         Ok(Renderer { site, tera, theme })
     }
 
-    /// Renders every page and copies every static file, in a stable order.
+    /// Renders every page and copies every static file into memory.
     pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+        let memory = crate::output::Memory::default();
+        self.render_into(&memory)?;
+        Ok(memory.into_files())
+    }
+
+    /// Renders every page, the site-wide files and the static files into
+    /// `sink`, in parallel. Returns every output path, sorted; on any
+    /// error, returns all of them and the caller must not publish.
+    pub fn render_into(&self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
         let jobs = crate::build::timed("contexts", || context::jobs(self.site));
-        let results: Vec<Result<OutputFile, Diagnostic>> = crate::build::timed("pages", || {
-            jobs.par_iter().map(|job| self.render_job(job)).collect()
+        let fingerprint = self.site.config.fingerprint;
+        let statics: Vec<OutputFile> = (self.theme.statics.iter())
+            .map(|(path, bytes)| OutputFile {
+                path: assets::output_path(path, bytes, fingerprint),
+                bytes: bytes.clone(),
+            })
+            .collect();
+        let publisher = publish::Publisher::new(
+            self.site,
+            jobs.iter().map(|job| job.path.clone()),
+            statics.iter().map(|f| f.path.clone()),
+        );
+        let deliver = |file: OutputFile| -> Result<String, Diagnostic> {
+            let file = publisher.process(file);
+            let path = file.path.clone();
+            sink.accept(file)
+                .map_err(|e| Diagnostic::general(None, format!("cannot write {path}: {e}")))?;
+            Ok(path)
+        };
+        let results: Vec<Result<String, Diagnostic>> = crate::build::timed("pages", || {
+            jobs.par_iter()
+                .map(|job| self.render_job(job).and_then(deliver))
+                .collect()
         });
-        if std::env::var_os("TANDEM_TIMINGS").is_some() {
-            let mut by_template: std::collections::BTreeMap<&str, (usize, std::time::Duration)> =
-                Default::default();
-            for job in &jobs {
-                let started = std::time::Instant::now();
-                let _ = self.render_job(job);
-                let entry = by_template.entry(&job.template).or_default();
-                entry.0 += 1;
-                entry.1 += started.elapsed();
-            }
-            for (template, (n, total)) in by_template {
-                eprintln!(
-                    "timing:   {template:<28} {n:>6} x {:>8.1} ms",
-                    total.as_secs_f64() * 1000.0
-                );
-            }
-        }
-        let mut files = Vec::with_capacity(results.len() + self.theme.statics.len());
+        let mut paths = Vec::with_capacity(results.len() + self.theme.statics.len() + 4);
         let mut errors = Diagnostics::default();
         for result in results {
             match result {
-                Ok(file) => files.push(file),
+                Ok(path) => paths.push(path),
                 Err(e) => errors.push(e),
             }
         }
@@ -114,28 +135,36 @@ impl<'a> Renderer<'a> {
             errors.sort();
             return Err(errors);
         }
-        files.extend(site_wide_files(self.site));
-        for (path, bytes) in &self.theme.statics {
-            files.push(OutputFile {
-                path: path.clone(),
-                bytes: bytes.clone(),
-            });
+        let extra = site_wide_files(self.site).into_iter().chain(statics);
+        for file in extra {
+            match deliver(file) {
+                Ok(path) => paths.push(path),
+                Err(e) => errors.push(e),
+            }
         }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        match publisher.finish() {
+            Ok(generated) => {
+                for file in generated {
+                    match deliver(file) {
+                        Ok(path) => paths.push(path),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Err(broken) => errors.extend(broken.0),
+        }
+        paths.sort();
         // A static file with the name of a page would silently replace it.
-        for pair in files.windows(2) {
-            if pair[0].path == pair[1].path {
+        for pair in paths.windows(2) {
+            if pair[0] == pair[1] {
                 errors.push(
-                    Diagnostic::general(
-                        None,
-                        format!("two outputs want the path `{}`", pair[0].path),
-                    )
-                    .with_help("rename the static file or the page"),
+                    Diagnostic::general(None, format!("two outputs want the path `{}`", pair[0]))
+                        .with_help("rename the static file or the page"),
                 );
             }
         }
         if errors.is_empty() {
-            Ok(files)
+            Ok(paths)
         } else {
             Err(errors)
         }
@@ -230,9 +259,10 @@ fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic
 }
 
 /// Files computed from the whole site rather than rendered from a template
-/// (data export, and further machine-readable outputs).
+/// (data export, and further machine-readable outputs). The search index
+/// and sitemap are made from the rendered pages by [`publish::Publisher`].
 fn site_wide_files(site: &Site) -> Vec<OutputFile> {
-    vec![data_json(site)]
+    vec![data_json(site), feeds::atom(site)]
 }
 
 /// Version of the `/data.json` schema; bumped on any incompatible change.

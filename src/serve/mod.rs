@@ -123,6 +123,10 @@ pub fn run(options: ServeOptions, shutdown: Receiver<()>) -> Result<(), String> 
         base_url: Some(url.clone()),
         drafts: options.drafts,
         today: None,
+        // Live pages keep absolute URLs and stable asset names (the
+        // stylesheet hot swap relies on them).
+        relative_urls: Some(false),
+        fingerprint: Some(false),
     };
 
     // Watch before the first build, so no save is missed.

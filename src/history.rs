@@ -1,0 +1,172 @@
+//! "Last updated" dates of the site's source files.
+//!
+//! When the site is inside a git repository, a file's date is the committer
+//! date of the last commit that touched it: one `git log --name-only` pass
+//! over the history below the site root gives every file's date at once
+//! (never one process per file). The repository root may be above the site
+//! root. Files git does not know (untracked, or no repository at all, or no
+//! `git` installed) fall back to their modification time.
+//!
+//! Dates are clamped to the build's "today" (`SOURCE_DATE_EPOCH` when set),
+//! the reproducible-builds rule: git dates are part of the history and stay
+//! the same on every checkout, so builds stay byte-identical; modification
+//! times are not (a fresh checkout sets them to the checkout time), but with
+//! `SOURCE_DATE_EPOCH` set they are clamped to it, so a fresh checkout still
+//! builds the same bytes.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::calendar::Date;
+use crate::site::Site;
+
+/// Last-updated dates by source path relative to the site root
+/// (`content/rituals/weekly.md`, `data/features.toml`).
+#[derive(Debug, Default, Clone)]
+pub struct LastUpdated {
+    dates: HashMap<String, Date>,
+    /// The newest date of any file below `data/`: when data-driven pages
+    /// (features, dashboards, people) last changed.
+    data: Option<Date>,
+}
+
+impl LastUpdated {
+    /// The date of a source file, if known.
+    pub fn get(&self, source: &Path) -> Option<Date> {
+        self.dates.get(&key(source)).copied()
+    }
+
+    /// The newest date of the site's data files.
+    pub fn data(&self) -> Option<Date> {
+        self.data
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+}
+
+fn key(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Dates of every handbook page and data file of `site`, or none at all
+/// when `last_updated = false`.
+pub fn for_site(site: &Site) -> LastUpdated {
+    if !site.config.last_updated {
+        return LastUpdated::default();
+    }
+    let mut sources: Vec<PathBuf> = site.content.all_pages().map(|p| p.source.clone()).collect();
+    let data_files = crate::data::list_files(&site.root, "data", "toml").unwrap_or_default();
+    sources.extend(data_files.iter().cloned());
+    let mut result = compute(&site.root, &sources, site.today);
+    result.data = data_files.iter().filter_map(|f| result.get(f)).max();
+    result
+}
+
+/// Dates of `sources` (relative to `root`): from git where it knows the
+/// file, else from the file's modification time; never after `today`.
+pub fn compute(root: &Path, sources: &[PathBuf], today: Date) -> LastUpdated {
+    let from_git = git_dates(root).unwrap_or_default();
+    let mut dates = HashMap::new();
+    for source in sources {
+        let k = key(source);
+        let seconds = from_git
+            .get(&k)
+            .copied()
+            .or_else(|| modified_seconds(&root.join(source)));
+        if let Some(date) = seconds.and_then(Date::from_unix_seconds) {
+            dates.insert(k, date.min(today));
+        }
+    }
+    LastUpdated { dates, data: None }
+}
+
+fn modified_seconds(path: &Path) -> Option<i64> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(since.as_secs()).ok()
+}
+
+/// Committer time (Unix seconds) of the last commit touching each file
+/// below `root`, by path relative to `root`. `None` when `root` is not in a
+/// git repository or git cannot run.
+pub fn git_dates(root: &Path) -> Option<HashMap<String, i64>> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "-c",
+            "core.quotepath=off",
+            "-c",
+            "log.showSignature=false",
+            "log",
+            "--format=%x00%ct",
+            "--name-only",
+            "--relative",
+            "--no-color",
+            "--",
+            ".",
+        ])
+        // A surrounding git hook's repository must not stand in for ours.
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Some(parse_log(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Parses `git log --format=%x00%ct --name-only`: newest commit first, so
+/// the first time a path appears is its last change.
+fn parse_log(text: &str) -> HashMap<String, i64> {
+    let mut dates = HashMap::new();
+    let mut current: Option<i64> = None;
+    for line in text.lines() {
+        if let Some(stamp) = line.strip_prefix('\0') {
+            current = stamp.trim().parse().ok();
+        } else if !line.is_empty() {
+            if let Some(seconds) = current {
+                dates.entry(line.to_string()).or_insert(seconds);
+            }
+        }
+    }
+    dates
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_commit_wins() {
+        let log =
+            "\u{0}200\n\ncontent/a.md\ncontent/b c.md\n\u{0}100\n\ncontent/a.md\ndata/x.toml\n";
+        let dates = parse_log(log);
+        assert_eq!(dates["content/a.md"], 200);
+        assert_eq!(dates["content/b c.md"], 200);
+        assert_eq!(dates["data/x.toml"], 100);
+        assert_eq!(dates.len(), 3);
+    }
+
+    #[test]
+    fn dates_are_clamped_to_today_and_fall_back_to_mtime() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "x").unwrap();
+        let today = Date::from_ymd(2001, 2, 3).unwrap();
+        let dates = compute(
+            dir.path(),
+            &[PathBuf::from("a.md"), PathBuf::from("gone.md")],
+            today,
+        );
+        // Written just now, so clamped to the (earlier) build date.
+        assert_eq!(dates.get(Path::new("a.md")), Some(today));
+        assert_eq!(dates.get(Path::new("gone.md")), None);
+    }
+}

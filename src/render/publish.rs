@@ -1,0 +1,158 @@
+//! What happens to each rendered file on its way to the output, and what is
+//! made from all of them at the end:
+//!
+//! - every link of a page into the site must name an output file (links to
+//!   missing images and files are errors, on the page's source line);
+//! - the search index and the sitemap are made from the rendered pages, so
+//!   they list exactly what readers can open;
+//! - with `relative_urls`, every site URL becomes relative to its file.
+//!
+//! Files stream through [`Publisher::process`] in parallel as they render
+//! (a build never holds every page in memory); [`Publisher::finish`] then
+//! gives the files made from all of them.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use crate::calendar::Date;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::site::Site;
+
+use super::{feeds, html, links, relative, search, OutputFile};
+
+/// Outputs that are not pages or static files, by their fixed names.
+const GENERATED: &[&str] = &[
+    "data.json",
+    feeds::FEED_PATH,
+    feeds::SITEMAP_PATH,
+    search::INDEX_PATH,
+    search::INDEX_SCRIPT_PATH,
+];
+
+#[derive(Default)]
+struct Found {
+    /// Indexable pages: output path and search entry.
+    entries: Vec<(String, search::Entry)>,
+    problems: Vec<Diagnostic>,
+}
+
+pub struct Publisher<'a> {
+    site: &'a Site,
+    base_path: String,
+    /// Every output path of the build, known before anything renders.
+    paths: HashSet<String>,
+    /// The same as site paths links may use (folders too).
+    targets: links::Targets,
+    /// Static files: copied as they are (only made relative).
+    statics: HashSet<String>,
+    /// Output path of each handbook page to its source.
+    sources: HashMap<String, PathBuf>,
+    found: Mutex<Found>,
+}
+
+impl<'a> Publisher<'a> {
+    /// `pages` and `statics` are the output paths the build will deliver.
+    pub fn new(
+        site: &'a Site,
+        pages: impl IntoIterator<Item = String>,
+        statics: impl IntoIterator<Item = String>,
+    ) -> Self {
+        let statics: HashSet<String> = statics.into_iter().collect();
+        let mut paths: HashSet<String> = pages.into_iter().collect();
+        paths.extend(statics.iter().cloned());
+        paths.extend(GENERATED.iter().map(|p| p.to_string()));
+        Publisher {
+            site,
+            base_path: site.config.base_path(),
+            targets: links::Targets::new(&paths),
+            paths,
+            statics,
+            sources: site
+                .content
+                .all_pages()
+                .map(|p| (format!("{}index.html", p.path), p.source.clone()))
+                .collect(),
+            found: Mutex::new(Found::default()),
+        }
+    }
+
+    /// Checks and indexes one rendered file, and makes its URLs relative
+    /// when asked to.
+    pub fn process(&self, mut file: OutputFile) -> OutputFile {
+        let is_html = file.path.ends_with(".html");
+        let is_css = file.path.ends_with(".css");
+        if !is_html && !is_css {
+            return file;
+        }
+        let Ok(text) = std::str::from_utf8(&file.bytes) else {
+            return file;
+        };
+        let relative = self.site.config.relative_urls;
+        if is_css {
+            if relative {
+                file.bytes = relative::rewrite_css(text, &file.path, &self.base_path, &self.paths)
+                    .into_bytes();
+            }
+            return file;
+        }
+        let page = !self.statics.contains(&file.path);
+        if !page && !relative {
+            return file;
+        }
+        let analysis = html::analyze(text, page);
+        if let Some(text_of_page) = &analysis.text {
+            let problems =
+                links::check_page(self.site, &file.path, text, &analysis.urls, &self.targets);
+            let entry = (!text_of_page.noindex)
+                .then(|| search::entry(self.site, &self.sources, &file.path, text_of_page));
+            if !problems.is_empty() || entry.is_some() {
+                let mut found = self.found.lock().expect("no panics while holding the lock");
+                found.problems.extend(problems);
+                if let Some(entry) = entry {
+                    found.entries.push((file.path.clone(), entry));
+                }
+            }
+        }
+        if relative {
+            let rewritten = relative::rewrite_attributes(
+                text,
+                &analysis.urls,
+                &file.path,
+                &self.base_path,
+                &self.paths,
+            );
+            file.bytes = rewritten.into_bytes();
+        }
+        file
+    }
+
+    /// After every page went through [`Self::process`]: the search index
+    /// and sitemap, or every broken link.
+    pub fn finish(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+        let found =
+            std::mem::take(&mut *self.found.lock().expect("no panics while holding the lock"));
+        if !found.problems.is_empty() {
+            let mut errors = Diagnostics(found.problems);
+            errors.sort();
+            return Err(errors);
+        }
+        let mut entries = found.entries;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let dates = crate::history::for_site(self.site);
+        let sitemap: Vec<(String, Option<Date>)> = entries
+            .iter()
+            .map(|(output, entry)| {
+                let date = match self.sources.get(output) {
+                    Some(source) => dates.get(source),
+                    None => dates.data(),
+                };
+                (entry.url.clone(), date)
+            })
+            .collect();
+        let entries: Vec<search::Entry> = entries.into_iter().map(|(_, e)| e).collect();
+        let mut files = search::files(&entries, self.site.config.relative_urls);
+        files.push(feeds::sitemap(self.site, &sitemap));
+        Ok(files)
+    }
+}
