@@ -12,8 +12,9 @@
 //! - if that process is gone (a build that was killed), the lock is stale
 //!   and is taken over.
 //!
-//! Only writing is locked: loading and rendering happen in memory and may
-//! run concurrently.
+//! Loading and validating are not locked and may run concurrently; the
+//! lock is held from the moment a build may write (a fresh build writes its
+//! staging folder while it renders) until its output is complete.
 
 use std::fs;
 use std::io::{self, Write};

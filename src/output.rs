@@ -63,6 +63,10 @@ fn remove_leftovers(output: &Path) {
         let Some(rest) = file_name.strip_prefix(&prefix) else {
             continue;
         };
+        // The build lock shares the prefix; it is the lock's to manage.
+        if rest == "lock" {
+            continue;
+        }
         // Leave folders of builds that are still running alone.
         let pid: Option<u32> = rest.rsplit('-').next().and_then(|p| p.parse().ok());
         if pid.is_some_and(|pid| {

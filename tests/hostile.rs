@@ -468,7 +468,6 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 #[test]
-#[ignore = "needs the Tera escape function to drop bidi controls (src/render/mod.rs); see docs/guarantees.md"]
 fn bidi_controls_from_data_never_reach_pages() {
     let site = hostile_site(true);
     build_ok(&site);

@@ -455,7 +455,10 @@ fn the_search_index_holds_every_page_once_with_title_and_url() {
         *seen.entry(url.to_string()).or_default() += 1;
         assert!(!title.trim().is_empty(), "{url} has no title");
         assert!(!section.is_empty(), "{url} has no section");
-        assert!(text.chars().count() <= 3000, "{url}: text not truncated");
+        assert!(
+            text.chars().count() <= tandem::render::search::MAX_TEXT,
+            "{url}: text not truncated"
+        );
         assert!(
             !text.contains("</") && !text.contains("<a ") && !text.contains("&lt;"),
             "{url}: markup left in text"

@@ -311,7 +311,6 @@ fn hundreds_of_live_reload_clients_come_and_go_during_rebuilds() {
 /// until responses are written on threads of their own (src/serve/mod.rs);
 /// see docs/guarantees.md.
 #[test]
-#[ignore = "stalled readers of a large file block the server's worker pool (src/serve/mod.rs)"]
 fn stalled_clients_do_not_hold_up_the_others() {
     let fixture = fixture();
     let server = Server::start(&fixture);

@@ -105,17 +105,10 @@ struct SectionView<'a> {
     subsections: Vec<Link>,
 }
 
-pub fn install_globals(tera: &mut Tera, site: &Site, theme: &Theme) {
-    let globals = tera.global_context();
-    globals.insert("site", &site_view(site, theme));
-    globals.insert("model", &site.model);
-    globals.insert("matrix", &site.config.matrix);
-}
-
-fn site_view<'a>(site: &'a Site, theme: &Theme) -> SiteView<'a> {
+/// The top-level sections with their pages, in reading order.
+fn navigation(site: &Site) -> Vec<NavSection> {
     let content = &site.content;
-    let root = &content.sections[""];
-    let nav = root
+    content.sections[""]
         .subsections
         .iter()
         .map(|key| {
@@ -134,7 +127,19 @@ fn site_view<'a>(site: &'a Site, theme: &Theme) -> SiteView<'a> {
                     .collect(),
             }
         })
-        .collect();
+        .collect()
+}
+
+pub fn install_globals(tera: &mut Tera, site: &Site, theme: &Theme) {
+    let globals = tera.global_context();
+    globals.insert("site", &site_view(site, theme));
+    globals.insert("model", &site.model);
+    globals.insert("matrix", &site.config.matrix);
+}
+
+fn site_view<'a>(site: &'a Site, theme: &Theme) -> SiteView<'a> {
+    let content = &site.content;
+    let nav = navigation(site);
     let model = &site.model;
     let base = site.config.base_path();
     SiteView {
@@ -408,11 +413,27 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     jobs.extend(super::dashboards::jobs(site));
     // The top-level section each page is in, so the navigation can expand
     // it with one comparison per section instead of a prefix test.
+    let nav = navigation(site);
+    let nav_by_key: std::collections::HashMap<&str, &NavSection> =
+        nav.iter().map(|n| (n.key.as_str(), n)).collect();
     for job in &mut jobs {
-        let url = job.context.get("current_url").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let section = url.strip_prefix(base.as_str()).and_then(|rest| rest.split('/').next()).unwrap_or("");
-        let section = if content.sections.contains_key(section) { section.to_string() } else { String::new() };
+        let url = job
+            .context
+            .get("current_url")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let section = url
+            .strip_prefix(base.as_str())
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or("");
+        let section = if content.sections.contains_key(section) {
+            section.to_string()
+        } else {
+            String::new()
+        };
         job.context.insert("current_section", &section);
+        job.context
+            .insert("current_nav", &nav_by_key.get(section.as_str()));
     }
     jobs
 }

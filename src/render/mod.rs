@@ -53,6 +53,7 @@ impl<'a> Renderer<'a> {
         let theme = Theme::load(&site.root, &site.config.theme).map_err(Diagnostics)?;
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        tera.set_escape_fn(escape_inert);
         // Add one at a time first, so a syntax error names its own file;
         // then all at once, which resolves `extends` and `include`.
         let mut errors = Diagnostics::default();
@@ -316,4 +317,17 @@ fn data_json(site: &Site) -> OutputFile {
         path: "data.json".into(),
         bytes,
     }
+}
+
+/// Tera's HTML escaping, plus: bidi overrides, embeddings and isolates are
+/// dropped, as in charts, so text from data cannot reorder what follows it.
+fn escape_inert(input: &str, buf: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if !input.contains(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+        return tera::escape_html(input, buf);
+    }
+    let cleaned: String = input
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    tera::escape_html(&cleaned, buf)
 }

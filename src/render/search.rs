@@ -29,7 +29,7 @@ pub const INDEX_SCRIPT_PATH: &str = "search-index.js";
 pub const PAGE_URL_PATH: &str = "search/";
 
 /// Characters of text kept per page.
-pub const MAX_TEXT: usize = 3000;
+pub const MAX_TEXT: usize = 1500;
 
 #[derive(Debug, Serialize)]
 pub struct Entry {

@@ -169,7 +169,16 @@ pub fn run(options: ServeOptions, shutdown: Receiver<()>) -> Result<(), String> 
             .name("tandem-http".into())
             .spawn(move || {
                 while let Ok(request) = server.recv() {
-                    handle(request, &state);
+                    // Each request is answered on a thread of its own, so a
+                    // client that stops reading a large response holds up
+                    // only that thread, never the workers.
+                    let state = state.clone();
+                    let spawned = std::thread::Builder::new()
+                        .name("tandem-reply".into())
+                        .spawn(move || handle(request, &state));
+                    if let Err(e) = spawned {
+                        eprintln!("cannot answer a request: {e}");
+                    }
                 }
             })
             .map_err(|e| format!("cannot start the server: {e}"))?;
