@@ -21,6 +21,7 @@ pub mod data;
 pub mod diagnostics;
 pub mod history;
 pub mod lock;
+pub mod markup;
 pub mod model;
 pub mod output;
 pub mod render;

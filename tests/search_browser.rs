@@ -8,42 +8,21 @@
 //! Skipped (with a message) when Chromium is missing, unless `CI` is set:
 //! under CI it must run.
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
+use common::browser::{chromium, save_screenshot, start_chromium, Tab, WAIT};
 use serde_json::{json, Value};
-use tungstenite::{Message, WebSocket};
 
 /// The longest any one wait may take.
-const WAIT: Duration = Duration::from_secs(20);
 const BASE_PATH: &str = "/teams/payments/";
 const EPOCH: &str = "1795564800";
-
-fn chromium() -> Option<PathBuf> {
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-}
-
-/// A child process killed when dropped.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn build(out: &Path, extra: &[&str]) {
     let output = Command::new(assert_cmd::cargo::cargo_bin("tandem"))
@@ -158,234 +137,12 @@ fn respond(stream: TcpStream, dir: &Path, log: &Requests, policy: &str) {
     let _ = stream.write_all(&body);
 }
 
-fn start_chromium(binary: &Path, profile: &Path) -> (Killed, u16) {
-    let child = Command::new(binary)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--remote-debugging-address=127.0.0.1",
-            "--remote-debugging-port=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("about:blank")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    let child = Killed(child);
-    let file = profile.join("DevToolsActivePort");
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(port) = std::fs::read_to_string(&file)
-            .ok()
-            .and_then(|t| t.lines().next().and_then(|l| l.trim().parse().ok()))
-        {
-            return (child, port);
-        }
-        assert!(Instant::now() < deadline, "chromium did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// A plain HTTP request to the DevTools endpoint; returns the body.
-fn http(port: u16, method: &str, path: &str) -> String {
-    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(WAIT)).unwrap();
-    write!(
-        &stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse::<usize>().ok();
-            }
-        }
-    }
-    let length = length.unwrap_or_else(|| panic!("{method} {path}: no Content-Length"));
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    String::from_utf8(body).unwrap()
-}
-
-/// One browser tab, driven over the DevTools protocol.
-struct Tab {
-    ws: WebSocket<TcpStream>,
-    next_id: u64,
-}
-
-impl Tab {
-    fn open(devtools: u16, url: &str) -> Tab {
-        let target: Value =
-            serde_json::from_str(&http(devtools, "PUT", &format!("/json/new?{url}")))
-                .expect("a new target");
-        let ws_url = target["webSocketDebuggerUrl"].as_str().unwrap().to_string();
-        let stream = TcpStream::connect(("127.0.0.1", devtools)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_millis(500)))
-            .unwrap();
-        let (ws, _) = tungstenite::client::client(ws_url.as_str(), stream).expect("websocket");
-        Tab { ws, next_id: 1 }
-    }
-
-    fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let message = json!({ "id": id, "method": method, "params": params });
-        self.ws
-            .send(Message::text(message.to_string()))
-            .map_err(|e| e.to_string())?;
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            match self.ws.read() {
-                Ok(Message::Text(text)) => {
-                    let reply: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-                    if reply["id"] != id {
-                        continue;
-                    }
-                    if let Some(error) = reply.get("error") {
-                        return Err(error.to_string());
-                    }
-                    return Ok(reply["result"].clone());
-                }
-                Ok(_) => {}
-                Err(tungstenite::Error::Io(e))
-                    if e.kind() == std::io::ErrorKind::WouldBlock
-                        || e.kind() == std::io::ErrorKind::TimedOut => {}
-                Err(e) => return Err(e.to_string()),
-            }
-        }
-        Err(format!("no answer to {method} within {WAIT:?}"))
-    }
-
-    fn eval(&mut self, expression: &str) -> Option<Value> {
-        let result = self
-            .call(
-                "Runtime.evaluate",
-                json!({ "expression": expression, "returnByValue": true }),
-            )
-            .ok()?;
-        if result.get("exceptionDetails").is_some() {
-            return None;
-        }
-        Some(result["result"]["value"].clone())
-    }
-
-    fn wait_until(&mut self, expression: &str, what: &str) {
-        let started = Instant::now();
-        loop {
-            if self.eval(expression) == Some(Value::Bool(true)) {
-                return;
-            }
-            if started.elapsed() > WAIT {
-                let text = self.eval("document.body && document.body.innerText.slice(0, 2000)");
-                panic!("waited {WAIT:?} for {what}; page text: {text:?}");
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    /// Presses one key, as a person would (keydown, char, keyup).
-    fn press(&mut self, key: &str, code: &str, key_code: u32, text: Option<&str>) {
-        let mut down = json!({
-            "type": if text.is_some() { "keyDown" } else { "rawKeyDown" },
-            "key": key, "code": code,
-            "windowsVirtualKeyCode": key_code, "nativeVirtualKeyCode": key_code,
-        });
-        if let Some(text) = text {
-            down["text"] = json!(text);
-            down["unmodifiedText"] = json!(text);
-        }
-        self.call("Input.dispatchKeyEvent", down).unwrap();
-        self.call(
-            "Input.dispatchKeyEvent",
-            json!({ "type": "keyUp", "key": key, "code": code,
-                    "windowsVirtualKeyCode": key_code, "nativeVirtualKeyCode": key_code }),
-        )
-        .unwrap();
-    }
-
-    /// Types `text` into whatever has the focus.
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.call("Input.insertText", json!({ "text": c.to_string() }))
-                .unwrap();
-        }
-    }
-
-    fn loaded(&mut self, what: &str) {
-        self.wait_until(
-            "document.readyState === 'complete' && !!document.querySelector('.site-search--enhanced')",
-            what,
-        );
-    }
-}
-
-/// Keeps a picture of the open results in target/screenshots/, for people
-/// reviewing the theme.
-fn save_screenshot(tab: &mut Tab, name: &str) {
-    use base64_decode as decode;
-    let Ok(shot) = tab.call("Page.captureScreenshot", json!({ "format": "png" })) else {
-        return;
-    };
-    let Some(bytes) = shot["data"].as_str().and_then(decode) else {
-        return;
-    };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    if std::fs::create_dir_all(&dir).is_ok() {
-        let _ = std::fs::write(dir.join(name), bytes);
-    }
-}
-
-/// Standard base64 (DevTools screenshots), without a dependency.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let bytes: Vec<u8> = text
-        .bytes()
-        .filter(|&b| b != b'=' && !b.is_ascii_whitespace())
-        .collect();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        for (i, &b) in chunk.iter().enumerate() {
-            n |= value(b)? << (18 - 6 * i);
-        }
-        out.push((n >> 16) as u8);
-        if chunk.len() > 2 {
-            out.push((n >> 8) as u8);
-        }
-        if chunk.len() > 3 {
-            out.push(n as u8);
-        }
-    }
-    Some(out)
+/// Waits until the page has loaded and the search box is enhanced.
+fn loaded(tab: &mut Tab, what: &str) {
+    tab.wait_until(
+        "document.readyState === 'complete' && !!document.querySelector('.site-search--enhanced')",
+        what,
+    );
 }
 
 const OPTIONS: &str = "document.querySelectorAll('#site-search-results [role=option]')";
@@ -408,7 +165,7 @@ fn typing_in_the_search_box_shows_results_and_opens_one() {
     let site = format!("http://127.0.0.1:{port}{BASE_PATH}");
 
     let mut tab = Tab::open(devtools, &format!("{site}collaboration/demos/"));
-    tab.loaded("the page with search.js running under the CSP");
+    loaded(&mut tab, "the page with search.js running under the CSP");
 
     // "/" jumps to the search box, without typing a slash into it.
     tab.call("Page.bringToFront", json!({})).unwrap();
@@ -466,7 +223,7 @@ fn typing_in_the_search_box_shows_results_and_opens_one() {
         &format!("location.href === {}", json!(href)),
         "Enter to open the highlighted result",
     );
-    tab.loaded("the result page");
+    loaded(&mut tab, "the result page");
 
     // Escape closes the list.
     tab.press("/", "Slash", 191, Some("/"));
@@ -518,7 +275,7 @@ fn search_works_from_file_urls_with_relative_urls() {
     let page = out.join("rituals/planning-meeting/index.html");
     let url = format!("file://{}", page.to_string_lossy().replace(' ', "%20"));
     let mut tab = Tab::open(devtools, &url);
-    tab.loaded("the page from file://");
+    loaded(&mut tab, "the page from file://");
     // The stylesheet loaded through its relative URL.
     tab.wait_until(
         "getComputedStyle(document.querySelector('.site-header')).borderBottomStyle === 'solid'",

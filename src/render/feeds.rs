@@ -17,25 +17,7 @@ use super::OutputFile;
 pub const FEED_PATH: &str = "feed.xml";
 pub const SITEMAP_PATH: &str = "sitemap.xml";
 
-/// Escapes text for XML content and attribute values.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0 at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
-            // Bidi controls could reorder the text around them.
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::markup::{escape_html as html_escape, escape_xml as xml_escape};
 
 /// `scheme://host` of `base_url`, or `""` when it has none (then URLs in
 /// the feed and sitemap are paths).
@@ -98,13 +80,6 @@ struct Entry {
     authors: Vec<String>,
     summary: String,
     content: String,
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn names(people: &[PersonRef]) -> String {

@@ -322,12 +322,12 @@ fn data_json(site: &Site) -> OutputFile {
 /// Tera's HTML escaping, plus: bidi overrides, embeddings and isolates are
 /// dropped, as in charts, so text from data cannot reorder what follows it.
 fn escape_inert(input: &str, buf: &mut dyn std::io::Write) -> std::io::Result<()> {
-    if !input.contains(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+    if !input.contains(crate::markup::is_bidi_control) {
         return tera::escape_html(input, buf);
     }
     let cleaned: String = input
         .chars()
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .filter(|c| !crate::markup::is_bidi_control(*c))
         .collect();
     tera::escape_html(&cleaned, buf)
 }
