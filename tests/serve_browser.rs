@@ -47,12 +47,21 @@ fn start_server(fixture: &Fixture) -> (Killed, u16) {
 
 /// Waits until the page's live-reload stream is open (the server has
 /// registered it by then).
+///
+/// Under heavy load, headless Chromium now and then leaves one subresource
+/// of a page pending for good (a stylesheet or script the server has
+/// answered), which holds back the deferred live-reload script. That is not
+/// what this test is about, so a page stuck that way is reloaded once by
+/// hand before the wait counts as failed.
 fn wait_live(tab: &mut Tab) {
-    tab.wait_until(
-        "document.readyState === 'complete' && !!window.__tandemLive \
-         && window.__tandemLive.readyState === 1",
-        "the live-reload stream",
-    );
+    let live = "document.readyState !== 'loading' && !!window.__tandemLive \
+                && window.__tandemLive.readyState === 1";
+    if tab.poll(live, Duration::from_secs(8)) {
+        return;
+    }
+    eprintln!("page stuck loading; reloading it once");
+    let _ = tab.call("Page.reload", json!({ "ignoreCache": true }));
+    tab.wait_until(live, "the live-reload stream");
 }
 
 #[test]
@@ -74,11 +83,11 @@ fn pages_reload_by_themselves_swap_css_and_show_errors() {
     let mut feature = Tab::open(devtools, &format!("{base}/features/offline-sync/"));
     let mut guide = Tab::open(devtools, &format!("{base}/guide/demos/"));
     feature.wait_until(
-        "document.readyState === 'complete' && document.body.innerText.includes('Offline sync for field app')",
+        "document.readyState !== 'loading' && document.body.innerText.includes('Offline sync for field app')",
         "the feature page",
     );
     guide.wait_until(
-        "document.readyState === 'complete' && document.body.innerText.includes('Demos that show the why')",
+        "document.readyState !== 'loading' && document.body.innerText.includes('Demos that show the why')",
         "the guide page",
     );
     wait_live(&mut feature);
@@ -102,7 +111,7 @@ fn pages_reload_by_themselves_swap_css_and_show_errors() {
         took.as_millis()
     );
     guide.wait_until(
-        "window.__marker === undefined && document.readyState === 'complete'",
+        "window.__marker === undefined && document.readyState !== 'loading'",
         "the second tab to reload",
     );
     wait_live(&mut feature);
@@ -144,12 +153,12 @@ fn pages_reload_by_themselves_swap_css_and_show_errors() {
         "status = \"refinement\"",
     );
     guide.wait_until(
-        "window.__marker === undefined && document.readyState === 'complete' \
+        "window.__marker === undefined && document.readyState !== 'loading' \
          && !document.getElementById('tandem-error-overlay')",
         "the fixed page",
     );
     feature.wait_until(
-        "document.readyState === 'complete' && !document.getElementById('tandem-error-overlay') \
+        "document.readyState !== 'loading' && !document.getElementById('tandem-error-overlay') \
          && document.body.innerText.includes('Offline sync, reloaded')",
         "the fixed feature page",
     );

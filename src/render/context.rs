@@ -36,6 +36,36 @@ struct NavSection {
     pages: Vec<Link>,
 }
 
+/// The section being read, as its navigation shows it: for a long section,
+/// only the pages around the current one, so that a page's size does not
+/// grow with the size of its section.
+#[derive(Serialize)]
+struct CurrentNav<'a> {
+    key: &'a str,
+    title: &'a str,
+    url: &'a str,
+    pages: &'a [Link],
+    /// Pages in the whole section; more than `pages` holds when windowed.
+    total: usize,
+}
+
+/// Pages listed around the current one in a long section's navigation.
+const NAV_WINDOW: usize = 25;
+
+fn current_nav<'a>(section: &'a NavSection, current_url: &str) -> CurrentNav<'a> {
+    let all = &section.pages;
+    let at = all.iter().position(|p| p.url == current_url).unwrap_or(0);
+    let start = at.saturating_sub(NAV_WINDOW);
+    let end = (at + NAV_WINDOW + 1).min(all.len());
+    CurrentNav {
+        key: &section.key,
+        title: &section.title,
+        url: &section.url,
+        pages: &all[start..end],
+        total: all.len(),
+    }
+}
+
 #[derive(Serialize)]
 struct Counts {
     candidates: usize,
@@ -432,8 +462,10 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             String::new()
         };
         job.context.insert("current_section", &section);
-        job.context
-            .insert("current_nav", &nav_by_key.get(section.as_str()));
+        let nav = nav_by_key
+            .get(section.as_str())
+            .map(|s| current_nav(s, &url));
+        job.context.insert("current_nav", &nav);
     }
     jobs
 }

@@ -158,10 +158,10 @@ pub fn run(options: ServeOptions, shutdown: Receiver<()>) -> Result<(), String> 
         tiny_http::Server::from_listener(listener, None)
             .map_err(|e| format!("cannot serve on {address}: {e}"))?,
     );
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(4, 16);
+    // Far more workers than cores: a worker writing a large file to a client
+    // that stopped reading is blocked until the client goes away, and the
+    // rest must keep answering. Idle workers cost only their stacks.
+    let workers = 64;
     for _ in 0..workers {
         let server = server.clone();
         let state = state.clone();
@@ -169,16 +169,7 @@ pub fn run(options: ServeOptions, shutdown: Receiver<()>) -> Result<(), String> 
             .name("tandem-http".into())
             .spawn(move || {
                 while let Ok(request) = server.recv() {
-                    // Each request is answered on a thread of its own, so a
-                    // client that stops reading a large response holds up
-                    // only that thread, never the workers.
-                    let state = state.clone();
-                    let spawned = std::thread::Builder::new()
-                        .name("tandem-reply".into())
-                        .spawn(move || handle(request, &state));
-                    if let Err(e) = spawned {
-                        eprintln!("cannot answer a request: {e}");
-                    }
+                    handle(request, &state);
                 }
             })
             .map_err(|e| format!("cannot start the server: {e}"))?;
@@ -297,6 +288,11 @@ fn respond(request: tiny_http::Request, reply: Reply) {
         header("Content-Type", reply.content_type),
         header("Cache-Control", "no-store"),
         header("X-Content-Type-Options", "nosniff"),
+        // One request per connection. With keep-alive, a browser loading a
+        // page while its live-reload stream connects now and then saw a
+        // stylesheet or script request never answered (the page stuck in
+        // "interactive"); a local preview gains nothing from reuse.
+        header("Connection", "close"),
     ];
     if let Some(location) = &reply.location {
         headers.push(header("Location", location));

@@ -173,6 +173,18 @@ impl Tab {
     }
 
     /// Polls until `expression` is `true`; panics after [`WAIT`].
+    /// Polls until `expression` is `true` or `limit` passes; says which.
+    pub fn poll(&mut self, expression: &str, limit: Duration) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if self.eval(expression) == Some(Value::Bool(true)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        false
+    }
+
     pub fn wait_until(&mut self, expression: &str, what: &str) -> Duration {
         let started = Instant::now();
         loop {
@@ -180,7 +192,13 @@ impl Tab {
                 return started.elapsed();
             }
             if started.elapsed() > WAIT {
-                let text = self.eval("document.body && document.body.innerText");
+                // The loading state and each resource's timing say what the
+                // page was still waiting for.
+                let text = self.eval(
+                    "document.readyState + ' | ' + performance.getEntriesByType('resource')\
+                     .map(e => e.name + ' ' + Math.round(e.responseEnd)).join(', ') + ' | ' \
+                     + (document.body && document.body.innerText.slice(0, 300))",
+                );
                 panic!("waited {WAIT:?} for {what}; page text: {text:?}");
             }
             std::thread::sleep(Duration::from_millis(25));
