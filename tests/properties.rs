@@ -447,6 +447,7 @@ fn render(body: &str, raw_html: bool) -> markdown::Rendered {
         urls: &urls,
         raw_html,
         strip_first_heading: false,
+        base_path: "/",
     };
     markdown::render(body, 0, &ctx)
 }

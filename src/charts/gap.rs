@@ -10,6 +10,8 @@ use super::{escape, finish, hex, num, palette, Cell, Chart, DataTable};
 use crate::model::Candidate;
 
 pub const WIDTH: u32 = 760;
+/// Candidates shown: those with the largest gaps.
+pub const MAX_ROWS: usize = 40;
 const ROW: u32 = 30;
 
 /// Which axis of the estimates to compare.
@@ -57,6 +59,10 @@ pub fn chart(id: &str, candidates: &[&Candidate], axis: Axis, max: u32) -> Chart
             .total_cmp(&gap(a))
             .then_with(|| a.candidate.id.cmp(&b.candidate.id))
     });
+    // The largest gaps are the agenda; a chart of thousands of rows is
+    // neither readable nor cheap to draw.
+    let scored_by_both = rows.len();
+    rows.truncate(MAX_ROWS);
     let table = DataTable {
         caption: title.clone(),
         columns: ["Candidate", "Product median", "Engineering median", "Gap"]
@@ -86,7 +92,7 @@ pub fn chart(id: &str, candidates: &[&Candidate], axis: Axis, max: u32) -> Chart
     let description = format!(
         "Median {} estimates of product (orange) and engineering (blue) for {} candidates scored by both, largest gap first. The largest gap is {} on {}.",
         axis.name(),
-        rows.len(),
+        if scored_by_both > rows.len() { format!("the {} of {scored_by_both}", rows.len()) } else { rows.len().to_string() },
         num((widest.product - widest.engineering).abs()),
         widest.candidate.title
     );

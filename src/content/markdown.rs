@@ -58,6 +58,9 @@ pub struct LinkContext<'a> {
     pub raw_html: bool,
     /// Drop the first heading from the body (it became the page title).
     pub strip_first_heading: bool,
+    /// Where the site lives (`/` or `/teams/payments/`): links written
+    /// from the site's root (`/img/x.png`) are moved under it.
+    pub base_path: &'a str,
 }
 
 pub fn options() -> Options {
@@ -128,7 +131,7 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
                 let dest_url = if is_script_url(&dest_url) {
                     CowStr::from("")
                 } else {
-                    dest_url
+                    under_base(&dest_url, ctx.base_path).unwrap_or(dest_url)
                 };
                 Event::Start(Tag::Image {
                     link_type,
@@ -278,8 +281,11 @@ fn rewrite_link<'a>(
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
-    if has_scheme || dest.starts_with('/') || dest.starts_with("//") {
+    if has_scheme || dest.starts_with("//") {
         return dest.clone();
+    }
+    if dest.starts_with('/') {
+        return under_base(dest, ctx.base_path).unwrap_or_else(|| dest.clone());
     }
     let (path, anchor) = match dest.split_once('#') {
         Some((p, a)) => (p, Some(a.to_string())),
@@ -321,6 +327,16 @@ fn rewrite_link<'a>(
     }
 }
 
+/// A link written from the site's root (`/img/x.png`), moved under the
+/// base path when the site lives below one; `None` when it needs no change.
+fn under_base<'a>(dest: &str, base_path: &str) -> Option<CowStr<'a>> {
+    let rest = dest.strip_prefix('/')?;
+    if dest.starts_with("//") || base_path == "/" || dest.starts_with(base_path) {
+        return None;
+    }
+    Some(CowStr::from(format!("{base_path}{rest}")))
+}
+
 /// Resolves `.` and `..` without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -354,6 +370,7 @@ mod tests {
             urls: &urls,
             raw_html: true,
             strip_first_heading: false,
+            base_path: "/",
         };
         render(body, 0, &ctx)
     }
@@ -375,6 +392,30 @@ mod tests {
         assert!(r.html.contains("href=\"/rituals/\""), "{}", r.html);
         assert_eq!(r.links.len(), 2);
         assert!(r.broken.is_empty());
+    }
+
+    #[test]
+    fn site_absolute_links_move_under_the_base_path() {
+        let urls = HashMap::new();
+        let ctx = LinkContext {
+            source: Path::new("content/a.md"),
+            urls: &urls,
+            raw_html: true,
+            strip_first_heading: false,
+            base_path: "/teams/payments/",
+        };
+        let r = render(
+            "![x](/img/x.png) [y](/teams/payments/y/) [z](https://e.org/a)",
+            0,
+            &ctx,
+        );
+        assert!(
+            r.html.contains("src=\"/teams/payments/img/x.png\""),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("href=\"/teams/payments/y/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://e.org/a\""), "{}", r.html);
     }
 
     #[test]

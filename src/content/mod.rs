@@ -334,6 +334,7 @@ fn render_page(
         urls,
         raw_html: options.raw_html,
         strip_first_heading: title_from_heading,
+        base_path: options.base_path,
     };
     let mut errors = Vec::new();
     let (body, shortcodes) = shortcode::extract(body, l.body_start, &l.file, &mut errors);

@@ -185,6 +185,14 @@ pub struct Model {
 }
 
 impl Model {
+    /// The candidates `keep` selects: ranked ones in priority order, then
+    /// the rest by id.
+    pub fn in_priority_order(&self, keep: impl Fn(&Candidate) -> bool) -> Vec<&Candidate> {
+        let mut list: Vec<&Candidate> = self.candidates.iter().filter(|c| keep(c)).collect();
+        list.sort_by_key(|c| (c.priority.unwrap_or(usize::MAX), c.id.as_str()));
+        list
+    }
+
     pub fn candidate(&self, id: &str) -> Option<&Candidate> {
         self.candidates
             .binary_search_by(|c| c.id.as_str().cmp(id))

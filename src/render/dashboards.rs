@@ -67,11 +67,8 @@ fn pick<'a>(model: &'a Model, ids: &[String]) -> Vec<&'a Candidate> {
     ids.iter().filter_map(|id| model.candidate(id)).collect()
 }
 
-/// Open candidates in priority order, then those without a position.
 fn by_priority(model: &Model, keep: impl Fn(&Candidate) -> bool) -> Vec<&Candidate> {
-    let mut list: Vec<&Candidate> = model.candidates.iter().filter(|c| keep(c)).collect();
-    list.sort_by_key(|c| (c.priority.unwrap_or(usize::MAX), c.id.clone()));
-    list
+    model.in_priority_order(keep)
 }
 
 pub fn jobs(site: &Site) -> Vec<Job> {

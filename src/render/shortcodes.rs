@@ -9,12 +9,6 @@ use crate::content::shortcode::Call;
 use crate::model::Candidate;
 use crate::site::Site;
 
-fn open_by_priority(site: &Site, keep: impl Fn(&Candidate) -> bool) -> Vec<&Candidate> {
-    let mut list: Vec<&Candidate> = site.model.candidates.iter().filter(|c| keep(c)).collect();
-    list.sort_by_key(|c| (c.priority.unwrap_or(usize::MAX), c.id.clone()));
-    list
-}
-
 /// The template and context of one shortcode call; `index` makes chart ids
 /// unique within the page.
 pub fn context(call: &Call, site: &Site, index: usize) -> (String, Context) {
@@ -29,7 +23,7 @@ pub fn context(call: &Call, site: &Site, index: usize) -> (String, Context) {
                 .iter()
                 .find(|(k, _, _)| *k == status)
                 .map(|(_, _, s)| *s);
-            let candidates = open_by_priority(site, |cand| {
+            let candidates = model.in_priority_order(|cand| {
                 let status_ok = match statuses {
                     Some(list) => list.contains(&cand.status),
                     None => cand.open,
