@@ -6,92 +6,22 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::server::Server;
 use common::Fixture;
 
 /// How long any one thing may take before the test fails.
 const WAIT: Duration = Duration::from_secs(10);
-
-/// A running `tandem serve`, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    stderr: Arc<Mutex<String>>,
-}
 
 impl Server {
     fn start(fixture: &Fixture, extra: &[&str]) -> Server {
         Server::start_in(fixture.root(), extra)
     }
 
-    fn start_in(root: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("tandem"))
-            .arg("serve")
-            .arg("--root")
-            .arg(root)
-            .args(["--port", "0"])
-            .args(extra)
-            .env("SOURCE_DATE_EPOCH", common::EPOCH)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start tandem serve");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            while err.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-                sink.lock().unwrap().push_str(&line);
-                line.clear();
-            }
-        });
-        let (sender, first_line) = mpsc::channel();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = out.read_line(&mut line);
-            let _ = sender.send(line);
-            // Keep draining so the server never blocks on a full pipe.
-            let _ = std::io::copy(&mut out, &mut std::io::sink());
-        });
-        let line = first_line
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_default();
-        let mut server = Server {
-            child,
-            port: 0,
-            stderr,
-        };
-        let url = line
-            .trim()
-            .strip_prefix("Serving on ")
-            .unwrap_or_else(|| {
-                panic!(
-                    "first line {line:?}; stderr:\n{}",
-                    server.stderr.lock().unwrap()
-                )
-            })
-            .to_string();
-        let port = url
-            .trim_start_matches("http://127.0.0.1:")
-            .trim_end_matches('/');
-        server.port = port.parse().unwrap_or_else(|_| panic!("url {url}"));
-        server
-    }
-
     fn get(&self, path: &str) -> Reply {
         request(self.port, "GET", path)
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
     }
 
     fn status(&self) -> serde_json::Value {
@@ -151,13 +81,6 @@ impl Server {
 
     fn events(&self) -> Events {
         Events::open(self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

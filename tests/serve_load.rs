@@ -6,72 +6,18 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::server::Server;
 use common::Fixture;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-/// A running `tandem serve` on a free port, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    stderr: Arc<Mutex<String>>,
-}
-
 impl Server {
     fn start(fixture: &Fixture) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
-            .arg("serve")
-            .arg("--root")
-            .arg(fixture.root())
-            .args(["--port", "0"])
-            .env("SOURCE_DATE_EPOCH", common::EPOCH)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start tandem serve");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            while err.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-                sink.lock().unwrap().push_str(&line);
-                line.clear();
-            }
-        });
-        let (sender, first_line) = mpsc::channel();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = out.read_line(&mut line);
-            let _ = sender.send(line);
-            let _ = std::io::copy(&mut out, &mut std::io::sink());
-        });
-        let line = first_line
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_default();
-        let port = line
-            .trim()
-            .strip_prefix("Serving on http://127.0.0.1:")
-            .and_then(|p| p.trim_end_matches('/').parse().ok())
-            .unwrap_or_else(|| panic!("first line {line:?}; stderr:\n{}", stderr.lock().unwrap()));
-        Server {
-            child,
-            port,
-            stderr,
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        Server::start_in(fixture.root(), &[])
     }
 
     fn status(&self) -> serde_json::Value {
@@ -93,13 +39,6 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod server;
 
 use std::fs;
 use std::path::{Path, PathBuf};
