@@ -94,16 +94,8 @@ impl Site {
                 .with_help("run `tandem init DIR` to create one"),
             );
         }
-        diagnostics.sort();
-        if diagnostics.has_errors() {
-            return Err(diagnostics);
-        }
-        let model = crate::build::timed("derive", || model::derive(&data, &config, today));
-        check_shortcodes(&content, &model, &mut diagnostics);
-        if diagnostics.has_errors() {
-            diagnostics.sort();
-            return Err(diagnostics);
-        }
+        // Listed even when the build fails, so one `tandem check` shows
+        // everything there is to do.
         for page in content.all_pages().filter(|p| p.due_for_review) {
             let review_by = page.review_by.expect("due pages have a date");
             diagnostics.push(
@@ -114,6 +106,16 @@ impl Site {
                 .with_help("review it, then move `review_by` forward")
                 .warning(),
             );
+        }
+        diagnostics.sort();
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        let model = crate::build::timed("derive", || model::derive(&data, &config, today));
+        check_shortcodes(&content, &model, &mut diagnostics);
+        if diagnostics.has_errors() {
+            diagnostics.sort();
+            return Err(diagnostics);
         }
         // Sources were kept only to point diagnostics at them; the site is
         // valid now, and at 10,000 pages they are tens of megabytes.

@@ -210,6 +210,21 @@ fn all_errors_of_a_build_are_reported_together() {
 }
 
 #[test]
+fn a_failing_check_still_lists_pages_due_for_review() {
+    let site = Fixture::new();
+    site.edit("data/features.toml", "impact = 8", "impact = 80");
+    let out = site.tandem(&["check"]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("data/features.toml:11:10"), "{text}");
+    assert!(
+        text.contains("warning: page was due for review on 2026-01-01"),
+        "{text}"
+    );
+    assert!(text.contains("1 error found (and 1 warning)"), "{text}");
+}
+
+#[test]
 fn invalid_settings_fail_the_build() {
     let text =
         fails_keeping_output(|s| s.write("tandem.toml", "[matrix]\nimpact_split = \"middle\"\n"));
