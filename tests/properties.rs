@@ -18,6 +18,9 @@
 //! A failure prints the smallest input proptest could shrink it to; add it
 //! as a plain `#[test]` below so it stays fixed.
 
+mod common;
+
+use common::html::decode_entities;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -470,43 +473,6 @@ fn link_values(html: &str) -> Vec<String> {
         }
     }
     values
-}
-
-fn decode_entities(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest.find(';').unwrap_or(0);
-        let entity = &rest[1..end.max(1)];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "colon" => Some(':'),
-            "Tab" => Some('\t'),
-            "NewLine" => Some('\n'),
-            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
-            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match decoded {
-            Some(c) if end > 0 => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            _ => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Markdown built to smuggle script URLs past the link rewriter.
