@@ -7,12 +7,26 @@
 //!   parent, so the final rename stays on one file system) and renames it
 //!   into place.
 //! - A rebuild into an existing output updates it in place: a file is
-//!   written only when its bytes changed (through a temporary file renamed
-//!   over the old one, so no reader ever sees a partly written file), files
-//!   that no longer belong are removed, and unchanged files keep their
-//!   modification time, so rsync and CDNs upload only what changed.
-//!   Recreating every file and folder costs seconds at 10,000 pages; this
-//!   costs what actually changed.
+//!   written only when its bytes changed, files that no longer belong are
+//!   removed, and unchanged files keep their modification time, so rsync
+//!   and CDNs upload only what changed. Recreating every file and folder
+//!   costs seconds at 10,000 pages; this costs what actually changed.
+//!
+//! An in-place update is a small transaction, so that a build killed at any
+//! moment never leaves a mix of two sites behind for good:
+//!
+//! 1. *Prepare*: every changed file is written into a commit folder beside
+//!    the output (`.public.tandem-commit-<pid>`), with a journal listing
+//!    where each one goes and which files to remove. The output is not
+//!    touched; a build killed here leaves it exactly as it was, and the
+//!    next build throws the folder away.
+//! 2. *Commit*: the journal is renamed to its final name (the commit point),
+//!    then the files are renamed into place (atomic, so no reader ever sees
+//!    a partly written file) and stale files removed. This is a burst of
+//!    renames, milliseconds long. A build killed inside it is finished by
+//!    the next build, which replays the journal before anything else
+//!    (replaying is idempotent), so the output becomes the complete new
+//!    site.
 
 use std::collections::HashSet;
 use std::fs;
@@ -31,7 +45,17 @@ pub struct WriteStats {
     pub removed: usize,
 }
 
-const TMP_SUFFIX: &str = ".tandem-tmp";
+/// The journal of a prepared commit, inside its commit folder. Written as
+/// `journal.json.tmp` and renamed: the rename is the commit point.
+const JOURNAL: &str = "journal.json";
+
+/// What a commit does to the output: `files[i]` is the output path of the
+/// commit folder's file named `i`; `stale` lists output paths to remove.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Journal {
+    files: Vec<String>,
+    stale: Vec<String>,
+}
 
 /// Folder names used beside the output while building a fresh one:
 /// `.public.tandem-new-<pid>`, with the process id so two builds never
@@ -44,10 +68,12 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
     output.with_file_name(format!(".{name}.tandem-{tag}-{}", std::process::id()))
 }
 
-/// Removes leftovers of earlier builds that were killed before cleaning up.
-fn remove_leftovers(output: &Path) {
+/// Cleans up after earlier builds that were killed: a commit that had
+/// passed its commit point is finished (so the output becomes the complete
+/// site it was writing), every other leftover folder is removed.
+fn remove_leftovers(output: &Path) -> io::Result<()> {
     let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
-        return;
+        return Ok(());
     };
     let prefix = format!(".{}.tandem-", name.to_string_lossy());
     let parent = if parent.as_os_str().is_empty() {
@@ -56,7 +82,7 @@ fn remove_leftovers(output: &Path) {
         parent
     };
     let Ok(entries) = fs::read_dir(parent) else {
-        return;
+        return Ok(());
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
@@ -74,8 +100,13 @@ fn remove_leftovers(output: &Path) {
         }) {
             continue;
         }
-        let _ = fs::remove_dir_all(entry.path());
+        let folder = entry.path();
+        if rest.starts_with("commit-") && folder.join(JOURNAL).is_file() && output.is_dir() {
+            apply_commit(&folder, output)?;
+        }
+        let _ = fs::remove_dir_all(folder);
     }
+    Ok(())
 }
 
 /// Where rendered files go as they come out of the renderer, in parallel.
@@ -148,7 +179,7 @@ impl Writer {
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent)?;
         }
-        remove_leftovers(output);
+        remove_leftovers(output)?;
         let mode = match fs::symlink_metadata(output) {
             Ok(meta) if meta.is_dir() => Mode::InPlace,
             Ok(_) => {
@@ -190,17 +221,22 @@ impl Writer {
                     .pending
                     .into_inner()
                     .expect("no panics while holding the lock");
-                clear_conflicts(&pending, &self.output)?;
-                create_folders(&pending, &self.output)?;
-                pending
-                    .par_iter()
-                    .try_for_each(|f| replace_file(&self.output.join(&f.path), &f.bytes))?;
-                let removed = remove_stale(paths, &self.output)?;
-                Ok(WriteStats {
+                let stale = stale_files(paths, &self.output)?;
+                let stats = WriteStats {
                     written: pending.len(),
                     unchanged: self.unchanged.load(Relaxed),
-                    removed,
-                })
+                    removed: stale.len(),
+                };
+                if pending.is_empty() && stale.is_empty() {
+                    return Ok(stats);
+                }
+                let commit = sibling(&self.output, "commit");
+                prepare_commit(&commit, pending, stale).inspect_err(|_| {
+                    let _ = fs::remove_dir_all(&commit);
+                })?;
+                apply_commit(&commit, &self.output)?;
+                fs::remove_dir_all(&commit)?;
+                Ok(stats)
             }
         }
     }
@@ -258,72 +294,224 @@ pub fn write_site(files: &[OutputFile], output: &Path) -> io::Result<WriteStats>
     writer.finish(&paths)
 }
 
-fn create_folders(files: &[OutputFile], dir: &Path) -> io::Result<()> {
-    let mut folders: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
-        .collect();
-    folders.sort();
-    folders.dedup();
-    for folder in &folders {
-        fs::create_dir_all(folder)?;
+/// Step 1 of an in-place update: writes the changed files and the journal
+/// into `commit`, leaving the output untouched.
+fn prepare_commit(commit: &Path, files: Vec<OutputFile>, stale: Vec<String>) -> io::Result<()> {
+    fs::create_dir_all(commit)?;
+    files
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(i, f)| fs::write(commit.join(i.to_string()), &f.bytes))?;
+    let journal = Journal {
+        files: files.into_iter().map(|f| f.path).collect(),
+        stale,
+    };
+    let pending = commit.join(format!("{JOURNAL}.tmp"));
+    fs::write(
+        &pending,
+        serde_json::to_vec(&journal).map_err(io::Error::other)?,
+    )?;
+    // The commit point: from here on the next build finishes this commit.
+    fs::rename(pending, commit.join(JOURNAL))
+}
+
+/// Step 2: moves the prepared files into the output and removes stale
+/// ones. Safe to run again after being killed half-way: files already
+/// moved are skipped, files already removed are not missed.
+fn apply_commit(commit: &Path, output: &Path) -> io::Result<()> {
+    let journal: Journal =
+        serde_json::from_slice(&fs::read(commit.join(JOURNAL))?).map_err(io::Error::other)?;
+    for (i, path) in journal.files.iter().enumerate() {
+        let prepared = commit.join(i.to_string());
+        if !prepared.exists() {
+            continue;
+        }
+        let target = output.join(path);
+        clear_conflicts(path, output)?;
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::rename(&prepared, &target)?;
+    }
+    for path in &journal.stale {
+        match fs::remove_file(output.join(path)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    remove_empty_folders(output)
+}
+
+/// Clears a folder where the file `path` must go, or a file where one of
+/// its folders must go.
+fn clear_conflicts(path: &str, output: &Path) -> io::Result<()> {
+    let target = output.join(path);
+    if target.is_dir() {
+        fs::remove_dir_all(&target)?;
+    }
+    let mut parent = Path::new(path).parent();
+    while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+        let on_disk = output.join(p);
+        if on_disk.is_file() {
+            fs::remove_file(&on_disk)?;
+        }
+        parent = p.parent();
     }
     Ok(())
 }
 
-/// Clears a folder where a file must go, or a file where a folder must go.
-fn clear_conflicts(files: &[OutputFile], output: &Path) -> io::Result<()> {
-    for f in files {
-        let target = output.join(&f.path);
-        if target.is_dir() {
-            fs::remove_dir_all(&target)?;
+/// Files in the output (relative paths) the new build does not have.
+fn stale_files(paths: &[String], output: &Path) -> io::Result<Vec<String>> {
+    let keep: HashSet<&str> = paths.iter().map(String::as_str).collect();
+    let mut stale = Vec::new();
+    for entry in walkdir::WalkDir::new(output)
+        .min_depth(1)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            continue;
         }
-        let mut parent = Path::new(&f.path).parent();
-        while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
-            let on_disk = output.join(p);
-            if on_disk.is_file() {
-                fs::remove_file(&on_disk)?;
-            }
-            parent = p.parent();
+        let relative = entry
+            .path()
+            .strip_prefix(output)
+            .expect("walkdir stays below its root");
+        let relative = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !keep.contains(relative.as_str()) {
+            stale.push(relative);
         }
     }
-    Ok(())
+    Ok(stale)
 }
 
-/// Replaces `path` with `bytes` through a temporary file renamed over it,
-/// so a reader sees either the old file or the new one, never a mix.
-fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}{TMP_SUFFIX}"));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
-    })
-}
-
-/// Removes files (and then empty folders) the new build does not have.
-fn remove_stale(paths: &[String], output: &Path) -> io::Result<usize> {
-    let keep: HashSet<PathBuf> = paths.iter().map(|p| output.join(p)).collect();
-    let mut removed = 0;
+/// Removes folders left empty, deepest first.
+fn remove_empty_folders(output: &Path) -> io::Result<()> {
     let mut folders = Vec::new();
     for entry in walkdir::WalkDir::new(output).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_dir() {
-            folders.push(entry.path().to_path_buf());
-        } else if !keep.contains(entry.path()) {
-            fs::remove_file(entry.path())?;
-            removed += 1;
+            folders.push(entry.into_path());
         }
     }
-    // Deepest first, so a folder is empty once its children are gone.
     folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
     for folder in folders {
         if fs::read_dir(&folder)?.next().is_none() {
             fs::remove_dir(&folder)?;
         }
     }
-    Ok(removed)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// An output with `a.html`, `b.html` and `old/stale.html`.
+    fn previous_site() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        write_site(
+            &[
+                file("a.html", "old a"),
+                file("b.html", "old b"),
+                file("old/stale.html", "gone soon"),
+            ],
+            &output,
+        )
+        .unwrap();
+        (dir, output)
+    }
+
+    fn read(output: &Path, path: &str) -> Option<String> {
+        fs::read_to_string(output.join(path)).ok()
+    }
+
+    /// A commit prepared by "a killed build": its changed files are
+    /// `a.html` and `new/c.html`, and `old/stale.html` is to go.
+    fn prepared_commit(output: &Path) -> PathBuf {
+        let commit = sibling(output, "commit");
+        prepare_commit(
+            &commit,
+            vec![file("a.html", "new a"), file("new/c.html", "new c")],
+            vec!["old/stale.html".into()],
+        )
+        .unwrap();
+        commit
+    }
+
+    #[test]
+    fn a_commit_killed_half_way_is_finished_by_the_next_build() {
+        let (_dir, output) = previous_site();
+        let commit = prepared_commit(&output);
+        // Killed after moving its first file into place.
+        fs::rename(commit.join("0"), output.join("a.html")).unwrap();
+        assert_eq!(read(&output, "new/c.html"), None);
+
+        Writer::new(&output).unwrap().abandon();
+        assert_eq!(read(&output, "a.html").as_deref(), Some("new a"));
+        assert_eq!(read(&output, "b.html").as_deref(), Some("old b"));
+        assert_eq!(read(&output, "new/c.html").as_deref(), Some("new c"));
+        assert!(
+            !output.join("old").exists(),
+            "stale file and its folder removed"
+        );
+        assert!(!commit.exists(), "commit folder cleaned up");
+    }
+
+    #[test]
+    fn a_commit_killed_before_its_commit_point_leaves_the_output_untouched() {
+        let (_dir, output) = previous_site();
+        let commit = prepared_commit(&output);
+        // Killed before the journal got its final name.
+        fs::rename(commit.join(JOURNAL), commit.join(format!("{JOURNAL}.tmp"))).unwrap();
+
+        Writer::new(&output).unwrap().abandon();
+        assert_eq!(read(&output, "a.html").as_deref(), Some("old a"));
+        assert_eq!(
+            read(&output, "old/stale.html").as_deref(),
+            Some("gone soon")
+        );
+        assert_eq!(read(&output, "new/c.html"), None);
+        assert!(!commit.exists(), "commit folder cleaned up");
+    }
+
+    #[test]
+    fn an_in_place_rebuild_writes_only_changed_files_and_removes_stale_ones() {
+        let (_dir, output) = previous_site();
+        let stats = write_site(
+            &[
+                file("a.html", "old a"),
+                file("b.html", "new b"),
+                file("b", "a file where nothing was"),
+            ],
+            &output,
+        )
+        .unwrap();
+        assert_eq!(
+            stats,
+            WriteStats {
+                written: 2,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert_eq!(read(&output, "b.html").as_deref(), Some("new b"));
+        assert!(!output.join("old").exists());
+        let beside: Vec<_> = fs::read_dir(output.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(beside, vec![std::ffi::OsString::from("public")]);
+    }
 }

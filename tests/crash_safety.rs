@@ -5,13 +5,15 @@
 //! 2 s in a debug build) and are killed with SIGKILL at fixed moments (50
 //! ms to 1.5 s after they start) and while they write: as soon as an
 //! in-place rebuild starts renaming changed files into place, or a first
-//! build's staging folder appears, and a few milliseconds later. After every kill, each file of the
-//! output is complete: byte for byte either the previous version or the new
-//! one (a rebuild killed while renaming may leave a mix of old and new
-//! complete files; see docs/guarantees.md). The next build succeeds, and
-//! cleans up the leftovers of the killed one: its staging folder
-//! (`.public.tandem-new-<pid>`), its temporary files (`.*.tandem-tmp`) and
-//! its lock (`.public.tandem-lock`).
+//! build's staging folder appears, and a few milliseconds later. After every
+//! kill, the output is byte for byte one complete site, the previous or the
+//! new one, unless the build was killed inside its commit (the burst of
+//! renames after its journal was written): then every file is complete, old
+//! or new, and the next build finishes that commit before anything else
+//! (see docs/guarantees.md). The next build succeeds, and cleans up the
+//! leftovers of the killed one: its staging folder
+//! (`.public.tandem-new-<pid>`), its commit folder
+//! (`.public.tandem-commit-<pid>`) and its lock (`.public.tandem-lock`).
 
 mod common;
 
@@ -76,7 +78,16 @@ fn tree(dir: &Path) -> Tree {
 
 fn is_temporary(path: &Path) -> bool {
     path.file_name()
-        .is_some_and(|n| n.to_string_lossy().ends_with(".tandem-tmp"))
+        .is_some_and(|n| n.to_string_lossy().contains(".tandem-"))
+}
+
+/// Whether a killed build left a commit past its commit point (its journal
+/// has its final name), which the next build must finish.
+fn commit_in_progress(output: &Path) -> bool {
+    leftovers_beside(output).iter().any(|name| {
+        name.contains(".tandem-commit-")
+            && output.with_file_name(name).join("journal.json").is_file()
+    })
 }
 
 /// Leftovers beside `output`: `.public.tandem-*` folders and files.
@@ -96,9 +107,7 @@ fn check_complete(output: &Path, old: &Tree, new: &Tree) -> (usize, usize) {
     let now = tree(output);
     let (mut olds, mut news) = (0, 0);
     for (path, bytes) in &now {
-        if is_temporary(path) {
-            continue; // an unfinished write of the killed build, never served under a real name
-        }
+        assert!(!is_temporary(path), "{} inside the output", path.display());
         let is_old = old.get(path) == Some(bytes);
         let is_new = new.get(path) == Some(bytes);
         assert!(
@@ -258,6 +267,7 @@ fn a_rebuild_killed_at_any_moment_leaves_every_file_complete() {
     // Each rebuild goes to the other variant, so every one of them
     // rewrites every page.
     let (mut killed, mut killed_writing, mut mixed) = (0, 0, 0);
+    let mut killed_committing = 0;
     for (i, moment) in moments().into_iter().enumerate() {
         let variant = if i % 2 == 0 { "B" } else { "A" };
         set_variant(&site, variant);
@@ -265,7 +275,13 @@ fn a_rebuild_killed_at_any_moment_leaves_every_file_complete() {
         killed += usize::from(was_killed);
         killed_writing += usize::from(was_killed && matches!(moment, Moment::Writing(_)));
         let (olds, news) = check_complete(&output, &a, &b);
+        let committing = commit_in_progress(&output);
+        killed_committing += usize::from(committing);
         if olds > 0 && news > 0 {
+            assert!(
+                committing,
+                "a mix of A ({olds} files) and B ({news}) with no commit to finish"
+            );
             mixed += 1;
         }
         eprintln!(
@@ -278,7 +294,8 @@ fn a_rebuild_killed_at_any_moment_leaves_every_file_complete() {
         );
     }
     eprintln!(
-        "{killed} builds killed ({killed_writing} while writing), {mixed} left a mix of A and B"
+        "{killed} builds killed ({killed_writing} while writing, {killed_committing} inside \
+         their commit), {mixed} left a mix of A and B until the next build"
     );
     assert!(
         killed >= 5,
