@@ -22,11 +22,12 @@
 //!    next build throws the folder away.
 //! 2. *Commit*: the journal is renamed to its final name (the commit point),
 //!    then the files are renamed into place (atomic, so no reader ever sees
-//!    a partly written file) and stale files removed. This is a burst of
-//!    renames, milliseconds long. A build killed inside it is finished by
-//!    the next build, which replays the journal before anything else
-//!    (replaying is idempotent), so the output becomes the complete new
-//!    site.
+//!    a partly written file) and stale files removed, in an order that
+//!    keeps every link resolving (new files first, stale ones last). This
+//!    is a burst of renames, milliseconds long. A build killed inside it is
+//!    finished by the next build, which replays the journal before
+//!    anything else (replaying is idempotent), so the output becomes the
+//!    complete new site.
 
 use std::collections::HashSet;
 use std::fs;
@@ -217,10 +218,11 @@ impl Writer {
                 })
             }
             Mode::InPlace => {
-                let pending = self
+                let mut pending = self
                     .pending
                     .into_inner()
                     .expect("no panics while holding the lock");
+                in_commit_order(&mut pending, &self.output);
                 let stale = stale_files(paths, &self.output)?;
                 let stats = WriteStats {
                     written: pending.len(),
@@ -292,6 +294,14 @@ pub fn write_site(files: &[OutputFile], output: &Path) -> io::Result<WriteStats>
     }
     let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     writer.finish(&paths)
+}
+
+/// New files go in first (and stale ones are removed last), so that even
+/// half-way through a commit every link in the output still resolves: a
+/// page linking to a new page is only replaced once that page exists, and
+/// a removed page only goes once nothing links to it any more.
+fn in_commit_order(files: &mut [OutputFile], output: &Path) {
+    files.sort_by_cached_key(|f| (output.join(&f.path).exists(), f.path.clone()));
 }
 
 /// Step 1 of an in-place update: writes the changed files and the journal
@@ -484,6 +494,20 @@ mod tests {
         );
         assert_eq!(read(&output, "new/c.html"), None);
         assert!(!commit.exists(), "commit folder cleaned up");
+    }
+
+    #[test]
+    fn a_commit_moves_new_files_in_before_it_replaces_the_pages_linking_to_them() {
+        let (_dir, output) = previous_site();
+        let mut files = vec![
+            file("a.html", "links to z/new.html"),
+            file("b.html", "links to new.html"),
+            file("new.html", "new"),
+            file("z/new.html", "new"),
+        ];
+        in_commit_order(&mut files, &output);
+        let order: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(order, ["new.html", "z/new.html", "a.html", "b.html"]);
     }
 
     #[test]
