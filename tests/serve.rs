@@ -106,11 +106,16 @@ impl Reply {
 
 /// One request on its own connection, the path sent byte for byte.
 fn request(port: u16, method: &str, path: &str) -> Reply {
+    request_to_host(port, method, path, &format!("127.0.0.1:{port}"))
+}
+
+/// [`request`] with the `Host` header a browser would send for `host`.
+fn request_to_host(port: u16, method: &str, path: &str, host: &str) -> Reply {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_read_timeout(Some(WAIT)).unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -384,6 +389,25 @@ fn traversal_is_refused_in_every_form() {
     }
     // The server is still fine afterwards.
     assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn pages_are_refused_to_foreign_host_names_against_dns_rebinding() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+    let port = server.port;
+    for host in [format!("localhost:{port}"), format!("[::1]:{port}")] {
+        assert_eq!(
+            request_to_host(port, "GET", "/", &host).status,
+            200,
+            "{host}"
+        );
+    }
+    for path in ["/", "/__tandem/status", "/__tandem/events"] {
+        let reply = request_to_host(port, "GET", path, &format!("attacker.example:{port}"));
+        assert_eq!(reply.status, 403, "{path}");
+        assert!(reply.text().contains("DNS rebinding"), "{}", reply.text());
+    }
 }
 
 #[test]

@@ -52,7 +52,7 @@ impl Reply {
         }
     }
 
-    fn text(status: u16, text: &str) -> Reply {
+    pub fn text(status: u16, text: &str) -> Reply {
         Reply::new(
             status,
             "text/plain; charset=utf-8",
@@ -122,6 +122,34 @@ pub fn route(method: &str, url: &str, view: &View) -> Route {
         return Route::Reply(reply);
     }
     Route::Reply(not_found(view))
+}
+
+/// Whether a request with this `Host` header may be answered by a server
+/// bound to `bind`. On loopback only local names and IP literals are: a
+/// page on another site can make the browser resolve a name of its own to
+/// 127.0.0.1 (DNS rebinding), and it then sends that name as the `Host`.
+/// A server shared on the network (`--bind 0.0.0.0`) answers any name.
+pub fn host_allowed(host: Option<&str>, bind: std::net::IpAddr) -> bool {
+    let Some(host) = host else {
+        return true; // HTTP/1.0 without Host: no browser sends that
+    };
+    if !bind.is_loopback() {
+        return true;
+    }
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // `[::1]:1111`
+        match rest.split_once(']') {
+            Some((ip, _)) => return ip.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => return false,
+        }
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _port)| name)
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<std::net::Ipv4Addr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
 }
 
 /// The site's own 404 page with status 404, or a plain one.
@@ -316,6 +344,34 @@ mod tests {
             Route::Reply(reply) => reply,
             other => panic!("{url}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn only_local_names_and_ip_addresses_reach_a_loopback_server() {
+        let loopback: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        for host in [
+            "localhost:1111",
+            "LOCALHOST",
+            "localhost.:80",
+            "docs.localhost:1111",
+            "127.0.0.1:1111",
+            "10.1.2.3",
+            "[::1]:1111",
+        ] {
+            assert!(host_allowed(Some(host), loopback), "{host} refused");
+        }
+        assert!(host_allowed(None, loopback));
+        for host in [
+            "evil.example:1111",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "[::1",
+            "",
+        ] {
+            assert!(!host_allowed(Some(host), loopback), "{host} answered");
+        }
+        let shared: std::net::IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(host_allowed(Some("wiki.team.example:1111"), shared));
     }
 
     #[test]

@@ -30,6 +30,12 @@
 //! links in the preview point at the preview (`base_url` is replaced by
 //! the server's address). Ctrl-C stops it (exit code 0).
 //!
+//! Bound to a loopback address (the default), the server answers only
+//! requests whose `Host` is `localhost`, a `*.localhost` name or an IP
+//! address, and refuses others with 403: otherwise any web page could
+//! point a domain of its own at 127.0.0.1 (DNS rebinding) and read the
+//! preview from the reader's browser.
+//!
 //! The server's own endpoints live under `/__tandem/`: `live.js` (the
 //! live-reload script injected into every HTML page), `events` (server-sent
 //! events, see [`reload`]) and `status` (JSON: `{"ok": bool, "errors":
@@ -88,6 +94,9 @@ struct Current {
 struct State {
     current: RwLock<Arc<Current>>,
     hub: Arc<Hub>,
+    /// The address the server listens on: decides which `Host` headers
+    /// are answered (see [`http::host_allowed`]).
+    bind: IpAddr,
 }
 
 impl State {
@@ -141,6 +150,7 @@ pub fn run(options: ServeOptions, shutdown: Receiver<()>) -> Result<(), String> 
             errors: None,
         })),
         hub: Arc::new(Hub::default()),
+        bind: options.bind,
     });
     let mut builder = Builder {
         state: state.clone(),
@@ -246,6 +256,18 @@ fn open_browser(url: &str) {
 }
 
 fn handle(request: tiny_http::Request, state: &State) {
+    let host = (request.headers().iter())
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string());
+    if !http::host_allowed(host.as_deref(), state.bind) {
+        let reply = Reply::text(
+            403,
+            "403 Forbidden: this preview answers only to localhost and IP addresses \
+             (a foreign Host header is how DNS rebinding reaches local servers); \
+             start it with --bind 0.0.0.0 to share it on the network",
+        );
+        return respond(request, reply);
+    }
     let current = state.current();
     let view = View {
         files: &current.files,
