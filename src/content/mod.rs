@@ -3,6 +3,7 @@
 
 pub mod front_matter;
 pub mod markdown;
+mod reload;
 pub mod shortcode;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -17,6 +18,7 @@ use crate::data::reader::Text;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use front_matter::FrontMatter;
 use markdown::{LinkContext, PageLink, TocEntry};
+pub use reload::Reloaded;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
@@ -212,41 +214,19 @@ impl Content {
 
     /// Every `page.md#anchor` link must name a heading of the target page.
     fn check_anchors(&self, errors: &mut Vec<Diagnostic>) {
-        let mut anchors: HashMap<&Path, &[String]> = HashMap::new();
-        for page in self.all_pages() {
-            anchors.insert(&page.source, &page.anchors);
-        }
+        let anchors = self.anchors();
         let files: HashMap<&Path, &SourceFile> =
             self.files.iter().map(|f| (f.path.as_path(), f)).collect();
         for page in self.all_pages() {
-            for link in &page.links {
-                let (Some(anchor), Some(targets)) =
-                    (&link.anchor, anchors.get(link.target.as_path()))
-                else {
-                    continue;
-                };
-                if targets.iter().any(|a| a == anchor)
-                    || anchor.starts_with("fn-")
-                    || anchor.is_empty()
-                {
-                    continue;
-                }
-                let file = files[page.source.as_path()];
-                let mut d = file.error(
-                    link.span.clone(),
-                    format!(
-                        "link to `#{anchor}` in {}, which has no heading with that id",
-                        link.target.display()
-                    ),
-                );
-                if let Some(nearest) =
-                    crate::diagnostics::suggest(anchor, targets.iter().map(String::as_str))
-                {
-                    d.help = Some(format!("did you mean `#{nearest}`?"));
-                }
-                errors.push(d);
-            }
+            check_links_of(page, files[page.source.as_path()], &anchors, errors);
         }
+    }
+
+    /// The heading ids of every page, by source.
+    fn anchors(&self) -> HashMap<&Path, &[String]> {
+        self.all_pages()
+            .map(|p| (p.source.as_path(), p.anchors.as_slice()))
+            .collect()
     }
 
     /// Pages and section indexes together.
@@ -262,6 +242,38 @@ impl Content {
             .binary_search_by(|f| f.path.as_path().cmp(source))
             .ok()
             .map(|i| &self.files[i])
+    }
+}
+
+/// The `page.md#anchor` links of `page` (read from `file`) that name no
+/// heading of their target page.
+fn check_links_of(
+    page: &Page,
+    file: &SourceFile,
+    anchors: &HashMap<&Path, &[String]>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for link in &page.links {
+        let (Some(anchor), Some(targets)) = (&link.anchor, anchors.get(link.target.as_path()))
+        else {
+            continue;
+        };
+        if targets.iter().any(|a| a == anchor) || anchor.starts_with("fn-") || anchor.is_empty() {
+            continue;
+        }
+        let mut d = file.error(
+            link.span.clone(),
+            format!(
+                "link to `#{anchor}` in {}, which has no heading with that id",
+                link.target.display()
+            ),
+        );
+        if let Some(nearest) =
+            crate::diagnostics::suggest(anchor, targets.iter().map(String::as_str))
+        {
+            d.help = Some(format!("did you mean `#{nearest}`?"));
+        }
+        errors.push(d);
     }
 }
 

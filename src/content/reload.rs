@@ -1,0 +1,189 @@
+//! Re-reading handbook pages after a save, for the development server.
+//!
+//! A full build loads every page; at 10,000 pages that alone takes longer
+//! than the whole save-to-reload budget. Most saves only change the text
+//! of one page, which shows on that page and in the summaries of its
+//! section, and nowhere else. [`Content::reload_page`] reads just that file
+//! again and says whether anything that other pages show or check has
+//! changed (its *shape*: title, place, order, owner, review date, tags,
+//! heading ids). When it has not, the caller may swap the page in and
+//! re-render only what shows its text; when it has, only a full build is
+//! correct.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostic;
+
+use super::{load_one, render_page, Content, ContentOptions, Page};
+
+/// A page read again after a save.
+#[derive(Debug)]
+pub enum Reloaded {
+    /// Only its text changed: swapping it in is enough.
+    SameShape(Box<Page>),
+    /// Something other pages show or check changed (or it is a draft now,
+    /// or it is a page the site did not have): rebuild everything.
+    ShapeChanged,
+}
+
+impl Content {
+    /// Reads `source` (relative to `root`, below `content/`) again. Errors
+    /// are those a full build would report for this page.
+    pub fn reload_page(
+        &self,
+        root: &Path,
+        source: &Path,
+        options: &ContentOptions,
+    ) -> Result<Reloaded, Vec<Diagnostic>> {
+        let Some(old) = self.all_pages().find(|p| p.source == source) else {
+            return Ok(Reloaded::ShapeChanged);
+        };
+        let (loaded, mut errors) = load_one(root, source).map_err(|e| vec![e])?;
+        if loaded.front.draft && !options.drafts {
+            return Ok(Reloaded::ShapeChanged);
+        }
+        let urls: HashMap<PathBuf, String> = self
+            .all_pages()
+            .map(|p| (p.source.clone(), p.url.clone()))
+            .collect();
+        let (page, _, page_errors) = render_page(&loaded, &urls, options);
+        errors.extend(page_errors);
+        if !same_shape(old, &page) {
+            // Its errors are the full build's to report, with everyone
+            // else's.
+            return Ok(Reloaded::ShapeChanged);
+        }
+        // Same heading ids as before, so the site's anchors still hold.
+        super::check_links_of(&page, &loaded.file, &self.anchors(), &mut errors);
+        if errors.is_empty() {
+            Ok(Reloaded::SameShape(Box::new(page)))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Puts a reloaded page in place of the page with the same source.
+    pub fn replace_page(&mut self, page: Page) {
+        let slot = self
+            .pages
+            .iter_mut()
+            .chain(self.sections.values_mut().filter_map(|s| s.index.as_mut()));
+        for old in slot {
+            if old.source == page.source {
+                *old = page;
+                return;
+            }
+        }
+    }
+}
+
+/// Whether everything of `new` that other outputs show or check is as in
+/// `old`: then only the outputs showing its text need rendering again.
+fn same_shape(old: &Page, new: &Page) -> bool {
+    let values = |texts: &[crate::data::reader::Text]| -> Vec<String> {
+        texts.iter().map(|t| t.value.clone()).collect()
+    };
+    old.source == new.source
+        && old.section == new.section
+        && old.path == new.path
+        && old.url == new.url
+        && old.title == new.title
+        && old.weight == new.weight
+        && old.owner.as_ref().map(|o| &o.value) == new.owner.as_ref().map(|o| &o.value)
+        && old.review_by == new.review_by
+        && old.due_for_review == new.due_for_review
+        && old.draft == new.draft
+        && values(&old.tags) == values(&new.tags)
+        && old.anchors == new.anchors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Date;
+
+    fn options() -> ContentOptions<'static> {
+        ContentOptions {
+            base_path: "/",
+            drafts: false,
+            raw_html: true,
+            today: Date::from_ymd(2026, 11, 25).unwrap(),
+        }
+    }
+
+    /// A site with two pages; `guide/a.md` links to a heading of `b.md`.
+    fn site() -> (tempfile::TempDir, Content) {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "content/guide/a.md",
+            "+++\ntitle = \"A\"\n+++\n\nFirst text. See [b](b.md#setup).\n\n## Steps\n",
+        );
+        write(
+            "content/guide/b.md",
+            "+++\ntitle = \"B\"\n+++\n\n## Setup\n",
+        );
+        let (content, errors) = Content::load(dir.path(), &options());
+        assert!(errors.is_empty(), "{errors:?}");
+        (dir, content)
+    }
+
+    fn edit(
+        dir: &tempfile::TempDir,
+        content: &Content,
+        text: &str,
+    ) -> Result<Reloaded, Vec<Diagnostic>> {
+        std::fs::write(dir.path().join("content/guide/a.md"), text).unwrap();
+        content.reload_page(dir.path(), Path::new("content/guide/a.md"), &options())
+    }
+
+    #[test]
+    fn a_text_edit_keeps_the_shape_and_brings_the_new_html() {
+        let (dir, content) = site();
+        let text = "+++\ntitle = \"A\"\n+++\n\nSecond text. See [b](b.md#setup).\n\n## Steps\n";
+        let Ok(Reloaded::SameShape(page)) = edit(&dir, &content, text) else {
+            panic!("expected the same shape");
+        };
+        assert!(page.html.contains("Second text"), "{}", page.html);
+        assert!(page.summary.contains("Second text"), "{}", page.summary);
+        let mut content = content;
+        content.replace_page(*page);
+        assert!(content.pages.iter().any(|p| p.html.contains("Second text")));
+    }
+
+    #[test]
+    fn a_new_title_or_heading_changes_the_shape() {
+        let (dir, content) = site();
+        for text in [
+            "+++\ntitle = \"A2\"\n+++\n\nFirst text.\n\n## Steps\n",
+            "+++\ntitle = \"A\"\n+++\n\nFirst text.\n\n## Other steps\n",
+            "+++\ntitle = \"A\"\nweight = 3\n+++\n\nFirst text.\n\n## Steps\n",
+            "+++\ntitle = \"A\"\ndraft = true\n+++\n\nFirst text.\n\n## Steps\n",
+        ] {
+            assert!(
+                matches!(edit(&dir, &content, text), Ok(Reloaded::ShapeChanged)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_broken_anchor_in_the_edited_page_is_an_error_with_its_line() {
+        let (dir, content) = site();
+        let text = "+++\ntitle = \"A\"\n+++\n\nFirst text.\n\nSee [b](b.md#setpu).\n\n## Steps\n";
+        let errors = edit(&dir, &content, text).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 7);
+        assert!(
+            errors[0].message.contains("#setpu"),
+            "{}",
+            errors[0].message
+        );
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `#setup`?"));
+    }
+}
