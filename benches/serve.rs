@@ -1,0 +1,230 @@
+//! Save-to-reload benchmark for `tandem serve`: `cargo bench --bench serve`.
+//!
+//! Starts the release `tandem serve` on the example site (a copy of this
+//! repository's) and on synthetic sites (`synthetic.rs`), opens the
+//! live-reload event stream as a browser does, then saves a file and times
+//! how long the `reload` event takes to arrive: the whole path a writer
+//! waits on (file-system event, debounce, rebuild, swap, event). Each
+//! scenario runs 7 times; the median, fastest and slowest are reported.
+//!
+//! Scenarios: one page's text edited (what a writer does all day), one
+//! page's title edited (navigation changes everywhere), one data file
+//! edited. Sizes: `TANDEM_BENCH_PAGES` (default `1000,10000`), plus the
+//! example site.
+
+// Shared with the build benchmark; this one serves no Hugo sites.
+#[allow(dead_code)]
+mod synthetic;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 7;
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(root: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(root)
+        .env("SOURCE_DATE_EPOCH", "1795564800")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tandem serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no `Serving on URL` line: {line:?}"));
+    Server { child, port }
+}
+
+/// The live-reload stream, read as events.
+struct Events(BufReader<TcpStream>);
+
+impl Events {
+    fn open(port: u16) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            stream,
+            "GET /__tandem/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        )
+        .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(120)))
+            .unwrap();
+        let mut events = Events(BufReader::new(stream));
+        events.wait_for("hello");
+        events
+    }
+
+    /// Reads until the event `name` arrives.
+    fn wait_for(&mut self, name: &str) {
+        let mut line = String::new();
+        let mut current = String::new();
+        loop {
+            line.clear();
+            assert!(self.0.read_line(&mut line).unwrap() > 0, "stream closed");
+            let l = line.trim_end();
+            if let Some(event) = l.strip_prefix("event: ") {
+                current = event.to_string();
+            } else if l.is_empty() && current == name {
+                return;
+            } else if l.is_empty() && current == "error" {
+                panic!("the edit broke the build");
+            }
+        }
+    }
+}
+
+/// Milliseconds from each save to its reload event: `edit(i)` saves.
+fn time_saves(events: &mut Events, mut edit: impl FnMut(usize)) -> Vec<f64> {
+    (0..RUNS)
+        .map(|i| {
+            // Let the watcher settle between saves, as between keystrokes.
+            std::thread::sleep(Duration::from_millis(300));
+            let saved = Instant::now();
+            edit(i);
+            events.wait_for("reload");
+            saved.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect()
+}
+
+fn summary(mut ms: Vec<f64>) -> String {
+    ms.sort_by(f64::total_cmp);
+    format!(
+        "{:.0} ms | {:.0}-{:.0} ms",
+        ms[ms.len() / 2],
+        ms[0],
+        ms[ms.len() - 1]
+    )
+}
+
+/// Edits `file` by replacing `from` with `to(i)` on save `i`, then restores
+/// it.
+fn scenario(
+    table: &mut String,
+    events: &mut Events,
+    site: &str,
+    what: &str,
+    file: &Path,
+    change: impl Fn(&str, usize) -> String,
+) {
+    let original = fs::read_to_string(file).unwrap();
+    let ms = time_saves(events, |i| fs::write(file, change(&original, i)).unwrap());
+    fs::write(file, &original).unwrap();
+    events.wait_for("reload");
+    writeln!(table, "| {site} | {what} | {} |", summary(ms)).unwrap();
+    eprintln!("{site}: {what} done");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn example_site(base: &Path) -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = base.join("serve-example");
+    let _ = fs::remove_dir_all(&root);
+    for part in ["content", "data", "themes"] {
+        copy_dir(&repo.join(part), &root.join(part));
+    }
+    fs::copy(repo.join("tandem.toml"), root.join("tandem.toml")).unwrap();
+    root
+}
+
+fn synthetic_site(base: &Path, pages: usize) -> PathBuf {
+    let root = base.join(format!("serve-{pages}"));
+    if !root.exists() {
+        let spec = synthetic::Spec {
+            pages,
+            candidates: pages,
+        };
+        synthetic::write_tandem(&root, &spec);
+    }
+    root
+}
+
+fn main() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites");
+    fs::create_dir_all(&base).unwrap();
+    let sizes: Vec<usize> = std::env::var("TANDEM_BENCH_PAGES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let mut sites = vec![(
+        "example site".to_string(),
+        example_site(&base),
+        "content/collaboration/safe-dissent.md",
+        "data/people.toml",
+    )];
+    for pages in sizes {
+        sites.push((
+            format!("{pages} pages + {pages} candidates"),
+            synthetic_site(&base, pages),
+            "content/section-0/page-0.md",
+            "data/candidates-0000.toml",
+        ));
+    }
+    let mut table = String::from("| Site | Save | Median | Range |\n| --- | --- | --- | --- |\n");
+    for (name, root, page, data) in &sites {
+        let server = start(root);
+        let mut events = Events::open(server.port);
+        scenario(
+            &mut table,
+            &mut events,
+            name,
+            "one page's text",
+            &root.join(page),
+            |text, i| format!("{text}\nAn edited paragraph, save {i}.\n"),
+        );
+        scenario(
+            &mut table,
+            &mut events,
+            name,
+            "one page's title",
+            &root.join(page),
+            |text, i| text.replacen("title = \"", &format!("title = \"Edit {i} "), 1),
+        );
+        scenario(
+            &mut table,
+            &mut events,
+            name,
+            "one data file",
+            &root.join(data),
+            |text, i| format!("{text}\n# edit {i}\n"),
+        );
+    }
+    println!("{table}");
+}
