@@ -957,6 +957,135 @@ fn check_reports_missing_images_and_files_with_file_and_line() {
 }
 
 #[test]
+fn one_check_lists_data_errors_broken_anchors_and_missing_files_together() {
+    let site = Fixture::new();
+    site.write_bytes("static/img/ok.png", b"\x89PNG\r\n\x1a\n");
+    // A data error and a broken page link stop loading before rendering;
+    // the missing files are still reported in the same run.
+    site.edit("data/features.toml", "impact = 8", "impact = \"high\"");
+    site.write(
+        "content/guide/demos.md",
+        "# Demos that show the why\n\n\
+         See [the agenda](checkin.md#no-such-heading) and [gone](archive.md).\n\n\
+         ![the flow](img/flow.png) ![fine](/img/ok.png)\n\n\
+         <a href=\"/downloads/deck.pdf\">deck</a> [features](/features/) [one](/features/offline-sync/)\n",
+    );
+    let out = site.tandem(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    for (what, location) in [
+        ("data error", "--> data/features.toml:"),
+        ("broken anchor", "--> content/guide/demos.md:3:5"),
+        ("broken page link", "--> content/guide/demos.md:3:50"),
+        ("missing image", "--> content/guide/demos.md:5:13"),
+        (
+            "missing file in raw HTML",
+            "--> content/guide/demos.md:7:10",
+        ),
+    ] {
+        assert!(text.contains(location), "{what} ({location}):\n{text}");
+    }
+    assert!(
+        text.contains("image `img/flow.png` points at /guide/demos/img/flow.png"),
+        "{text}"
+    );
+    assert!(
+        text.contains("link `/downloads/deck.pdf` points at /downloads/deck.pdf"),
+        "{text}"
+    );
+    // Reported once, as a missing page, not again as a missing file.
+    assert!(text.contains("link to `archive.md`, but there is no such page"));
+    assert!(!text.contains("`archive.md` points at"), "{text}");
+    // Existing files and pages made from the data are fine.
+    for fine in ["/img/ok.png", "/features/", "/features/offline-sync/"] {
+        let reported = format!("`{fine}` points at");
+        assert!(!text.contains(&reported), "{fine}:\n{text}");
+    }
+    assert!(text.contains("5 errors found (and 1 warning)"), "{text}");
+
+    let json = site.tandem(&["check", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&json.stdout).expect("stdout is JSON");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["errors"], 5);
+    assert_eq!(report["warnings"], 1);
+    let listed: Vec<(&str, &str, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let demos = "content/guide/demos.md";
+    let data_line = site
+        .read("data/features.toml")
+        .lines()
+        .position(|l| l.contains("\"high\""))
+        .unwrap() as u64
+        + 1;
+    assert_eq!(
+        listed,
+        [
+            ("warning", "content/guide/checkin.md", 0),
+            ("error", demos, 3),
+            ("error", demos, 3),
+            ("error", demos, 5),
+            ("error", demos, 7),
+            ("error", "data/features.toml", data_line),
+        ]
+    );
+
+    // The build fails the same way and leaves the previous output alone.
+    site.write("public/index.html", "previous");
+    let build = site.build();
+    assert_eq!(build.status.code(), Some(1));
+    assert!(
+        stderr(&build).contains("5 errors found"),
+        "{}",
+        stderr(&build)
+    );
+    assert_eq!(site.read("public/index.html"), "previous");
+}
+
+#[test]
+fn links_known_before_rendering_cover_every_page_but_those_made_from_data() {
+    // The check of a site that failed to load knows the output files
+    // without rendering; every page a real build writes must be among
+    // them, or be one it leaves alone (a drift here would report
+    // working links as broken).
+    let site = Fixture::new();
+    site.write_bytes("static/img/ok.png", b"\x89PNG");
+    let options = tandem::site::BuildOptions {
+        root: site.root().to_path_buf(),
+        fingerprint: Some(true),
+        ..Default::default()
+    };
+    let (files, _) = tandem::build::render(&options).expect("fixture builds");
+    let (loaded, _) = tandem::site::Site::load(&options).unwrap();
+    let targets =
+        tandem::render::links::targets_before_render(&loaded.root, &loaded.config, &loaded.content)
+            .unwrap();
+    let mut judged = 0;
+    for file in &files {
+        if tandem::render::links::judged_before_render(&file.path) {
+            judged += 1;
+            assert!(targets.contains(&file.path), "{} is unknown", file.path);
+        }
+    }
+    assert!(judged >= 8, "only {judged} outputs judged");
+    assert!(!tandem::render::links::judged_before_render(
+        "features/offline-sync/"
+    ));
+    assert!(!tandem::render::links::judged_before_render("dashboards"));
+    assert!(tandem::render::links::judged_before_render("featuresque/"));
+}
+
+#[test]
 fn strict_check_turns_the_review_warning_into_an_error() {
     let site = Fixture::new();
     // The fixture's check-in page was due for review on 2026-01-01.

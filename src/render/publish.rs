@@ -22,13 +22,16 @@ use crate::site::Site;
 use super::{feeds, html, links, relative, search, OutputFile};
 
 /// Outputs that are not pages or static files, by their fixed names.
-const GENERATED: &[&str] = &[
+pub(super) const GENERATED: &[&str] = &[
     "data.json",
     feeds::FEED_PATH,
     feeds::SITEMAP_PATH,
     search::INDEX_PATH,
     search::INDEX_SCRIPT_PATH,
 ];
+
+/// The page hosts serve for any missing URL.
+pub(super) const NOT_FOUND_PATH: &str = "404.html";
 
 #[derive(Default)]
 struct Found {
