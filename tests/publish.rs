@@ -223,8 +223,14 @@ enum Mode {
     Relative,
 }
 
+/// Where a host serves `404.html` in the crawl: for a missing URL at any
+/// depth, so its links are followed as from this folder.
+const MISSING_FOLDER: &str = "guide/deep/missing";
+
 /// Checks every link of every HTML file below `dir`; returns the problems
-/// and how many internal links were followed.
+/// and how many internal links were followed. `404.html` is read as served
+/// for a missing URL below [`MISSING_FOLDER`] (its links must be absolute
+/// even in a relative build; `file://` never shows it).
 fn crawl(dir: &Path, mode: Mode) -> (Vec<String>, usize) {
     let files = files_below(dir);
     let ids = ids(dir, &files);
@@ -232,7 +238,14 @@ fn crawl(dir: &Path, mode: Mode) -> (Vec<String>, usize) {
     let mut followed = 0;
     for file in files.iter().filter(|f| f.ends_with(".html")) {
         let html = fs::read_to_string(dir.join(file)).unwrap();
-        let folder = file.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        let not_found = file == "404.html";
+        let folder = match file.rsplit_once('/') {
+            _ if not_found => MISSING_FOLDER,
+            Some((folder, _)) => folder,
+            None => "",
+        };
+        // From file:// (relative mode), every link must be relative.
+        let from_file = mode == Mode::Relative && !not_found;
         for tag in tags(&html) {
             for (name, url) in &tag.attrs {
                 if !URL_ATTRS.contains(&name.as_str()) || url.is_empty() || is_external(url) {
@@ -246,7 +259,7 @@ fn crawl(dir: &Path, mode: Mode) -> (Vec<String>, usize) {
                 let target = if rest.is_empty() {
                     Some(file.clone())
                 } else if let Some(absolute) = rest.strip_prefix('/') {
-                    if mode == Mode::Relative {
+                    if from_file {
                         problems.push(format!("{file}: absolute URL {url} in a relative build"));
                         continue;
                     }
@@ -267,7 +280,7 @@ fn crawl(dir: &Path, mode: Mode) -> (Vec<String>, usize) {
                     continue;
                 };
                 if rest.ends_with('/') || target.is_empty() {
-                    if mode == Mode::Relative {
+                    if from_file {
                         problems.push(format!("{file}: folder link {url} does not name index.html (breaks on file://)"));
                     }
                     target = if target.is_empty() {
@@ -376,6 +389,50 @@ fn with_relative_urls_the_site_works_from_any_folder() {
     // Search still works from file://: the index also comes as a script.
     let script = fs::read_to_string(moved.join("search-index.js")).unwrap();
     assert!(script.starts_with("window.TANDEM_SEARCH_INDEX = {"));
+}
+
+#[test]
+fn in_a_relative_build_the_404_page_links_from_the_base_path_at_any_depth() {
+    let site = Fixture::new();
+    let out = site.path("public");
+    let output = site.tandem(&[
+        "build",
+        "--relative-urls",
+        "--fingerprint",
+        "--base-url",
+        BASE_URL,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Every page works from file://, and the 404 page when a host serves
+    // it for /teams/payments/guide/deep/missing/.
+    let (problems, followed) = crawl(&out, Mode::Relative);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(followed > 100, "only {followed} links followed");
+    let not_found = fs::read_to_string(out.join("404.html")).unwrap();
+    let internal: Vec<String> = tags(&not_found)
+        .iter()
+        .flat_map(|t| t.attrs.iter())
+        .filter(|(name, url)| {
+            URL_ATTRS.contains(&name.as_str()) && !is_external(url) && !url.starts_with('#')
+        })
+        .map(|(_, url)| url.clone())
+        .collect();
+    assert!(internal.len() > 10, "{internal:?}");
+    for url in &internal {
+        assert!(url.starts_with(BASE_PATH), "{url} is not under {BASE_PATH}");
+    }
+    let stylesheet = tags(&not_found)
+        .into_iter()
+        .find(|t| t.name == "link" && t.attr("rel") == Some("stylesheet"))
+        .and_then(|t| t.attr("href").map(String::from))
+        .unwrap();
+    assert!(
+        stylesheet.starts_with("/teams/payments/style.") && stylesheet.ends_with(".css"),
+        "{stylesheet}"
+    );
+    // The other pages stay relative.
+    let page = fs::read_to_string(out.join("guide/demos/index.html")).unwrap();
+    assert!(page.contains("href=\"../../style."), "relative stylesheet");
 }
 
 #[test]
