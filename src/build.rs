@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::lock::BuildLock;
 use crate::output;
+use crate::render::links;
 use crate::render::{OutputFile, Renderer};
 use crate::site::{BuildOptions, Site};
 
@@ -19,10 +20,40 @@ pub struct BuildReport {
 
 /// Loads, validates and renders, writing nothing. Returns the warnings.
 pub fn check(options: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
-    let (site, warnings) = timed("load", || Site::load(options))?;
-    let renderer = timed("templates", || Renderer::new(&site))?;
+    let (site, warnings) = load(options)?;
+    let renderer = templates(&site)?;
     timed("render", || renderer.render_into(&output::Discard))?;
     Ok(warnings)
+}
+
+/// [`Site::load`]. When it fails, the links of the pages that did load
+/// are checked too (missing images and files are otherwise found only
+/// after rendering), so one run lists every problem.
+fn load(options: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    timed("load", || Site::try_load(options)).map_err(|failure| {
+        let mut diagnostics = failure.diagnostics;
+        if let Some(partial) = failure.partial {
+            diagnostics.extend(timed("links", || {
+                links::check_unrendered(&partial.root, &partial.config, &partial.content)
+            }));
+            diagnostics.sort();
+        }
+        diagnostics
+    })
+}
+
+/// [`Renderer::new`]. When the templates fail, the links of the pages are
+/// checked as for a site that failed to load.
+fn templates(site: &Site) -> Result<Renderer<'_>, Diagnostics> {
+    timed("templates", || Renderer::new(site)).map_err(|mut errors| {
+        errors.extend(links::check_unrendered(
+            &site.root,
+            &site.config,
+            &site.content,
+        ));
+        errors.sort();
+        errors
+    })
 }
 
 /// Prints how long a stage took when `TANDEM_TIMINGS` is set: the first
@@ -44,8 +75,8 @@ pub fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
 /// bytes, sorted by path, plus the warnings. Used by the development
 /// server, which serves these bytes directly, and by tests.
 pub fn render(options: &BuildOptions) -> Result<(Vec<OutputFile>, Diagnostics), Diagnostics> {
-    let (site, warnings) = timed("load", || Site::load(options))?;
-    let renderer = timed("templates", || Renderer::new(&site))?;
+    let (site, warnings) = load(options)?;
+    let renderer = templates(&site)?;
     let files = timed("render", || renderer.render_all())?;
     Ok((files, warnings))
 }
@@ -54,8 +85,8 @@ pub fn render(options: &BuildOptions) -> Result<(Vec<OutputFile>, Diagnostics), 
 /// staging folder for a fresh output, or kept only when changed for an
 /// existing one); the output changes only once everything rendered.
 pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
-    let (site, warnings) = timed("load", || Site::load(options))?;
-    let renderer = timed("templates", || Renderer::new(&site))?;
+    let (site, warnings) = load(options)?;
+    let renderer = templates(&site)?;
     let cannot_write = |e: std::io::Error| {
         Diagnostics::from(Diagnostic::general(
             None,

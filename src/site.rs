@@ -27,6 +27,33 @@ pub struct BuildOptions {
     pub fingerprint: Option<bool>,
 }
 
+/// A site that failed to load: every error found, and the parts that did
+/// load, so their pages can still be checked (see [`crate::build`]).
+#[derive(Debug)]
+pub struct LoadFailure {
+    pub diagnostics: Diagnostics,
+    /// `None` when loading stopped before any page was read.
+    pub partial: Option<Partial>,
+}
+
+/// What a failed load still read: the settings and every page that could
+/// be read, with its rendered Markdown and its source text.
+#[derive(Debug)]
+pub struct Partial {
+    pub root: PathBuf,
+    pub config: Config,
+    pub content: Content,
+}
+
+impl From<Diagnostics> for LoadFailure {
+    fn from(diagnostics: Diagnostics) -> Self {
+        LoadFailure {
+            diagnostics,
+            partial: None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Site {
     pub root: PathBuf,
@@ -41,18 +68,25 @@ impl Site {
     /// Loads, validates and derives. Errors from every stage are collected
     /// and returned together; warnings are returned with a good site too.
     pub fn load(options: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+        Site::try_load(options).map_err(|failure| failure.diagnostics)
+    }
+
+    /// [`Site::load`], keeping on failure what did load.
+    pub fn try_load(options: &BuildOptions) -> Result<(Site, Diagnostics), LoadFailure> {
         let root = options.root.as_path();
         if !root.is_dir() {
-            return Err(Diagnostic::general(
+            return Err(Diagnostics::from(Diagnostic::general(
                 None,
                 format!("site folder {} does not exist", root.display()),
-            )
+            ))
             .into());
         }
         let mut diagnostics = Diagnostics::default();
         let today = match options.today.map(Ok).unwrap_or_else(calendar::today) {
             Ok(today) => today,
-            Err(message) => return Err(Diagnostic::general(None, message).into()),
+            Err(message) => {
+                return Err(Diagnostics::from(Diagnostic::general(None, message)).into())
+            }
         };
         let mut config = match Config::load(root) {
             Ok(config) => config,
@@ -108,14 +142,22 @@ impl Site {
             );
         }
         diagnostics.sort();
+        let failed = |diagnostics, config, content| LoadFailure {
+            diagnostics,
+            partial: Some(Partial {
+                root: root.to_path_buf(),
+                config,
+                content,
+            }),
+        };
         if diagnostics.has_errors() {
-            return Err(diagnostics);
+            return Err(failed(diagnostics, config, content));
         }
         let model = crate::build::timed("derive", || model::derive(&data, &config, today));
         check_shortcodes(&content, &model, &mut diagnostics);
         if diagnostics.has_errors() {
             diagnostics.sort();
-            return Err(diagnostics);
+            return Err(failed(diagnostics, config, content));
         }
         // Sources were kept only to point diagnostics at them; the site is
         // valid now, and at 10,000 pages they are tens of megabytes.

@@ -223,8 +223,14 @@ enum Mode {
     Relative,
 }
 
+/// Where a host serves `404.html` in the crawl: for a missing URL at any
+/// depth, so its links are followed as from this folder.
+const MISSING_FOLDER: &str = "guide/deep/missing";
+
 /// Checks every link of every HTML file below `dir`; returns the problems
-/// and how many internal links were followed.
+/// and how many internal links were followed. `404.html` is read as served
+/// for a missing URL below [`MISSING_FOLDER`] (its links must be absolute
+/// even in a relative build; `file://` never shows it).
 fn crawl(dir: &Path, mode: Mode) -> (Vec<String>, usize) {
     let files = files_below(dir);
     let ids = ids(dir, &files);
@@ -232,7 +238,14 @@ fn crawl(dir: &Path, mode: Mode) -> (Vec<String>, usize) {
     let mut followed = 0;
     for file in files.iter().filter(|f| f.ends_with(".html")) {
         let html = fs::read_to_string(dir.join(file)).unwrap();
-        let folder = file.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        let not_found = file == "404.html";
+        let folder = match file.rsplit_once('/') {
+            _ if not_found => MISSING_FOLDER,
+            Some((folder, _)) => folder,
+            None => "",
+        };
+        // From file:// (relative mode), every link must be relative.
+        let from_file = mode == Mode::Relative && !not_found;
         for tag in tags(&html) {
             for (name, url) in &tag.attrs {
                 if !URL_ATTRS.contains(&name.as_str()) || url.is_empty() || is_external(url) {
@@ -246,7 +259,7 @@ fn crawl(dir: &Path, mode: Mode) -> (Vec<String>, usize) {
                 let target = if rest.is_empty() {
                     Some(file.clone())
                 } else if let Some(absolute) = rest.strip_prefix('/') {
-                    if mode == Mode::Relative {
+                    if from_file {
                         problems.push(format!("{file}: absolute URL {url} in a relative build"));
                         continue;
                     }
@@ -267,7 +280,7 @@ fn crawl(dir: &Path, mode: Mode) -> (Vec<String>, usize) {
                     continue;
                 };
                 if rest.ends_with('/') || target.is_empty() {
-                    if mode == Mode::Relative {
+                    if from_file {
                         problems.push(format!("{file}: folder link {url} does not name index.html (breaks on file://)"));
                     }
                     target = if target.is_empty() {
@@ -376,6 +389,50 @@ fn with_relative_urls_the_site_works_from_any_folder() {
     // Search still works from file://: the index also comes as a script.
     let script = fs::read_to_string(moved.join("search-index.js")).unwrap();
     assert!(script.starts_with("window.TANDEM_SEARCH_INDEX = {"));
+}
+
+#[test]
+fn in_a_relative_build_the_404_page_links_from_the_base_path_at_any_depth() {
+    let site = Fixture::new();
+    let out = site.path("public");
+    let output = site.tandem(&[
+        "build",
+        "--relative-urls",
+        "--fingerprint",
+        "--base-url",
+        BASE_URL,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Every page works from file://, and the 404 page when a host serves
+    // it for /teams/payments/guide/deep/missing/.
+    let (problems, followed) = crawl(&out, Mode::Relative);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(followed > 100, "only {followed} links followed");
+    let not_found = fs::read_to_string(out.join("404.html")).unwrap();
+    let internal: Vec<String> = tags(&not_found)
+        .iter()
+        .flat_map(|t| t.attrs.iter())
+        .filter(|(name, url)| {
+            URL_ATTRS.contains(&name.as_str()) && !is_external(url) && !url.starts_with('#')
+        })
+        .map(|(_, url)| url.clone())
+        .collect();
+    assert!(internal.len() > 10, "{internal:?}");
+    for url in &internal {
+        assert!(url.starts_with(BASE_PATH), "{url} is not under {BASE_PATH}");
+    }
+    let stylesheet = tags(&not_found)
+        .into_iter()
+        .find(|t| t.name == "link" && t.attr("rel") == Some("stylesheet"))
+        .and_then(|t| t.attr("href").map(String::from))
+        .unwrap();
+    assert!(
+        stylesheet.starts_with("/teams/payments/style.") && stylesheet.ends_with(".css"),
+        "{stylesheet}"
+    );
+    // The other pages stay relative.
+    let page = fs::read_to_string(out.join("guide/demos/index.html")).unwrap();
+    assert!(page.contains("href=\"../../style."), "relative stylesheet");
 }
 
 #[test]
@@ -954,6 +1011,135 @@ fn check_reports_missing_images_and_files_with_file_and_line() {
         "{annotations}"
     );
     assert_eq!(annotations.lines().count(), 3, "{annotations}");
+}
+
+#[test]
+fn one_check_lists_data_errors_broken_anchors_and_missing_files_together() {
+    let site = Fixture::new();
+    site.write_bytes("static/img/ok.png", b"\x89PNG\r\n\x1a\n");
+    // A data error and a broken page link stop loading before rendering;
+    // the missing files are still reported in the same run.
+    site.edit("data/features.toml", "impact = 8", "impact = \"high\"");
+    site.write(
+        "content/guide/demos.md",
+        "# Demos that show the why\n\n\
+         See [the agenda](checkin.md#no-such-heading) and [gone](archive.md).\n\n\
+         ![the flow](img/flow.png) ![fine](/img/ok.png)\n\n\
+         <a href=\"/downloads/deck.pdf\">deck</a> [features](/features/) [one](/features/offline-sync/)\n",
+    );
+    let out = site.tandem(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    for (what, location) in [
+        ("data error", "--> data/features.toml:"),
+        ("broken anchor", "--> content/guide/demos.md:3:5"),
+        ("broken page link", "--> content/guide/demos.md:3:50"),
+        ("missing image", "--> content/guide/demos.md:5:13"),
+        (
+            "missing file in raw HTML",
+            "--> content/guide/demos.md:7:10",
+        ),
+    ] {
+        assert!(text.contains(location), "{what} ({location}):\n{text}");
+    }
+    assert!(
+        text.contains("image `img/flow.png` points at /guide/demos/img/flow.png"),
+        "{text}"
+    );
+    assert!(
+        text.contains("link `/downloads/deck.pdf` points at /downloads/deck.pdf"),
+        "{text}"
+    );
+    // Reported once, as a missing page, not again as a missing file.
+    assert!(text.contains("link to `archive.md`, but there is no such page"));
+    assert!(!text.contains("`archive.md` points at"), "{text}");
+    // Existing files and pages made from the data are fine.
+    for fine in ["/img/ok.png", "/features/", "/features/offline-sync/"] {
+        let reported = format!("`{fine}` points at");
+        assert!(!text.contains(&reported), "{fine}:\n{text}");
+    }
+    assert!(text.contains("5 errors found (and 1 warning)"), "{text}");
+
+    let json = site.tandem(&["check", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&json.stdout).expect("stdout is JSON");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["errors"], 5);
+    assert_eq!(report["warnings"], 1);
+    let listed: Vec<(&str, &str, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let demos = "content/guide/demos.md";
+    let data_line = site
+        .read("data/features.toml")
+        .lines()
+        .position(|l| l.contains("\"high\""))
+        .unwrap() as u64
+        + 1;
+    assert_eq!(
+        listed,
+        [
+            ("warning", "content/guide/checkin.md", 0),
+            ("error", demos, 3),
+            ("error", demos, 3),
+            ("error", demos, 5),
+            ("error", demos, 7),
+            ("error", "data/features.toml", data_line),
+        ]
+    );
+
+    // The build fails the same way and leaves the previous output alone.
+    site.write("public/index.html", "previous");
+    let build = site.build();
+    assert_eq!(build.status.code(), Some(1));
+    assert!(
+        stderr(&build).contains("5 errors found"),
+        "{}",
+        stderr(&build)
+    );
+    assert_eq!(site.read("public/index.html"), "previous");
+}
+
+#[test]
+fn links_known_before_rendering_cover_every_page_but_those_made_from_data() {
+    // The check of a site that failed to load knows the output files
+    // without rendering; every page a real build writes must be among
+    // them, or be one it leaves alone (a drift here would report
+    // working links as broken).
+    let site = Fixture::new();
+    site.write_bytes("static/img/ok.png", b"\x89PNG");
+    let options = tandem::site::BuildOptions {
+        root: site.root().to_path_buf(),
+        fingerprint: Some(true),
+        ..Default::default()
+    };
+    let (files, _) = tandem::build::render(&options).expect("fixture builds");
+    let (loaded, _) = tandem::site::Site::load(&options).unwrap();
+    let targets =
+        tandem::render::links::targets_before_render(&loaded.root, &loaded.config, &loaded.content)
+            .unwrap();
+    let mut judged = 0;
+    for file in &files {
+        if tandem::render::links::judged_before_render(&file.path) {
+            judged += 1;
+            assert!(targets.contains(&file.path), "{} is unknown", file.path);
+        }
+    }
+    assert!(judged >= 8, "only {judged} outputs judged");
+    assert!(!tandem::render::links::judged_before_render(
+        "features/offline-sync/"
+    ));
+    assert!(!tandem::render::links::judged_before_render("dashboards"));
+    assert!(tandem::render::links::judged_before_render("featuresque/"));
 }
 
 #[test]

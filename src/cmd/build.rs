@@ -16,6 +16,7 @@ pub struct BuildArgs {
     output: PathBuf,
     /// Make every link relative to its page (and folder links end in
     /// index.html), so the output works from file:// and from any folder.
+    /// 404.html, served at any depth, keeps links absolute from base_url.
     /// Same as `relative_urls = true` in tandem.toml.
     #[arg(long)]
     relative_urls: bool,

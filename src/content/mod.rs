@@ -44,6 +44,10 @@ pub struct Page {
     pub anchors: Vec<String>,
     #[serde(skip)]
     pub links: Vec<PageLink>,
+    /// Destinations of `.md` links whose page does not exist, as written;
+    /// already reported, so later link checks leave them alone.
+    #[serde(skip)]
+    pub broken_links: Vec<String>,
     /// Shortcodes in the page, in order; the HTML holds placeholders.
     #[serde(skip)]
     pub shortcodes: Vec<shortcode::Call>,
@@ -394,6 +398,7 @@ fn render_page(
         summary: rendered.summary,
         anchors: rendered.anchors,
         links: rendered.links,
+        broken_links: rendered.broken.iter().map(|b| b.dest.clone()).collect(),
         shortcodes,
     };
     (page, l.is_index, errors)

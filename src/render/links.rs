@@ -6,16 +6,25 @@
 //! `href`/`src` of every HTML page that points into the site must name a file
 //! of the output (a folder URL names its `index.html`). A broken one is an
 //! error on the page's source file, at the line where the link is written.
+//!
+//! A site that cannot render (its data, pages or templates have errors)
+//! still gets this check for what its pages' Markdown says, against the
+//! files known without rendering ([`check_unrendered`]), so one
+//! `tandem check` lists missing files together with every other error.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::path::Path;
 
+use crate::config::Config;
 use crate::content::markdown::is_script_url;
-use crate::content::Page;
+use crate::content::{Content, Page};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::site::Site;
+use crate::theme::Theme;
 
 use super::html::{self, UrlAttribute};
+use super::{assets, publish, search};
 
 /// Every path below the base path that names an output file: each file's
 /// path, and for each `index.html` its folder with and without the
@@ -51,31 +60,137 @@ pub fn check_page(
     urls: &[UrlAttribute],
     targets: &Targets,
 ) -> Vec<Diagnostic> {
-    let base_path = site.config.base_path();
+    let linking = Linking {
+        root: &site.root,
+        content: &site.content,
+        base_path: &site.config.base_path(),
+        targets,
+    };
+    linking.check(output, html, urls, |_, _| false)
+}
+
+/// Site paths of the pages made from the data (features, people,
+/// dashboards, the search page). Without a valid model nobody knows which
+/// of them a build would have, so before rendering links below them are
+/// not judged; the check after rendering covers them.
+const DATA_PAGES: &[&str] = &[
+    "features/",
+    "people/",
+    "dashboards/",
+    "this-week/",
+    search::PAGE_URL_PATH,
+];
+
+/// Whether the check before rendering ([`check_unrendered`]) judges a link
+/// to the site path `target`: everything but the pages made from the data.
+pub fn judged_before_render(target: &str) -> bool {
+    !DATA_PAGES
+        .iter()
+        .any(|prefix| target.starts_with(prefix) || target == prefix.trim_end_matches('/'))
+}
+
+/// The output paths known before rendering: the static files of the theme
+/// and of `static/` (with their published names), every handbook page and
+/// section, and the fixed generated files. Only valid for site paths that
+/// are [`judged_before_render`].
+pub fn targets_before_render(
+    root: &Path,
+    config: &Config,
+    content: &Content,
+) -> Result<Targets, Vec<Diagnostic>> {
+    let theme = Theme::load(root, &config.theme)?;
+    let mut paths: Vec<String> = (theme.statics.iter())
+        .map(|(path, bytes)| assets::output_path(path, bytes, config.fingerprint))
+        .collect();
+    paths.extend(content.all_pages().map(|p| format!("{}index.html", p.path)));
+    paths.extend(
+        content
+            .sections
+            .values()
+            .map(|s| format!("{}index.html", s.path)),
+    );
+    paths.extend(publish::GENERATED.iter().map(|p| p.to_string()));
+    paths.push(publish::NOT_FOUND_PATH.to_string());
+    Ok(Targets::new(&paths))
+}
+
+/// The links of a site that did not render (its data or pages have errors,
+/// or its templates do): every link written in a page body (Markdown links
+/// and images, raw HTML `<a>` and `<img>`) that names no file of the
+/// output, reported as after rendering, so that one `tandem check` lists
+/// them with the other errors. Links to pages that do not exist
+/// (`gone.md`) were reported while the Markdown rendered and are skipped.
+/// A theme that cannot be loaded is reported instead.
+pub fn check_unrendered(root: &Path, config: &Config, content: &Content) -> Vec<Diagnostic> {
+    let targets = match targets_before_render(root, config, content) {
+        Ok(targets) => targets,
+        Err(errors) => return errors,
+    };
+    let linking = Linking {
+        root,
+        content,
+        base_path: &config.base_path(),
+        targets: &targets,
+    };
     let mut problems = Vec::new();
-    let mut reported = HashSet::new();
-    for attribute in urls {
-        let written = html::decode(&html[attribute.value.clone()]);
-        let Some(target) = site_path(&written, output, &base_path) else {
-            continue;
-        };
-        if targets.contains(&target) || !reported.insert(written.to_string()) {
-            continue;
-        }
-        let page = site
-            .content
-            .all_pages()
-            .find(|p| format!("{}index.html", p.path) == output);
-        problems.push(broken(
-            site,
-            page,
-            output,
-            &written,
-            &format!("{base_path}{target}"),
-            attribute.kind,
-        ));
+    for page in content.all_pages() {
+        let output = format!("{}index.html", page.path);
+        let urls = html::url_attributes(&page.html);
+        problems.extend(
+            linking.check(&output, &page.html, &urls, |written, target| {
+                !judged_before_render(target) || page.broken_links.iter().any(|b| b == written)
+            }),
+        );
     }
     problems
+}
+
+/// What checking a page's links needs to know about the site.
+struct Linking<'a> {
+    root: &'a Path,
+    content: &'a Content,
+    base_path: &'a str,
+    targets: &'a Targets,
+}
+
+impl Linking<'_> {
+    /// Every link of `html` (the output file `output`) that names no
+    /// target, unless `skip(written, site_path)` says to leave it alone.
+    fn check(
+        &self,
+        output: &str,
+        html: &str,
+        urls: &[UrlAttribute],
+        skip: impl Fn(&str, &str) -> bool,
+    ) -> Vec<Diagnostic> {
+        let base_path = self.base_path;
+        let mut problems = Vec::new();
+        let mut reported = HashSet::new();
+        for attribute in urls {
+            let written = html::decode(&html[attribute.value.clone()]);
+            let Some(target) = site_path(&written, output, base_path) else {
+                continue;
+            };
+            if self.targets.contains(&target)
+                || skip(&written, &target)
+                || !reported.insert(written.to_string())
+            {
+                continue;
+            }
+            let page =
+                (self.content.all_pages()).find(|p| format!("{}index.html", p.path) == output);
+            problems.push(broken(
+                self.root,
+                self.content,
+                page,
+                output,
+                &written,
+                &format!("{base_path}{target}"),
+                attribute.kind,
+            ));
+        }
+        problems
+    }
 }
 
 /// The path below the base path that `url`, written in the output file
@@ -144,7 +259,8 @@ fn normalize(path: &str) -> String {
 }
 
 fn broken(
-    site: &Site,
+    root: &Path,
+    content: &Content,
     page: Option<&Page>,
     output: &str,
     written: &str,
@@ -165,9 +281,9 @@ fn broken(
     // A valid site no longer holds its sources in memory; read this one
     // again, only to point at the line.
     let reread;
-    let file = match site.content.file(&page.source) {
+    let file = match content.file(&page.source) {
         Some(file) => file,
-        None => match std::fs::read_to_string(site.root.join(&page.source)) {
+        None => match std::fs::read_to_string(root.join(&page.source)) {
             Ok(text) => {
                 reread = SourceFile::new(page.source.clone(), text);
                 &reread

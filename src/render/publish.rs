@@ -5,7 +5,8 @@
 //!   missing images and files are errors, on the page's source line);
 //! - the search index and the sitemap are made from the rendered pages, so
 //!   they list exactly what readers can open;
-//! - with `relative_urls`, every site URL becomes relative to its file.
+//! - with `relative_urls`, every site URL becomes relative to its file
+//!   (except in the 404 page, which hosts serve at any depth).
 //!
 //! Files stream through [`Publisher::process`] in parallel as they render
 //! (a build never holds every page in memory); [`Publisher::finish`] then
@@ -22,13 +23,16 @@ use crate::site::Site;
 use super::{feeds, html, links, relative, search, OutputFile};
 
 /// Outputs that are not pages or static files, by their fixed names.
-const GENERATED: &[&str] = &[
+pub(super) const GENERATED: &[&str] = &[
     "data.json",
     feeds::FEED_PATH,
     feeds::SITEMAP_PATH,
     search::INDEX_PATH,
     search::INDEX_SCRIPT_PATH,
 ];
+
+/// The page hosts serve for any missing URL.
+pub(super) const NOT_FOUND_PATH: &str = "404.html";
 
 #[derive(Default)]
 struct Found {
@@ -114,7 +118,11 @@ impl<'a> Publisher<'a> {
                 }
             }
         }
-        if relative {
+        // A host serves the 404 page for a missing URL at any depth, where
+        // relative links would resolve below the wrong folder; and file://
+        // browsing never shows it. Its links stay absolute from the base
+        // path.
+        if relative && file.path != NOT_FOUND_PATH {
             let rewritten = relative::rewrite_attributes(
                 text,
                 &analysis.urls,

@@ -8,6 +8,11 @@
 //! `../demos/index.html#agenda` and `/style.css` becomes `../../style.css`.
 //! Applied to HTML files (including the SVG charts inside them) and to
 //! `url(...)` in CSS files. External and fragment-only URLs are untouched.
+//!
+//! Not in `404.html`: a host serves it for a missing URL at any depth
+//! (`/guide/deep/missing`), where relative links would resolve below the
+//! wrong folder, and `file://` browsing never shows it. Its links stay
+//! absolute from the path of `base_url` ([`super::publish`] decides).
 
 use std::collections::HashSet;
 
