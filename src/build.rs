@@ -75,10 +75,20 @@ pub fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
 /// bytes, sorted by path, plus the warnings. Used by the development
 /// server, which serves these bytes directly, and by tests.
 pub fn render(options: &BuildOptions) -> Result<(Vec<OutputFile>, Diagnostics), Diagnostics> {
+    render_site(options).map(|(_, files, warnings)| (files, warnings))
+}
+
+/// [`render`], keeping the loaded site: the development server updates it
+/// after saves instead of loading everything again.
+pub fn render_site(
+    options: &BuildOptions,
+) -> Result<(Site, Vec<OutputFile>, Diagnostics), Diagnostics> {
     let (site, warnings) = load(options)?;
-    let renderer = templates(&site)?;
-    let files = timed("render", || renderer.render_all())?;
-    Ok((files, warnings))
+    let files = {
+        let renderer = templates(&site)?;
+        timed("render", || renderer.render_all())?
+    };
+    Ok((site, files, warnings))
 }
 
 /// Builds the site into `output`. Pages are written as they render (into a

@@ -83,6 +83,18 @@ pub fn compute(root: &Path, sources: &[PathBuf], today: Date) -> LastUpdated {
     LastUpdated { dates, data: None }
 }
 
+/// The date of one source file, as [`compute`] would give it, with one
+/// `git log -1` instead of a pass over the whole history: for the
+/// development server, after a save.
+pub fn date_of(root: &Path, source: &Path, today: Date) -> Option<Date> {
+    let from_git = git_log(root, &["-1", "--format=%ct", "--no-color", "--"], source)
+        .and_then(|text| text.trim().parse().ok());
+    from_git
+        .or_else(|| modified_seconds(&root.join(source)))
+        .and_then(Date::from_unix_seconds)
+        .map(|date| date.min(today))
+}
+
 fn modified_seconds(path: &Path) -> Option<i64> {
     let modified = std::fs::metadata(path).ok()?.modified().ok()?;
     let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
@@ -93,22 +105,26 @@ fn modified_seconds(path: &Path) -> Option<i64> {
 /// below `root`, by path relative to `root`. `None` when `root` is not in a
 /// git repository or git cannot run.
 pub fn git_dates(root: &Path) -> Option<HashMap<String, i64>> {
+    let arguments = [
+        "--format=%x00%ct",
+        "--name-only",
+        "--relative",
+        "--no-color",
+        "--",
+    ];
+    git_log(root, &arguments, Path::new(".")).map(|text| parse_log(&text))
+}
+
+/// The output of `git log ARGUMENTS PATH` run in `root`, or `None` when
+/// `root` is not in a repository or git cannot run.
+fn git_log(root: &Path, arguments: &[&str], path: &Path) -> Option<String> {
     let output = Command::new("git")
         .arg("-C")
         .arg(root)
-        .args([
-            "-c",
-            "core.quotepath=off",
-            "-c",
-            "log.showSignature=false",
-            "log",
-            "--format=%x00%ct",
-            "--name-only",
-            "--relative",
-            "--no-color",
-            "--",
-            ".",
-        ])
+        .args(["-c", "core.quotepath=off", "-c", "log.showSignature=false"])
+        .arg("log")
+        .args(arguments)
+        .arg(path)
         // A surrounding git hook's repository must not stand in for ours.
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
@@ -117,10 +133,10 @@ pub fn git_dates(root: &Path) -> Option<HashMap<String, i64>> {
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    Some(parse_log(&String::from_utf8_lossy(&output.stdout)))
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Parses `git log --format=%x00%ct --name-only`: newest commit first, so

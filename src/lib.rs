@@ -24,6 +24,7 @@ pub mod lock;
 pub mod markup;
 pub mod model;
 pub mod output;
+pub mod preview;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

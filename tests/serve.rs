@@ -437,6 +437,35 @@ fn editing_a_data_file_changes_the_page() {
 }
 
 #[test]
+fn a_text_edit_renders_only_what_shows_the_page_and_a_title_edit_everything() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+    let mut events = server.events();
+    fixture.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the *why*, in short.",
+    );
+    events.expect("reload", &server);
+    let page = server.get("/guide/demos/");
+    assert!(page.text().contains("in short"), "{}", page.text());
+    server.wait_for_log("(content/guide/demos.md; 5 of ");
+
+    fixture.edit(
+        "content/guide/demos.md",
+        "# Demos that show",
+        "# Demos that explain",
+    );
+    events.expect("reload", &server);
+    let other = server.get("/guide/checkin/");
+    assert!(
+        other.text().contains("Demos that explain"),
+        "navigation updated"
+    );
+    server.wait_for_log("(content/guide/demos.md; full build)");
+}
+
+#[test]
 fn event_stream_sends_reload_after_an_edit_and_css_after_a_stylesheet_edit() {
     let fixture = fixture();
     let server = Server::start(&fixture, &[]);

@@ -13,18 +13,21 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, SourceFile};
 
 use super::{load_one, render_page, Content, ContentOptions, Page};
 
 /// A page read again after a save.
 #[derive(Debug)]
 pub enum Reloaded {
-    /// Only its text changed: swapping it in is enough.
-    SameShape(Box<Page>),
+    /// Only its text changed: swapping it in is enough. `file` is what
+    /// was read, for further checks that point at it.
+    SameShape { page: Box<Page>, file: SourceFile },
     /// Something other pages show or check changed (or it is a draft now,
     /// or it is a page the site did not have): rebuild everything.
     ShapeChanged,
+    /// A draft the site leaves out, before and after: nothing to do.
+    Unpublished,
 }
 
 impl Content {
@@ -36,10 +39,18 @@ impl Content {
         source: &Path,
         options: &ContentOptions,
     ) -> Result<Reloaded, Vec<Diagnostic>> {
-        let Some(old) = self.all_pages().find(|p| p.source == source) else {
-            return Ok(Reloaded::ShapeChanged);
-        };
+        let old = self.all_pages().find(|p| p.source == source);
         let (loaded, mut errors) = load_one(root, source).map_err(|e| vec![e])?;
+        let Some(old) = old else {
+            // Not in the site: a draft that stays one changes nothing (but
+            // its front matter is checked, as in a full build); a page new
+            // to the site changes navigation.
+            return match (loaded.front.draft && !options.drafts, errors.is_empty()) {
+                (true, true) => Ok(Reloaded::Unpublished),
+                (true, false) => Err(errors),
+                (false, _) => Ok(Reloaded::ShapeChanged),
+            };
+        };
         if loaded.front.draft && !options.drafts {
             return Ok(Reloaded::ShapeChanged);
         }
@@ -57,24 +68,24 @@ impl Content {
         // Same heading ids as before, so the site's anchors still hold.
         super::check_links_of(&page, &loaded.file, &self.anchors(), &mut errors);
         if errors.is_empty() {
-            Ok(Reloaded::SameShape(Box::new(page)))
+            Ok(Reloaded::SameShape {
+                page: Box::new(page),
+                file: loaded.file,
+            })
         } else {
             Err(errors)
         }
     }
 
-    /// Puts a reloaded page in place of the page with the same source.
-    pub fn replace_page(&mut self, page: Page) {
-        let slot = self
+    /// Puts a reloaded page in place of the page with the same source;
+    /// returns the page it replaced.
+    pub fn replace_page(&mut self, page: Page) -> Option<Page> {
+        let mut slots = self
             .pages
             .iter_mut()
             .chain(self.sections.values_mut().filter_map(|s| s.index.as_mut()));
-        for old in slot {
-            if old.source == page.source {
-                *old = page;
-                return;
-            }
-        }
+        let slot = slots.find(|old| old.source == page.source)?;
+        Some(std::mem::replace(slot, page))
     }
 }
 
@@ -146,13 +157,14 @@ mod tests {
     fn a_text_edit_keeps_the_shape_and_brings_the_new_html() {
         let (dir, content) = site();
         let text = "+++\ntitle = \"A\"\n+++\n\nSecond text. See [b](b.md#setup).\n\n## Steps\n";
-        let Ok(Reloaded::SameShape(page)) = edit(&dir, &content, text) else {
+        let Ok(Reloaded::SameShape { page, .. }) = edit(&dir, &content, text) else {
             panic!("expected the same shape");
         };
         assert!(page.html.contains("Second text"), "{}", page.html);
         assert!(page.summary.contains("Second text"), "{}", page.summary);
         let mut content = content;
-        content.replace_page(*page);
+        let old = content.replace_page(*page).expect("the page was there");
+        assert!(old.html.contains("First text"), "{}", old.html);
         assert!(content.pages.iter().any(|p| p.html.contains("Second text")));
     }
 

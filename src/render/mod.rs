@@ -12,6 +12,7 @@ pub mod relative;
 pub mod search;
 mod shortcodes;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -28,6 +29,13 @@ pub struct OutputFile {
     /// Relative to the output folder, with `/` separators.
     pub path: String,
     pub bytes: Vec<u8>,
+}
+
+/// Pages rendered again by [`Renderer::render_selected`].
+pub struct Partial {
+    pub files: Vec<OutputFile>,
+    /// The search-index entries of those pages, by output path.
+    pub entries: Vec<(String, search::Entry)>,
 }
 
 /// Templates every theme must provide (the default theme's stand in for
@@ -169,6 +177,46 @@ impl<'a> Renderer<'a> {
         } else {
             Err(errors)
         }
+    }
+
+    /// Renders only the pages whose output paths are in `selected`, with
+    /// their links checked, for the development server's partial rebuilds.
+    /// Returns them with their search-index entries.
+    pub fn render_selected(&self, selected: &HashSet<String>) -> Result<Partial, Diagnostics> {
+        let jobs = context::jobs(self.site);
+        let publisher = publish::Publisher::new(
+            self.site,
+            jobs.iter().map(|job| job.path.clone()),
+            self.theme.statics.iter().map(|(path, bytes)| {
+                assets::output_path(path, bytes, self.site.config.fingerprint)
+            }),
+        );
+        let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+            .par_iter()
+            .filter(|job| selected.contains(&job.path))
+            .map(|job| self.render_job(job).map(|file| publisher.process(file)))
+            .collect();
+        let mut errors = Diagnostics::default();
+        let mut files = Vec::new();
+        for result in results {
+            match result {
+                Ok(file) => files.push(file),
+                Err(e) => errors.push(e),
+            }
+        }
+        let entries = match publisher.entries() {
+            Ok(entries) => entries,
+            Err(broken) => {
+                errors.extend(broken.0);
+                Vec::new()
+            }
+        };
+        if !errors.is_empty() {
+            errors.sort();
+            return Err(errors);
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Partial { files, entries })
     }
 
     /// Renders a page, then replaces its shortcode placeholders with the

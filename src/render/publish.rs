@@ -135,9 +135,9 @@ impl<'a> Publisher<'a> {
         file
     }
 
-    /// After every page went through [`Self::process`]: the search index
-    /// and sitemap, or every broken link.
-    pub fn finish(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+    /// The search-index entries of the pages that went through
+    /// [`Self::process`] (by output path, sorted), or every broken link.
+    pub fn entries(&self) -> Result<Vec<(String, search::Entry)>, Diagnostics> {
         let found =
             std::mem::take(&mut *self.found.lock().expect("no panics while holding the lock"));
         if !found.problems.is_empty() {
@@ -147,6 +147,13 @@ impl<'a> Publisher<'a> {
         }
         let mut entries = found.entries;
         entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
+    }
+
+    /// After every page went through [`Self::process`]: the search index
+    /// and sitemap, or every broken link.
+    pub fn finish(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+        let entries = self.entries()?;
         let dates = crate::history::for_site(self.site);
         let sitemap: Vec<(String, Option<Date>)> = entries
             .iter()

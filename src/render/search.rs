@@ -31,7 +31,7 @@ pub const PAGE_URL_PATH: &str = "search/";
 /// Characters of text kept per page.
 pub const MAX_TEXT: usize = 1500;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Entry {
     pub title: String,
     pub url: String,
@@ -122,6 +122,18 @@ fn json(entries: &[Entry]) -> String {
     json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// The entries of a `search-index.json` this build wrote, to update a few
+/// of them without rendering every page again.
+pub fn parse_index(bytes: &[u8]) -> Option<Vec<Entry>> {
+    #[derive(serde::Deserialize)]
+    struct Parsed {
+        version: u32,
+        pages: Vec<Entry>,
+    }
+    let parsed: Parsed = serde_json::from_slice(bytes).ok()?;
+    (parsed.version == 1).then_some(parsed.pages)
 }
 
 /// `search-index.json`, and with `script` also `search-index.js`.

@@ -7,10 +7,8 @@
 //! refused with 400, so a mistake elsewhere can never turn into a path
 //! traversal.
 
-use std::collections::HashMap;
-
 /// The built site held in memory: output path to bytes.
-pub type Files = HashMap<String, Vec<u8>>;
+pub use crate::preview::Files;
 
 /// Where the development server's own endpoints live.
 pub const PREFIX: &str = "/__tandem/";
@@ -318,18 +316,24 @@ mod tests {
         let mut files = Files::new();
         files.insert(
             "index.html".into(),
-            b"<html><body>home</body></html>".to_vec(),
+            std::sync::Arc::from(b"<html><body>home</body></html>".as_slice()),
         );
         files.insert(
             "features/index.html".into(),
-            b"<html><body>features</body></html>".to_vec(),
+            std::sync::Arc::from(b"<html><body>features</body></html>".as_slice()),
         );
         files.insert(
             "404.html".into(),
-            b"<html><body>lost</body></html>".to_vec(),
+            std::sync::Arc::from(b"<html><body>lost</body></html>".as_slice()),
         );
-        files.insert("style.css".into(), b"body{}".to_vec());
-        files.insert("caf\u{e9}/index.html".into(), b"<p>cafe</p>".to_vec());
+        files.insert(
+            "style.css".into(),
+            std::sync::Arc::from(b"body{}".as_slice()),
+        );
+        files.insert(
+            "caf\u{e9}/index.html".into(),
+            std::sync::Arc::from(b"<p>cafe</p>".as_slice()),
+        );
         files
     }
 

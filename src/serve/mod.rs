@@ -45,7 +45,10 @@
 //!
 //! A build renders the whole site into a map of output path to bytes; the
 //! map is swapped in whole, so a request sees either the previous site or
-//! the new one, never a mix. [`http`] maps requests onto that map,
+//! the new one, never a mix. A save that changes only the text of pages
+//! renders just the outputs showing that text and swaps in a copy of the
+//! map with those replaced (see [`crate::preview`]); anything else gets a
+//! full build. [`http`] maps requests onto that map,
 //! [`reload`] streams events to pages, [`watch`] turns file events into
 //! rebuilds.
 
@@ -61,8 +64,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::build;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::preview::{Preview, Update};
 use crate::site::BuildOptions;
 use http::{Files, Reply, Route, View};
 use reload::Hub;
@@ -152,12 +155,7 @@ pub fn run(options: ServeOptions, shutdown: Receiver<()>) -> Result<(), String> 
         hub: Arc::new(Hub::default()),
         bind: options.bind,
     });
-    let mut builder = Builder {
-        state: state.clone(),
-        options: build_options,
-        follow: options.follow,
-        last_warnings: String::new(),
-    };
+    let mut builder = Builder::new(state.clone(), build_options, options.follow);
     builder.rebuild(None);
     std::thread::Builder::new()
         .name("tandem-build".into())
@@ -344,9 +342,35 @@ struct Builder {
     follow: bool,
     /// Warnings are printed again only when they change.
     last_warnings: String,
+    /// The last good build, which saves update in part when they can.
+    preview: Option<Preview>,
+    health: Health,
+}
+
+/// How the last build attempt went, which decides what the next one may
+/// skip.
+#[derive(Debug, Clone, PartialEq)]
+enum Health {
+    Good,
+    /// A partial update of these pages failed: the next partial update
+    /// reads them again too, so their errors cannot be forgotten.
+    PagesBroken(Vec<PathBuf>),
+    /// A full build failed: only a full build can tell when it is fixed.
+    Broken,
 }
 
 impl Builder {
+    fn new(state: Arc<State>, options: BuildOptions, follow: bool) -> Builder {
+        Builder {
+            state,
+            options,
+            follow,
+            last_warnings: String::new(),
+            preview: None,
+            health: Health::Broken,
+        }
+    }
+
     fn run(mut self, changes: Receiver<Change>) {
         while let Ok(mut change) = changes.recv() {
             // Saves that arrived during the last build make one rebuild.
@@ -362,23 +386,27 @@ impl Builder {
     fn rebuild(&mut self, change: Option<Change>) {
         let started = Instant::now();
         let previous = self.state.current();
-        match render(&self.options) {
-            Ok((files, warnings)) => {
-                let warnings_text = warnings.to_string();
+        match self.build(change.as_ref()) {
+            Ok(how) => {
+                let preview = self
+                    .preview
+                    .as_ref()
+                    .expect("a good build leaves a preview");
+                let warnings_text = preview.warnings.to_string();
                 if warnings_text != self.last_warnings {
                     eprint!("{warnings_text}");
                     self.last_warnings = warnings_text;
                 }
-                let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+                let files = preview.files.clone();
+                let pages = files.keys().filter(|p| p.ends_with(".html")).count();
                 let count = files.len();
-                let files: Files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
                 let url = match &change {
                     Some(change) if self.follow => followed_url(&change.paths, &files),
                     _ => None,
                 };
                 let build = previous.build + 1;
                 self.state.set(Current {
-                    files: Arc::new(files),
+                    files,
                     build,
                     errors: None,
                 });
@@ -400,6 +428,7 @@ impl Builder {
                 log_rebuild(
                     &change,
                     built_in,
+                    &how,
                     &format!("{event} sent to {clients} page{}", plural(clients)),
                 );
             }
@@ -427,32 +456,80 @@ impl Builder {
                     log_rebuild(
                         &change,
                         built_in,
+                        "failed",
                         &format!("error sent to {clients} page{}", plural(clients)),
                     );
                 }
             }
         }
     }
+
+    /// Brings the preview up to date: in part when the change allows it
+    /// (see [`Preview::update`]), else with a full build. Returns how.
+    fn build(&mut self, change: Option<&Change>) -> Result<String, Diagnostics> {
+        if let (Some(change), Some(preview)) = (change, self.preview.as_mut()) {
+            let mut paths = change.paths.clone();
+            match &self.health {
+                Health::Good => {}
+                Health::PagesBroken(broken) => paths.extend(broken.iter().cloned()),
+                Health::Broken => paths.clear(),
+            }
+            paths.sort();
+            paths.dedup();
+            if !paths.is_empty() {
+                match guarded(|| preview.update(&paths)) {
+                    Ok(Ok(Update::Partial(rendered))) => {
+                        self.health = Health::Good;
+                        return Ok(format!(
+                            "{} of {} files rendered again",
+                            rendered.len(),
+                            preview.files.len()
+                        ));
+                    }
+                    Ok(Ok(Update::NeedsFullBuild)) => {}
+                    Err(crash) => {
+                        // Maybe half-updated: only a full build is
+                        // trustworthy now.
+                        self.preview = None;
+                        self.health = Health::Broken;
+                        return Err(crash);
+                    }
+                    Ok(Err(errors)) => {
+                        self.health = Health::PagesBroken(paths);
+                        return Err(errors);
+                    }
+                }
+            }
+        }
+        match guarded(|| Preview::build(&self.options)).and_then(|built| built) {
+            Ok(preview) => {
+                self.preview = Some(preview);
+                self.health = Health::Good;
+                Ok("full build".into())
+            }
+            Err(errors) => {
+                self.health = Health::Broken;
+                Err(errors)
+            }
+        }
+    }
 }
 
-/// [`build::render`], with a panic turned into an error, so that a bug in
-/// one build never stops the server.
-fn render(
-    options: &BuildOptions,
-) -> Result<(Vec<crate::render::OutputFile>, Diagnostics), Diagnostics> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build::render(options)))
-        .unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Diagnostic::general(
-                None,
-                format!("the build crashed ({what}); this is a bug in Tandem"),
-            )
-            .into())
-        })
+/// Runs `work`; a panic (a bug in Tandem) comes back as an error, so one
+/// bad build never stops the server.
+fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, Diagnostics> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Diagnostic::general(
+            None,
+            format!("the build crashed ({what}); this is a bug in Tandem"),
+        )
+        .into()
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -463,8 +540,8 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// `rebuilt in 25 ms (data/features.toml); reload sent to 1 page 71 ms after the save`
-fn log_rebuild(change: &Change, built_in: Duration, what: &str) {
+/// `rebuilt in 25 ms (data/features.toml; full build); reload sent to 1 page 71 ms after the save`
+fn log_rebuild(change: &Change, built_in: Duration, how: &str, what: &str) {
     let mut names: Vec<String> = change
         .paths
         .iter()
@@ -475,7 +552,7 @@ fn log_rebuild(change: &Change, built_in: Duration, what: &str) {
         names.push(format!("and {} more", change.paths.len() - 3));
     }
     eprintln!(
-        "rebuilt in {} ms ({}); {what} {} ms after the save",
+        "rebuilt in {} ms ({}; {how}); {what} {} ms after the save",
         built_in.as_millis(),
         names.join(", "),
         change.first.elapsed().as_millis()

@@ -1,0 +1,199 @@
+//! The site as `tandem serve` keeps it in memory, and its partial rebuilds.
+//!
+//! A full build at 10,000 pages takes seconds, most of it spent on pages a
+//! typical save does not touch. Writers mostly change the text of one
+//! page; that text shows on the page itself, in the summaries of its
+//! section page, on the home and search pages (which show the top
+//! sections), and in the search index, and nowhere else: the contexts
+//! the templates get are Tandem's, whatever the theme, so this list holds
+//! for every theme. [`Preview::update`] re-reads just the saved pages and,
+//! when their *shape* is unchanged (see [`crate::content::Reloaded`]),
+//! renders just those outputs again and patches the search index.
+//! Anything else (a new title, a new page, data, templates, settings)
+//! gets a full build, which is always correct.
+//!
+//! Tests hold the partial result to the full build's bytes.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::build::timed;
+use crate::content::{shortcode, ContentOptions, Page, Reloaded};
+use crate::diagnostics::Diagnostics;
+use crate::render::{search, Renderer};
+use crate::site::{BuildOptions, Site};
+
+/// The built site: output path to bytes. Values are shared, so a partial
+/// rebuild copies the map, not the pages.
+pub type Files = HashMap<String, Arc<[u8]>>;
+
+pub struct Preview {
+    pub site: Site,
+    pub files: Arc<Files>,
+    pub warnings: Diagnostics,
+    options: BuildOptions,
+    /// The "last updated" dates the last full build showed.
+    dates: crate::history::LastUpdated,
+}
+
+/// What [`Preview::update`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Update {
+    /// Only these outputs were rendered again (sorted).
+    Partial(Vec<String>),
+    /// The change needs a full build; nothing was changed.
+    NeedsFullBuild,
+}
+
+impl Preview {
+    /// A full build into memory.
+    pub fn build(options: &BuildOptions) -> Result<Preview, Diagnostics> {
+        let (site, files, warnings) = crate::build::render_site(options)?;
+        let files = files
+            .into_iter()
+            .map(|f| (f.path, Arc::from(f.bytes)))
+            .collect();
+        Ok(Preview {
+            dates: crate::history::for_site(&site),
+            site,
+            files: Arc::new(files),
+            warnings,
+            options: options.clone(),
+        })
+    }
+
+    /// Brings the preview up to date after saves of `changed` (paths
+    /// relative to the site root) by rendering only what they show on,
+    /// when only the text of existing pages changed. On errors (those a
+    /// full build would report for these pages) the preview stays as it
+    /// was.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Result<Update, Diagnostics> {
+        if changed.is_empty() || !changed.iter().all(|p| is_page_source(p)) {
+            return Ok(Update::NeedsFullBuild);
+        }
+        let Some(pages) = timed("reload", || self.reload(changed))? else {
+            return Ok(Update::NeedsFullBuild);
+        };
+        // The "last updated" date shows on the page and in the sitemap;
+        // when a save changes it (a file outside git, first saved today),
+        // more than the page changed.
+        let today = self.site.today;
+        let dates_moved = timed("dates", || {
+            pages.iter().any(|page| {
+                self.site.config.last_updated
+                    && crate::history::date_of(&self.site.root, &page.source, today)
+                        != self.dates.get(&page.source)
+            })
+        });
+        if dates_moved {
+            return Ok(Update::NeedsFullBuild);
+        }
+        if pages.is_empty() {
+            return Ok(Update::Partial(Vec::new())); // drafts the site leaves out
+        }
+        let sources: Vec<PathBuf> = pages.iter().map(|p| p.source.clone()).collect();
+        let selected = self.outputs_showing(&sources);
+        let mut replaced = Vec::new();
+        for page in pages {
+            replaced.extend(self.site.content.replace_page(page));
+        }
+        match self.render(&selected) {
+            Ok(files) => {
+                self.files = Arc::new(files);
+                let mut rendered: Vec<String> = selected.into_iter().collect();
+                rendered.push(search::INDEX_PATH.into());
+                rendered.sort();
+                Ok(Update::Partial(rendered))
+            }
+            Err(errors) => {
+                // The next save starts from the last good site.
+                for page in replaced {
+                    self.site.content.replace_page(page);
+                }
+                Err(errors)
+            }
+        }
+    }
+
+    /// Reads the saved pages again; `None` when any changed shape.
+    fn reload(&self, changed: &[PathBuf]) -> Result<Option<Vec<Page>>, Diagnostics> {
+        let site = &self.site;
+        let base_path = site.config.base_path();
+        let options = ContentOptions {
+            base_path: &base_path,
+            drafts: self.options.drafts,
+            raw_html: site.config.raw_html,
+            today: site.today,
+        };
+        let mut pages = Vec::new();
+        let mut errors = Vec::new();
+        for source in changed {
+            match site.content.reload_page(&site.root, source, &options) {
+                Ok(Reloaded::SameShape { page, file }) => {
+                    // As `Site::load` checks every page's shortcodes.
+                    for call in &page.shortcodes {
+                        shortcode::check_references(call, &site.model, &file, &mut errors);
+                    }
+                    pages.push(*page);
+                }
+                Ok(Reloaded::ShapeChanged) => return Ok(None),
+                Ok(Reloaded::Unpublished) => {}
+                Err(page_errors) => errors.extend(page_errors),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Some(pages))
+        } else {
+            let mut errors = Diagnostics(errors);
+            errors.sort();
+            Err(errors)
+        }
+    }
+
+    /// The outputs that show the text of the pages at `sources`: each
+    /// page, its section's page, and the home and search pages (which
+    /// show the top sections with their pages' summaries).
+    fn outputs_showing(&self, sources: &[PathBuf]) -> HashSet<String> {
+        let content = &self.site.content;
+        let mut outputs: HashSet<String> = ["index.html".to_string()].into();
+        outputs.insert(format!("{}index.html", search::PAGE_URL_PATH));
+        for page in content.all_pages().filter(|p| sources.contains(&p.source)) {
+            outputs.insert(format!("{}index.html", page.path));
+            if let Some(section) = content.sections.get(&page.section) {
+                outputs.insert(format!("{}index.html", section.path));
+            }
+        }
+        outputs
+    }
+
+    /// The preview's files with `selected` rendered again and the search
+    /// index patched with their new entries.
+    fn render(&self, selected: &HashSet<String>) -> Result<Files, Diagnostics> {
+        let renderer = timed("templates", || Renderer::new(&self.site))?;
+        let partial = timed("render", || renderer.render_selected(selected))?;
+        let mut files = (*self.files).clone();
+        let index = files.get(search::INDEX_PATH).cloned();
+        let mut entries = index
+            .and_then(|bytes| search::parse_index(&bytes))
+            .unwrap_or_default();
+        for (_, entry) in partial.entries {
+            match entries.iter_mut().find(|e| e.url == entry.url) {
+                Some(old) => *old = entry,
+                None => entries.push(entry),
+            }
+        }
+        for file in search::files(&entries, false) {
+            files.insert(file.path, Arc::from(file.bytes));
+        }
+        for file in partial.files {
+            files.insert(file.path, Arc::from(file.bytes));
+        }
+        Ok(files)
+    }
+}
+
+/// `content/**/*.md`.
+fn is_page_source(path: &Path) -> bool {
+    path.starts_with("content") && path.extension().is_some_and(|e| e == "md")
+}

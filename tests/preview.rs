@@ -1,0 +1,269 @@
+//! Partial rebuilds of the development server's in-memory site: a save
+//! that changes only the text of pages renders only the outputs that show
+//! that text, and the result is byte for byte what a full build gives.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Fixture;
+use tandem::calendar::Date;
+use tandem::preview::{Preview, Update};
+use tandem::site::BuildOptions;
+
+fn options(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        today: Date::from_ymd(2026, 11, 25),
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        relative_urls: Some(false),
+        fingerprint: Some(false),
+        ..Default::default()
+    }
+}
+
+/// Fails unless `preview` holds exactly the files a full build of the same
+/// sources gives, byte for byte.
+fn assert_same_as_full_build(preview: &Preview, root: &Path) {
+    let full = Preview::build(&options(root)).expect("the site builds");
+    let mut ours: Vec<&String> = preview.files.keys().collect();
+    let mut theirs: Vec<&String> = full.files.keys().collect();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs, "different sets of files");
+    for (path, bytes) in full.files.iter() {
+        assert!(
+            preview.files[path] == *bytes,
+            "{path} differs from a full build:\n--- partial\n{}\n--- full\n{}",
+            String::from_utf8_lossy(&preview.files[path]),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}
+
+fn paths(list: &[&str]) -> Vec<PathBuf> {
+    list.iter().map(PathBuf::from).collect()
+}
+
+#[test]
+fn a_text_edit_renders_only_the_outputs_showing_the_page() {
+    let site = Fixture::new();
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    site.edit(
+        "content/guide/checkin.md",
+        "Thirty minutes, before anything is committed.",
+        "Half an hour, before anything is committed. *New words.*",
+    );
+    let update = preview
+        .update(&paths(&["content/guide/checkin.md"]))
+        .unwrap();
+    assert_eq!(
+        update,
+        Update::Partial(vec![
+            "guide/checkin/index.html".into(),
+            "guide/index.html".into(),
+            "index.html".into(),
+            "search-index.json".into(),
+            "search/index.html".into(),
+        ])
+    );
+    let page = String::from_utf8_lossy(&preview.files["guide/checkin/index.html"]).into_owned();
+    assert!(page.contains("<em>New words.</em>"), "{page}");
+    let index = String::from_utf8_lossy(&preview.files["search-index.json"]).into_owned();
+    assert!(index.contains("Half an hour"), "{index}");
+    assert_same_as_full_build(&preview, site.root());
+}
+
+#[test]
+fn a_section_intro_edit_matches_a_full_build() {
+    let site = Fixture::new();
+    site.write(
+        "content/guide/_index.md",
+        "+++\ntitle = \"Guide\"\n+++\n\nHow we work.\n",
+    );
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    site.edit(
+        "content/guide/_index.md",
+        "How we work.",
+        "How we *really* work.",
+    );
+    site.edit("content/_index.md", "Welcome.", "Welcome, reader.");
+    let update = preview
+        .update(&paths(&["content/guide/_index.md", "content/_index.md"]))
+        .unwrap();
+    assert!(matches!(update, Update::Partial(_)), "{update:?}");
+    assert_same_as_full_build(&preview, site.root());
+}
+
+#[test]
+fn changes_other_pages_show_need_a_full_build() {
+    let site = Fixture::new();
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    let before = preview.files.clone();
+    for (file, from, to) in [
+        (
+            "content/guide/checkin.md",
+            "Running a check-in",
+            "Running check-ins",
+        ),
+        ("content/guide/checkin.md", "### Risks", "### Known risks"),
+        ("content/guide/checkin.md", "weight = 20", "weight = 1"),
+        (
+            "content/guide/checkin.md",
+            "owner = \"raj\"",
+            "owner = \"ana\"",
+        ),
+    ] {
+        site.edit(file, from, to);
+        assert_eq!(
+            preview.update(&paths(&[file])).unwrap(),
+            Update::NeedsFullBuild,
+            "{from} -> {to}"
+        );
+        site.edit(file, to, from);
+    }
+    site.write("content/guide/new.md", "# New\n");
+    for changed in [
+        "content/guide/new.md",
+        "data/features.toml",
+        "tandem.toml",
+        "themes/default/templates/page.html",
+    ] {
+        assert_eq!(
+            preview.update(&paths(&[changed])).unwrap(),
+            Update::NeedsFullBuild,
+            "{changed}"
+        );
+    }
+    assert!(*preview.files == *before, "nothing changed meanwhile");
+}
+
+#[test]
+fn errors_in_a_partial_update_keep_the_last_good_site_until_fixed() {
+    let site = Fixture::new();
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    let good = preview.files.clone();
+    let file = "content/guide/checkin.md";
+    for (broken, expected) in [
+        ("See [the demos page](demos.md#nowhere)", "#nowhere"),
+        ("See ![a chart](/img/missing.png)", "missing.png"),
+        (
+            "\n{{ feature(id=\"no-such-candidate\") }}\n",
+            "no-such-candidate",
+        ),
+    ] {
+        site.edit(file, "See [the demos page](demos.md)", broken);
+        let errors = preview
+            .update(&paths(&[file]))
+            .expect_err(&format!("{broken} is an error"));
+        let text = errors.to_string();
+        assert!(text.contains(expected), "{text}");
+        assert!(text.contains("content/guide/checkin.md:"), "{text}");
+        assert!(*preview.files == *good, "the last good site stays");
+        site.edit(file, broken, "See [the demos page](demos.md)");
+    }
+    site.edit(file, "Thirty minutes", "Forty minutes");
+    assert!(matches!(
+        preview.update(&paths(&[file])).unwrap(),
+        Update::Partial(_)
+    ));
+    assert_same_as_full_build(&preview, site.root());
+}
+
+/// The example site: shortcodes, nested sections, many pages.
+#[test]
+fn text_edits_of_every_example_page_match_a_full_build() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["content", "data", "themes"] {
+        copy_dir(&repo.join(part), &dir.path().join(part));
+    }
+    std::fs::copy(repo.join("tandem.toml"), dir.path().join("tandem.toml")).unwrap();
+    let root = dir.path();
+    let mut preview = Preview::build(&options(root)).unwrap();
+    let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        std::fs::write(page, format!("{text}\nOne more paragraph.\n")).unwrap();
+    }
+    let relative: Vec<PathBuf> = pages
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+        .collect();
+    let update = preview.update(&relative).unwrap();
+    assert!(matches!(update, Update::Partial(_)), "{update:?}");
+    assert_same_as_full_build(&preview, root);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_save_that_moves_the_last_updated_date_needs_a_full_build() {
+    let site = Fixture::new();
+    // Outside git, the date is the file's modification time: make it older
+    // than the save about to happen.
+    let file = "content/guide/checkin.md";
+    let october = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_790_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(site.path(file))
+        .unwrap()
+        .set_modified(october)
+        .unwrap();
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    site.edit(file, "Thirty minutes", "Forty minutes");
+    assert_eq!(
+        preview.update(&paths(&[file])).unwrap(),
+        Update::NeedsFullBuild
+    );
+}
+
+#[test]
+fn saving_a_draft_the_site_leaves_out_renders_nothing() {
+    let site = Fixture::new();
+    site.write(
+        "content/guide/later.md",
+        "+++\ndraft = true\n+++\n\nNot yet.\n",
+    );
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    let before = preview.files.clone();
+    site.write(
+        "content/guide/later.md",
+        "+++\ndraft = true\n+++\n\nStill not.\n",
+    );
+    let file = "content/guide/later.md";
+    assert!(matches!(
+        preview.update(&paths(&[file])).unwrap(),
+        Update::Partial(_)
+    ));
+    assert!(*preview.files == *before);
+    site.write(
+        "content/guide/later.md",
+        "+++\ndraft = false\n+++\n\nNow.\n",
+    );
+    assert_eq!(
+        preview.update(&paths(&[file])).unwrap(),
+        Update::NeedsFullBuild
+    );
+    site.write(
+        "content/guide/later.md",
+        "+++\ndraft = true\nweight = \"x\"\n+++\n",
+    );
+    let errors = preview.update(&paths(&[file])).unwrap_err().to_string();
+    assert!(errors.contains("content/guide/later.md:3"), "{errors}");
+}
