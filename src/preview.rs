@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::build::timed;
 use crate::content::{shortcode, ContentOptions, Page, Reloaded};
 use crate::diagnostics::Diagnostics;
-use crate::render::{search, Renderer};
+use crate::render::{search, Partial, Renderer};
 use crate::site::{BuildOptions, Site};
 
 /// The built site: output path to bytes. Values are shared, so a partial
@@ -35,6 +35,8 @@ pub struct Preview {
     options: BuildOptions,
     /// The "last updated" dates the last full build showed.
     dates: crate::history::LastUpdated,
+    /// The search index, kept in parts to patch.
+    index: search::IndexParts,
 }
 
 /// What [`Preview::update`] did.
@@ -50,11 +52,16 @@ impl Preview {
     /// A full build into memory.
     pub fn build(options: &BuildOptions) -> Result<Preview, Diagnostics> {
         let (site, files, warnings) = crate::build::render_site(options)?;
-        let files = files
+        let files: Files = files
             .into_iter()
             .map(|f| (f.path, Arc::from(f.bytes)))
             .collect();
+        let index = files
+            .get(search::INDEX_PATH)
+            .and_then(|bytes| search::IndexParts::parse(bytes))
+            .expect("every build writes a search index");
         Ok(Preview {
+            index,
             dates: crate::history::for_site(&site),
             site,
             files: Arc::new(files),
@@ -99,8 +106,8 @@ impl Preview {
             replaced.extend(self.site.content.replace_page(page));
         }
         match self.render(&selected) {
-            Ok(files) => {
-                self.files = Arc::new(files);
+            Ok(partial) => {
+                self.swap_in(partial);
                 let mut rendered: Vec<String> = selected.into_iter().collect();
                 rendered.push(search::INDEX_PATH.into());
                 rendered.sort();
@@ -167,29 +174,24 @@ impl Preview {
         outputs
     }
 
-    /// The preview's files with `selected` rendered again and the search
-    /// index patched with their new entries.
-    fn render(&self, selected: &HashSet<String>) -> Result<Files, Diagnostics> {
+    /// Renders `selected` again.
+    fn render(&self, selected: &HashSet<String>) -> Result<Partial, Diagnostics> {
         let renderer = timed("templates", || Renderer::new(&self.site))?;
-        let partial = timed("render", || renderer.render_selected(selected))?;
+        timed("render", || renderer.render_selected(selected))
+    }
+
+    /// A copy of the files with the rendered ones and the patched search
+    /// index in place: requests in flight keep the map they started with.
+    fn swap_in(&mut self, partial: Partial) {
+        for (_, entry) in &partial.entries {
+            self.index.replace(entry);
+        }
         let mut files = (*self.files).clone();
-        let index = files.get(search::INDEX_PATH).cloned();
-        let mut entries = index
-            .and_then(|bytes| search::parse_index(&bytes))
-            .unwrap_or_default();
-        for (_, entry) in partial.entries {
-            match entries.iter_mut().find(|e| e.url == entry.url) {
-                Some(old) => *old = entry,
-                None => entries.push(entry),
-            }
-        }
-        for file in search::files(&entries, false) {
+        let index = self.index.file();
+        for file in partial.files.into_iter().chain([index]) {
             files.insert(file.path, Arc::from(file.bytes));
         }
-        for file in partial.files {
-            files.insert(file.path, Arc::from(file.bytes));
-        }
-        Ok(files)
+        self.files = Arc::new(files);
     }
 }
 

@@ -31,7 +31,7 @@ pub const PAGE_URL_PATH: &str = "search/";
 /// Characters of text kept per page.
 pub const MAX_TEXT: usize = 1500;
 
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Serialize, serde::Deserialize)]
 pub struct Entry {
     pub title: String,
     pub url: String,
@@ -118,22 +118,76 @@ fn json(entries: &[Entry]) -> String {
         pages: entries,
     })
     .expect("the index serializes");
-    // As in data.json: never markup, even when sniffed or embedded.
+    never_markup(json)
+}
+
+/// As in data.json: `<`, `>` and `&` (only ever inside JSON strings) as
+/// escapes, so the index is never markup, even when sniffed or embedded.
+fn never_markup(json: String) -> String {
     json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
 }
 
-/// The entries of a `search-index.json` this build wrote, to update a few
-/// of them without rendering every page again.
-pub fn parse_index(bytes: &[u8]) -> Option<Vec<Entry>> {
-    #[derive(serde::Deserialize)]
-    struct Parsed {
-        version: u32,
-        pages: Vec<Entry>,
+/// `search-index.json` as one JSON text per entry, so that the
+/// development server can replace a few entries without serializing the
+/// others again (at 10,000 pages the index is about 30 MB).
+/// [`IndexParts::file`] gives exactly the bytes [`files`] writes.
+pub struct IndexParts {
+    /// Each entry's URL and its JSON text, in index order.
+    parts: Vec<(String, String)>,
+}
+
+impl IndexParts {
+    /// The parts of a `search-index.json` this build wrote.
+    pub fn parse(bytes: &[u8]) -> Option<IndexParts> {
+        #[derive(serde::Deserialize)]
+        struct Parsed {
+            version: u32,
+            pages: Vec<Entry>,
+        }
+        let parsed: Parsed = serde_json::from_slice(bytes).ok()?;
+        (parsed.version == 1).then(|| IndexParts {
+            parts: parsed
+                .pages
+                .iter()
+                .map(|e| (e.url.clone(), part(e)))
+                .collect(),
+        })
     }
-    let parsed: Parsed = serde_json::from_slice(bytes).ok()?;
-    (parsed.version == 1).then_some(parsed.pages)
+
+    /// Puts `entry` in place of the entry with its URL, or at the end.
+    pub fn replace(&mut self, entry: &Entry) {
+        let text = part(entry);
+        match self.parts.iter_mut().find(|(url, _)| *url == entry.url) {
+            Some(slot) => slot.1 = text,
+            None => self.parts.push((entry.url.clone(), text)),
+        }
+    }
+
+    /// `search-index.json`.
+    pub fn file(&self) -> OutputFile {
+        let length: usize = self.parts.iter().map(|(_, p)| p.len() + 1).sum();
+        let mut json = String::with_capacity(length + 32);
+        json.push_str(r#"{"version":1,"pages":["#);
+        for (i, (_, text)) in self.parts.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(text);
+        }
+        json.push_str("]}\n");
+        OutputFile {
+            path: INDEX_PATH.into(),
+            bytes: json.into_bytes(),
+        }
+    }
+}
+
+/// One entry's JSON text, escaped as the whole index is.
+fn part(entry: &Entry) -> String {
+    let json = serde_json::to_string(entry).expect("entries serialize");
+    never_markup(json)
 }
 
 /// `search-index.json`, and with `script` also `search-index.js`.
@@ -180,5 +234,25 @@ mod tests {
         assert!(!text.contains('<') && !text.contains('&'), "{text}");
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed["pages"][0]["title"], "<script>&");
+    }
+
+    fn entry(url: &str, text: &str) -> Entry {
+        Entry {
+            title: format!("Page {url} <b>"),
+            url: url.into(),
+            section: "S & T".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn index_parts_patch_to_the_bytes_a_full_index_has() {
+        let before = [entry("/a/", "one"), entry("/b/", "two \"quoted\"")];
+        let written = files(&before, false).remove(0);
+        let mut parts = IndexParts::parse(&written.bytes).unwrap();
+        assert_eq!(parts.file(), written);
+        parts.replace(&entry("/b/", "three <i>"));
+        let after = [entry("/a/", "one"), entry("/b/", "three <i>")];
+        assert_eq!(parts.file(), files(&after, false).remove(0));
     }
 }
