@@ -8,6 +8,7 @@ use crate::output;
 use crate::render::links;
 use crate::render::{OutputFile, Renderer};
 use crate::site::{BuildOptions, Site};
+use crate::stamp::{self, Stamp};
 
 /// What a successful build did.
 #[derive(Debug)]
@@ -16,6 +17,9 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub written: crate::output::WriteStats,
+    /// Nothing the build reads changed since the build that wrote the
+    /// output, so nothing was rendered (see [`crate::stamp`]).
+    pub up_to_date: bool,
 }
 
 /// Loads, validates and renders, writing nothing. Returns the warnings.
@@ -93,10 +97,10 @@ pub fn render_site(
 
 /// Builds the site into `output`. Pages are written as they render (into a
 /// staging folder for a fresh output, or kept only when changed for an
-/// existing one); the output changes only once everything rendered.
+/// existing one); the output changes only once everything rendered. When
+/// nothing the build reads changed since the build that wrote `output`,
+/// nothing is rendered at all.
 pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
-    let (site, warnings) = load(options)?;
-    let renderer = templates(&site)?;
     let cannot_write = |e: std::io::Error| {
         Diagnostics::from(Diagnostic::general(
             None,
@@ -107,6 +111,18 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     // files; the lock makes the second one stop with a clear message.
     let _lock = BuildLock::acquire(output)
         .map_err(|e| Diagnostics::from(Diagnostic::general(None, e.to_string())))?;
+    let digest = timed("stamp", || stamp::digest(options, output));
+    let unchanged = timed("up to date", || {
+        digest
+            .as_deref()
+            .and_then(|digest| Stamp::unchanged(output, digest))
+    });
+    if let Some(stamp) = unchanged {
+        return Ok(up_to_date(stamp));
+    }
+    let (site, warnings) = load(options)?;
+    let renderer = templates(&site)?;
+    Stamp::remove(output).map_err(cannot_write)?;
     let writer = output::Writer::new(output).map_err(cannot_write)?;
     let paths = match timed("render", || renderer.render_into(&writer)) {
         Ok(paths) => paths,
@@ -116,11 +132,31 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         }
     };
     let written = timed("write", || writer.finish(&paths)).map_err(cannot_write)?;
+    // Vouch for the output only if no source changed while it rendered.
+    let still = || timed("stamp", || stamp::digest(options, output));
+    if let Some(digest) = digest.filter(|d| still().as_ref() == Some(d)) {
+        let _ = timed("stamp", || Stamp::write(output, &paths, digest, &warnings));
+    }
     let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
     Ok(BuildReport {
         warnings,
         pages,
         files: paths.len(),
         written,
+        up_to_date: false,
     })
+}
+
+/// The report of a build that found its output up to date.
+fn up_to_date(stamp: stamp::Unchanged) -> BuildReport {
+    BuildReport {
+        warnings: stamp.warnings,
+        pages: stamp.pages,
+        files: stamp.files,
+        written: output::WriteStats {
+            unchanged: stamp.files,
+            ..Default::default()
+        },
+        up_to_date: true,
+    }
 }

@@ -29,4 +29,5 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod stamp;
 pub mod theme;

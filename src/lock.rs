@@ -76,11 +76,7 @@ const LOCK_SUFFIX: &str = ".tandem-lock";
 
 /// The lock file of an output folder: `.<name>.tandem-lock` beside it.
 pub fn lock_path(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}{LOCK_SUFFIX}"))
+    crate::output::beside(output, "lock")
 }
 
 /// Whether a process with this id is running (Linux: `/proc/<pid>`).

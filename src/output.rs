@@ -58,15 +58,22 @@ struct Journal {
     stale: Vec<String>,
 }
 
-/// Folder names used beside the output while building a fresh one:
-/// `.public.tandem-new-<pid>`, with the process id so two builds never
-/// share one.
-fn sibling(output: &Path, tag: &str) -> PathBuf {
+/// `.public.tandem-<tag>` beside the output `public`: where Tandem keeps
+/// what belongs to an output but must never be published with it (its
+/// lock, stamp, staging and commit folders). Same parent, so renames into
+/// the output stay on one file system.
+pub fn beside(output: &Path, tag: &str) -> PathBuf {
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.tandem-{tag}-{}", std::process::id()))
+    output.with_file_name(format!(".{name}.tandem-{tag}"))
+}
+
+/// Folders of this build beside the output (`.public.tandem-new-<pid>`),
+/// with the process id so two builds never share one.
+fn sibling(output: &Path, tag: &str) -> PathBuf {
+    beside(output, &format!("{tag}-{}", std::process::id()))
 }
 
 /// Cleans up after earlier builds that were killed: a commit that had
@@ -90,8 +97,9 @@ fn remove_leftovers(output: &Path) -> io::Result<()> {
         let Some(rest) = file_name.strip_prefix(&prefix) else {
             continue;
         };
-        // The build lock shares the prefix; it is the lock's to manage.
-        if rest == "lock" {
+        // The build lock and stamp share the prefix; they are managed by
+        // their own modules.
+        if rest == "lock" || rest == "stamp" {
             continue;
         }
         // Leave folders of builds that are still running alone.
@@ -105,7 +113,11 @@ fn remove_leftovers(output: &Path) -> io::Result<()> {
         if rest.starts_with("commit-") && folder.join(JOURNAL).is_file() && output.is_dir() {
             apply_commit(&folder, output)?;
         }
-        let _ = fs::remove_dir_all(folder);
+        if folder.is_dir() {
+            let _ = fs::remove_dir_all(folder);
+        } else {
+            let _ = fs::remove_file(folder);
+        }
     }
     Ok(())
 }

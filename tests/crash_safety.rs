@@ -90,14 +90,16 @@ fn commit_in_progress(output: &Path) -> bool {
     })
 }
 
-/// Leftovers beside `output`: `.public.tandem-*` folders and files.
+/// Leftovers beside `output`: `.public.tandem-*` folders and files, but
+/// not the stamp of a finished build (`.public.tandem-stamp`), which
+/// belongs there.
 fn leftovers_beside(output: &Path) -> Vec<String> {
     let prefix = format!(".{}.tandem-", output.file_name().unwrap().to_string_lossy());
     std::fs::read_dir(output.parent().unwrap())
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(&prefix))
+        .filter(|n| n.starts_with(&prefix) && !n.ends_with(".tandem-stamp"))
         .collect()
 }
 

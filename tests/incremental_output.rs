@@ -113,3 +113,104 @@ fn leftover_temporary_folders_of_killed_builds_are_cleaned() {
     assert!(site.build().status.success());
     assert!(!stale.exists());
 }
+
+/// Whether the build said it found the output up to date.
+fn was_up_to_date(out: &std::process::Output) -> bool {
+    assert!(out.status.success(), "{}", stderr(out));
+    stderr(out).contains("is up to date")
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_renders_nothing_and_repeats_the_warnings() {
+    let site = Fixture::new();
+    let first = site.build();
+    assert!(!was_up_to_date(&first));
+    let before = snapshot(&site.path("public"));
+    let second = site.build();
+    assert!(was_up_to_date(&second), "{}", stderr(&second));
+    assert_eq!(snapshot(&site.path("public")), before);
+    // The fixture has a page past its review date: the warning is there
+    // both times, with its source line.
+    for out in [&first, &second] {
+        let text = stderr(out);
+        assert!(text.contains("was due for review"), "{text}");
+        assert!(text.contains("content/guide/checkin.md"), "{text}");
+    }
+}
+
+#[test]
+fn any_change_to_what_a_build_reads_or_writes_means_a_real_build() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    type Change = Box<dyn Fn(&Fixture)>;
+    let changes: Vec<(&str, Change)> = vec![
+        (
+            "a page",
+            Box::new(|s| s.edit("content/guide/demos.md", "why", "reason")),
+        ),
+        (
+            "a data file",
+            Box::new(|s| s.edit("data/people.toml", "Ana Ruiz", "Ana R.")),
+        ),
+        (
+            "the settings",
+            Box::new(|s| s.edit("tandem.toml", "Fixture & Co", "Fixture")),
+        ),
+        (
+            "a new static file",
+            Box::new(|s| s.write("static/robots.txt", "User-agent: *\n")),
+        ),
+        (
+            "a template override",
+            Box::new(|s| s.write("templates/404.html", "{% extends \"base.html\" %}")),
+        ),
+        (
+            "a file's time only",
+            Box::new(|s| {
+                let later = SystemTime::now() + Duration::from_secs(5);
+                fs::File::options()
+                    .write(true)
+                    .open(s.path("content/_index.md"))
+                    .unwrap()
+                    .set_modified(later)
+                    .unwrap();
+            }),
+        ),
+        (
+            "an output file edited",
+            Box::new(|s| s.write("public/index.html", "defaced")),
+        ),
+        (
+            "an output file removed",
+            Box::new(|s| fs::remove_file(s.path("public/404.html")).unwrap()),
+        ),
+        (
+            "an output file added",
+            Box::new(|s| s.write("public/extra.html", "stray")),
+        ),
+    ];
+    for (what, change) in changes {
+        change(&site);
+        let out = site.build();
+        assert!(!was_up_to_date(&out), "{what}: {}", stderr(&out));
+        // Then it is up to date again, and equal to a clean build.
+        assert!(was_up_to_date(&site.build()), "{what}");
+        let clean = site.path("clean");
+        let _ = fs::remove_dir_all(&clean);
+        let out = site.tandem(&["build", "--output", clean.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(snapshot(&site.path("public")), snapshot(&clean), "{what}");
+        fs::remove_dir_all(&clean).unwrap();
+    }
+    // Options and the date are part of what a build reads, too.
+    let other_url = site.tandem(&["build", "--base-url", "https://example.org/docs/"]);
+    assert!(!was_up_to_date(&other_url));
+    let next_day = assert_cmd::Command::cargo_bin("tandem")
+        .unwrap()
+        .args(["build", "--base-url", "https://example.org/docs/", "--root"])
+        .arg(site.root())
+        .env("SOURCE_DATE_EPOCH", "1795651200")
+        .output()
+        .unwrap();
+    assert!(!was_up_to_date(&next_day), "another day");
+}

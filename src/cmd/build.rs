@@ -78,8 +78,17 @@ pub fn build(args: BuildArgs) -> ExitCode {
             pages,
             files,
             written,
+            up_to_date,
         }) => {
             report(&warnings);
+            if up_to_date {
+                eprintln!(
+                    "{} is up to date: nothing changed since it was built ({pages} pages, {files} files; checked in {} ms)",
+                    output.display(),
+                    started.elapsed().as_millis()
+                );
+                return ExitCode::SUCCESS;
+            }
             eprintln!(
                 "built {pages} pages ({files} files: {} written, {} unchanged, {} removed) into {} in {} ms",
                 written.written,

@@ -1,0 +1,270 @@
+//! The build stamp: proof that the output is what the sources would build.
+//!
+//! Rendering 10,000 pages takes seconds even when nothing changed, and the
+//! output is a pure function of what a build reads: the sources (settings,
+//! pages, data, themes, templates, static files), the command-line options,
+//! "today", the git history (for last-updated dates) and the `tandem`
+//! binary itself. After each successful build, a stamp beside the output
+//! (`.public.tandem-stamp`) records a digest of all of these, every output
+//! file's size and modification time, and the build's warnings. A rebuild
+//! whose digest matches, into an output that nobody touched since, has
+//! nothing to do: it prints the same warnings and stops, in the time it
+//! takes to read the sources once.
+//!
+//! Any doubt means a real build: a source that cannot be read, a missing
+//! or unreadable stamp, an output file added, removed or modified (size or
+//! modification time), or no git where git was used before. The stamp is
+//! removed before a build writes anything, so a killed build never leaves
+//! a stamp that vouches for a half-updated output.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::site::BuildOptions;
+
+/// Folders below the site root whose files a build reads.
+const SOURCE_FOLDERS: &[&str] = &["content", "data", "static", "templates", "themes"];
+
+#[derive(Serialize, Deserialize)]
+pub struct Stamp {
+    digest: String,
+    /// Output path to (size, modification time in nanoseconds); see
+    /// [`outputs`].
+    outputs: Outputs,
+    warnings: Vec<StoredDiagnostic>,
+}
+
+/// A warning as the stamp keeps it (with its source snippet, which the
+/// public JSON form of diagnostics leaves out).
+#[derive(Serialize, Deserialize)]
+struct StoredDiagnostic {
+    file: Option<PathBuf>,
+    line: usize,
+    column: usize,
+    message: String,
+    help: Option<String>,
+    snippet: Option<(String, usize)>,
+}
+
+/// Where the stamp of `output` lives: beside it, so it is never published.
+pub fn path_for(output: &Path) -> PathBuf {
+    crate::output::beside(output, "stamp")
+}
+
+/// The digest of everything a build with `options` reads, or `None` when
+/// some of it cannot be read (then the build must run).
+pub fn digest(options: &BuildOptions, output: &Path) -> Option<String> {
+    let root = &options.root;
+    let today = match options.today {
+        Some(today) => today,
+        None => crate::calendar::today().ok()?,
+    };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    // A rebuilt `tandem` may render differently under the same version.
+    let binary = fs::metadata(std::env::current_exe().ok()?).ok()?;
+    (binary.len(), binary.modified().ok()?).hash(&mut hasher);
+    format!(
+        "{:?} {} {today} {:?} {:?} {}",
+        options.base_url,
+        options.drafts,
+        options.relative_urls,
+        options.fingerprint,
+        output.display()
+    )
+    .hash(&mut hasher);
+    git_head(root).hash(&mut hasher);
+    for (path, file_digest) in source_digests(root)? {
+        (path, file_digest).hash(&mut hasher);
+    }
+    Some(format!("{:016x}", hasher.finish()))
+}
+
+/// Every source file (relative path) with the digest of its bytes and
+/// modification time (dates outside git come from it).
+fn source_digests(root: &Path) -> Option<Vec<(PathBuf, u64)>> {
+    let mut files = vec![PathBuf::from(crate::config::FILE_NAME)];
+    for folder in SOURCE_FOLDERS {
+        let dir = root.join(folder);
+        if !dir.exists() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&dir).follow_links(true) {
+            let entry = entry.ok()?;
+            if entry.file_type().is_file() {
+                files.push(entry.path().strip_prefix(root).ok()?.to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_par_iter()
+        .map(|path| {
+            let full = root.join(&path);
+            let digest = match fs::read(&full) {
+                Ok(bytes) => {
+                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                    bytes.hash(&mut hasher);
+                    fs::metadata(&full).ok()?.modified().ok()?.hash(&mut hasher);
+                    hasher.finish()
+                }
+                // The settings file is optional.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
+                Err(_) => return None,
+            };
+            Some((path, digest))
+        })
+        .collect()
+}
+
+/// The commit checked out, when the site is in a git repository: new
+/// commits move last-updated dates without changing any source.
+fn git_head(root: &Path) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "HEAD"])
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// The size and modification time of each output file and folder
+/// (folders as `dir/`, the output itself as `/`), stat-ed in parallel. A
+/// folder's modification time changes when an entry is added, removed or
+/// renamed in it, so the folders stand in for a walk of the whole output,
+/// which costs far more on a slow file system (half a second at 20,000
+/// files here).
+fn outputs<'a>(output: &Path, files: impl Iterator<Item = &'a str>) -> Option<Outputs> {
+    let mut keys: Vec<String> = vec!["/".into()];
+    for file in files {
+        keys.push(file.to_string());
+        let mut parent = Path::new(file).parent();
+        while let Some(folder) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            keys.push(format!("{}/", folder.to_str()?));
+            parent = folder.parent();
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys.into_par_iter()
+        .map(|key| {
+            let path = match key.as_str() {
+                "/" => output.to_path_buf(),
+                _ => output.join(&key),
+            };
+            let meta = fs::symlink_metadata(path).ok()?;
+            let modified = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
+            let size = if meta.is_dir() { 0 } else { meta.len() };
+            (meta.is_dir() == key.ends_with('/')).then_some((key, (size, modified)))
+        })
+        .collect()
+}
+
+type Outputs = BTreeMap<String, (u64, u128)>;
+
+/// What the build that wrote an up-to-date output reported.
+pub struct Unchanged {
+    pub warnings: Diagnostics,
+    pub pages: usize,
+    pub files: usize,
+}
+
+impl Stamp {
+    /// What the build that wrote `output` reported, if its stamp holds
+    /// `digest` and the output is exactly as that build left it.
+    pub fn unchanged(output: &Path, digest: &str) -> Option<Unchanged> {
+        let text = fs::read(path_for(output)).ok()?;
+        let stamp: Stamp = serde_json::from_slice(&text).ok()?;
+        if stamp.digest != digest {
+            return None;
+        }
+        let files: Vec<&str> = (stamp.outputs.keys())
+            .filter(|k| !k.ends_with('/'))
+            .map(String::as_str)
+            .collect();
+        if outputs(output, files.iter().copied())? != stamp.outputs {
+            return None;
+        }
+        let pages = files.iter().filter(|p| p.ends_with(".html")).count();
+        let files = files.len();
+        let warnings = stamp.warnings.into_iter().map(|w| Diagnostic {
+            severity: Severity::Warning,
+            file: w.file,
+            line: w.line,
+            column: w.column,
+            message: w.message,
+            help: w.help,
+            snippet: w.snippet,
+        });
+        Some(Unchanged {
+            warnings: Diagnostics(warnings.collect()),
+            pages,
+            files,
+        })
+    }
+
+    /// Records that `output`, holding the files at `paths`, is what the
+    /// sources with `digest` build.
+    pub fn write(
+        output: &Path,
+        paths: &[String],
+        digest: String,
+        warnings: &Diagnostics,
+    ) -> io::Result<()> {
+        let outputs = outputs(output, paths.iter().map(String::as_str))
+            .ok_or_else(|| io::Error::other("cannot read the output's files"))?;
+        let warnings = warnings
+            .0
+            .iter()
+            .map(|w| StoredDiagnostic {
+                file: w.file.clone(),
+                line: w.line,
+                column: w.column,
+                message: w.message.clone(),
+                help: w.help.clone(),
+                snippet: w.snippet.clone(),
+            })
+            .collect();
+        let stamp = Stamp {
+            digest,
+            outputs,
+            warnings,
+        };
+        let path = path_for(output);
+        // Named like the other leftovers, so a killed build's is cleaned.
+        let pending = crate::output::beside(output, &format!("stamp-tmp-{}", std::process::id()));
+        fs::write(
+            &pending,
+            serde_json::to_vec(&stamp).map_err(io::Error::other)?,
+        )?;
+        fs::rename(pending, path)
+    }
+
+    /// Removes the stamp before the output changes.
+    pub fn remove(output: &Path) -> io::Result<()> {
+        match fs::remove_file(path_for(output)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
