@@ -93,6 +93,9 @@ impl Events {
                 return;
             } else if l.is_empty() && current == "error" {
                 panic!("the edit broke the build");
+            } else if l.is_empty() {
+                // The end of another event (or of a keep-alive comment).
+                current.clear();
             }
         }
     }

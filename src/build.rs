@@ -111,6 +111,9 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     // files; the lock makes the second one stop with a clear message.
     let _lock = BuildLock::acquire(output)
         .map_err(|e| Diagnostics::from(Diagnostic::general(None, e.to_string())))?;
+    // First of all, finish what a killed build left half-done, so the
+    // output is one whole site again even if this build then fails.
+    output::recover(output).map_err(cannot_write)?;
     let digest = timed("stamp", || stamp::digest(options, output));
     let unchanged = timed("up to date", || {
         digest

@@ -23,7 +23,8 @@
 //! 2. *Commit*: the journal is renamed to its final name (the commit point),
 //!    then the files are renamed into place (atomic, so no reader ever sees
 //!    a partly written file) and stale files removed, in an order that
-//!    keeps every link resolving (new files first, stale ones last). This
+//!    keeps links to other files resolving (new files first, stale ones
+//!    last; a page turning into a folder or back is the exception). This
 //!    is a burst of renames, milliseconds long. A build killed inside it is
 //!    finished by the next build, which replays the journal before
 //!    anything else (replaying is idempotent), so the output becomes the
@@ -79,7 +80,12 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
 /// Cleans up after earlier builds that were killed: a commit that had
 /// passed its commit point is finished (so the output becomes the complete
 /// site it was writing), every other leftover folder is removed.
-fn remove_leftovers(output: &Path) -> io::Result<()> {
+///
+/// Call it holding the build lock ([`crate::lock::BuildLock`]): then no
+/// other build is running, and whatever lies beside the output (but the
+/// lock and the stamp) is a leftover, even where a killed build's process
+/// id has since been reused.
+pub fn recover(output: &Path) -> io::Result<()> {
     let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
         return Ok(());
     };
@@ -102,16 +108,16 @@ fn remove_leftovers(output: &Path) -> io::Result<()> {
         if rest == "lock" || rest == "stamp" {
             continue;
         }
-        // Leave folders of builds that are still running alone.
-        let pid: Option<u32> = rest.rsplit('-').next().and_then(|p| p.parse().ok());
-        if pid.is_some_and(|pid| {
-            pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists()
-        }) {
-            continue;
-        }
         let folder = entry.path();
         if rest.starts_with("commit-") && folder.join(JOURNAL).is_file() && output.is_dir() {
-            apply_commit(&folder, output)?;
+            apply_commit(&folder, output).map_err(|e| {
+                io::Error::other(format!(
+                    "cannot finish the update a killed build left in {} ({e}); \
+                     delete {} and build again",
+                    folder.display(),
+                    output.display()
+                ))
+            })?;
         }
         if folder.is_dir() {
             let _ = fs::remove_dir_all(folder);
@@ -192,7 +198,7 @@ impl Writer {
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent)?;
         }
-        remove_leftovers(output)?;
+        recover(output)?;
         let mode = match fs::symlink_metadata(output) {
             Ok(meta) if meta.is_dir() => Mode::InPlace,
             Ok(_) => {
@@ -309,7 +315,7 @@ pub fn write_site(files: &[OutputFile], output: &Path) -> io::Result<WriteStats>
 }
 
 /// New files go in first (and stale ones are removed last), so that even
-/// half-way through a commit every link in the output still resolves: a
+/// half-way through a commit links to other files still resolve: a
 /// page linking to a new page is only replaced once that page exists, and
 /// a removed page only goes once nothing links to it any more.
 fn in_commit_order(files: &mut [OutputFile], output: &Path) {
@@ -356,9 +362,12 @@ fn apply_commit(commit: &Path, output: &Path) -> io::Result<()> {
         fs::rename(&prepared, &target)?;
     }
     for path in &journal.stale {
-        match fs::remove_file(output.join(path)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
+        // Only files: where a stale file's name now holds a folder (or a
+        // stale path runs through what is now a file), moving the new
+        // files in has already cleared it.
+        let stale = output.join(path);
+        if fs::symlink_metadata(&stale).is_ok_and(|m| !m.is_dir()) {
+            fs::remove_file(&stale)?;
         }
     }
     remove_empty_folders(output)
@@ -398,11 +407,12 @@ fn stale_files(paths: &[String], output: &Path) -> io::Result<Vec<String>> {
             .path()
             .strip_prefix(output)
             .expect("walkdir stays below its root");
-        let relative = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        // Tandem writes only UTF-8 names; another name is left alone
+        // rather than mangled into one that names nothing.
+        let Some(relative) = relative.to_str() else {
+            continue;
+        };
+        let relative = relative.replace(std::path::MAIN_SEPARATOR, "/");
         if !keep.contains(relative.as_str()) {
             stale.push(relative);
         }
@@ -520,6 +530,34 @@ mod tests {
         in_commit_order(&mut files, &output);
         let order: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(order, ["new.html", "z/new.html", "a.html", "b.html"]);
+    }
+
+    #[test]
+    fn a_file_may_become_a_folder_and_a_folder_a_file() {
+        let (_dir, output) = previous_site();
+        // `b.html` becomes a folder, `old/` becomes a file.
+        let site = [
+            file("a.html", "old a"),
+            file("b.html/index.html", "b as a folder"),
+            file("old", "old as a file"),
+        ];
+        write_site(&site, &output).unwrap();
+        assert_eq!(
+            read(&output, "b.html/index.html").as_deref(),
+            Some("b as a folder")
+        );
+        assert_eq!(read(&output, "old").as_deref(), Some("old as a file"));
+        // And back.
+        let site = [
+            file("a.html", "old a"),
+            file("b.html", "b"),
+            file("old/x", "x"),
+        ];
+        write_site(&site, &output).unwrap();
+        assert_eq!(read(&output, "b.html").as_deref(), Some("b"));
+        assert_eq!(read(&output, "old/x").as_deref(), Some("x"));
+        let leftovers = fs::read_dir(output.parent().unwrap()).unwrap().count();
+        assert_eq!(leftovers, 1, "no commit folder left to replay");
     }
 
     #[test]

@@ -79,6 +79,15 @@ impl Preview {
         if changed.is_empty() || !changed.iter().all(|p| is_page_source(p)) {
             return Ok(Update::NeedsFullBuild);
         }
+        // Relative URLs would need the search index's script form patched
+        // too (the server never builds them); a new day moves every date.
+        let today = match self.options.today {
+            Some(today) => Some(today),
+            None => crate::calendar::today().ok(),
+        };
+        if self.site.config.relative_urls || today != Some(self.site.today) {
+            return Ok(Update::NeedsFullBuild);
+        }
         let Some(pages) = timed("reload", || self.reload(changed))? else {
             return Ok(Update::NeedsFullBuild);
         };
@@ -101,26 +110,29 @@ impl Preview {
         }
         let sources: Vec<PathBuf> = pages.iter().map(|p| p.source.clone()).collect();
         let selected = self.outputs_showing(&sources);
-        let mut replaced = Vec::new();
-        for page in pages {
-            replaced.extend(self.site.content.replace_page(page));
-        }
-        match self.render(&selected) {
-            Ok(partial) => {
-                self.swap_in(partial);
-                let mut rendered: Vec<String> = selected.into_iter().collect();
-                rendered.push(search::INDEX_PATH.into());
-                rendered.sort();
-                Ok(Update::Partial(rendered))
+        let replaced: Vec<Page> = pages
+            .into_iter()
+            .filter_map(|page| self.site.content.replace_page(page))
+            .collect();
+        let outcome = match self.render(&selected) {
+            // A page gained or lost `noindex`: the index and sitemap list
+            // other pages now.
+            Ok(partial) if !self.same_pages_indexed(&partial) => Ok(None),
+            Ok(partial) => Ok(Some(partial)),
+            Err(errors) => Err(errors),
+        };
+        let Ok(Some(partial)) = outcome else {
+            // The next build starts from the last good site.
+            for page in replaced {
+                self.site.content.replace_page(page);
             }
-            Err(errors) => {
-                // The next save starts from the last good site.
-                for page in replaced {
-                    self.site.content.replace_page(page);
-                }
-                Err(errors)
-            }
-        }
+            return outcome.map(|_| Update::NeedsFullBuild);
+        };
+        self.swap_in(partial);
+        let mut rendered: Vec<String> = selected.into_iter().collect();
+        rendered.push(search::INDEX_PATH.into());
+        rendered.sort();
+        Ok(Update::Partial(rendered))
     }
 
     /// Reads the saved pages again; `None` when any changed shape.
@@ -178,6 +190,16 @@ impl Preview {
     fn render(&self, selected: &HashSet<String>) -> Result<Partial, Diagnostics> {
         let renderer = timed("templates", || Renderer::new(&self.site))?;
         timed("render", || renderer.render_selected(selected))
+    }
+
+    /// Whether each rendered page is in the search index exactly when it
+    /// was before.
+    fn same_pages_indexed(&self, partial: &Partial) -> bool {
+        let base_path = self.site.config.base_path();
+        partial.files.iter().all(|file| {
+            let indexed = partial.entries.iter().any(|(path, _)| *path == file.path);
+            indexed == self.index.contains(&search::url_of(&base_path, &file.path))
+        })
     }
 
     /// A copy of the files with the rendered ones and the patched search

@@ -124,23 +124,31 @@ fn source_digests(root: &Path) -> Option<Vec<(PathBuf, u64)>> {
         .collect()
 }
 
-/// The commit checked out, when the site is in a git repository: new
-/// commits move last-updated dates without changing any source.
+/// The commit checked out, when the site is in a git repository (new
+/// commits move last-updated dates without changing any source), and the
+/// list of a shallow clone's cut-off commits (deepening the clone moves
+/// them too).
 fn git_head(root: &Path) -> Option<String> {
     let output = std::process::Command::new("git")
         .arg("-C")
         .arg(root)
-        .args(["rev-parse", "HEAD"])
+        .args(["rev-parse", "HEAD", "--git-path", "shallow"])
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output()
         .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let shallow = text
+        .lines()
+        .nth(1)
+        .and_then(|path| fs::read_to_string(root.join(path)).ok())
+        .unwrap_or_default();
+    Some(format!("{text}{shallow}"))
 }
 
 /// The size and modification time of each output file and folder

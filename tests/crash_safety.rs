@@ -307,6 +307,10 @@ fn a_rebuild_killed_at_any_moment_leaves_every_file_complete() {
         killed_writing >= 1,
         "no build was killed while writing its output"
     );
+    assert!(
+        killed_committing >= 1,
+        "no build was killed inside its commit, so the replay went untested"
+    );
     set_variant(&site, "B");
     check_recovery(&site, &output, &b);
 }

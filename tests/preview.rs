@@ -123,8 +123,10 @@ fn changes_other_pages_show_need_a_full_build() {
         site.edit(file, to, from);
     }
     site.write("content/guide/new.md", "# New\n");
+    std::fs::remove_file(site.path("content/guide/demos.md")).unwrap();
     for changed in [
         "content/guide/new.md",
+        "content/guide/demos.md",
         "data/features.toml",
         "tandem.toml",
         "themes/default/templates/page.html",
@@ -170,6 +172,25 @@ fn errors_in_a_partial_update_keep_the_last_good_site_until_fixed() {
     assert_same_as_full_build(&preview, site.root());
 }
 
+#[test]
+fn a_page_that_gains_or_loses_noindex_needs_a_full_build() {
+    let site = Fixture::new();
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    let file = "content/guide/demos.md";
+    let noindex = "<meta name=\"robots\" content=\"noindex\">\n\nShow the *why*.";
+    site.edit(file, "Show the *why*.", noindex);
+    assert_eq!(
+        preview.update(&paths(&[file])).unwrap(),
+        Update::NeedsFullBuild
+    );
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    site.edit(file, noindex, "Show the *why*.");
+    assert_eq!(
+        preview.update(&paths(&[file])).unwrap(),
+        Update::NeedsFullBuild
+    );
+}
+
 /// The example site: shortcodes, nested sections, many pages.
 #[test]
 fn text_edits_of_every_example_page_match_a_full_build() {
@@ -188,8 +209,12 @@ fn text_edits_of_every_example_page_match_a_full_build() {
         .collect();
     pages.sort();
     for page in &pages {
+        // A new first paragraph (the summary other pages show) and a new
+        // last one.
         let text = std::fs::read_to_string(page).unwrap();
-        std::fs::write(page, format!("{text}\nOne more paragraph.\n")).unwrap();
+        let (front, body) = text.split_at(text.find("\n+++\n").map_or(0, |i| i + 5));
+        let text = format!("{front}\nA new opening line.\n{body}\nOne more paragraph.\n");
+        std::fs::write(page, text).unwrap();
     }
     let relative: Vec<PathBuf> = pages
         .iter()
@@ -231,6 +256,25 @@ fn a_save_that_moves_the_last_updated_date_needs_a_full_build() {
         preview.update(&paths(&[file])).unwrap(),
         Update::NeedsFullBuild
     );
+}
+
+#[test]
+fn in_git_a_save_keeps_the_commit_date_and_renders_in_part() {
+    let site = Fixture::new();
+    let date = "2026-11-02T10:00:00Z";
+    common::git(site.root(), &["init", "-q"], date);
+    common::git(site.root(), &["add", "."], date);
+    common::git(site.root(), &["commit", "-q", "-m", "Start"], date);
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    let file = "content/guide/checkin.md";
+    site.edit(file, "Thirty minutes", "Forty minutes");
+    assert!(matches!(
+        preview.update(&paths(&[file])).unwrap(),
+        Update::Partial(_)
+    ));
+    let page = String::from_utf8_lossy(&preview.files["guide/checkin/index.html"]).into_owned();
+    assert!(page.contains("2026-11-02"), "the commit's date: {page}");
+    assert_same_as_full_build(&preview, site.root());
 }
 
 #[test]

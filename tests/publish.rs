@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use common::{stderr, Fixture, EPOCH};
+use common::{git, stderr, Fixture, EPOCH};
 use serde_json::Value;
 
 const BASE_URL: &str = "https://intranet.example/teams/payments/";
@@ -763,31 +763,6 @@ fn feed_entries_escape_what_the_data_says() {
 }
 
 // ---- Last updated and edit links ----------------------------------------
-
-fn git(dir: &Path, args: &[&str], date: &str) {
-    let status = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.invalid",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
 
 #[test]
 fn last_updated_comes_from_git_with_the_repository_above_the_site() {

@@ -39,6 +39,10 @@ impl Content {
         source: &Path,
         options: &ContentOptions,
     ) -> Result<Reloaded, Vec<Diagnostic>> {
+        if !root.join(source).is_file() {
+            // Deleted or renamed away: the site loses a page.
+            return Ok(Reloaded::ShapeChanged);
+        }
         let old = self.all_pages().find(|p| p.source == source);
         let (loaded, mut errors) = load_one(root, source).map_err(|e| vec![e])?;
         let Some(old) = old else {

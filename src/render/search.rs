@@ -156,6 +156,11 @@ impl IndexParts {
         })
     }
 
+    /// Whether the index has an entry for `url`.
+    pub fn contains(&self, url: &str) -> bool {
+        self.parts.iter().any(|(u, _)| u == url)
+    }
+
     /// Puts `entry` in place of the entry with its URL, or at the end.
     pub fn replace(&mut self, entry: &Entry) {
         let text = part(entry);
