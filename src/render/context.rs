@@ -2,9 +2,9 @@
 //! documented in `docs/themes.md`; change it only with that document.
 
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::{Context, Tera, Value};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::content::shortcode::Call;
 use crate::content::{Page, Section};
@@ -13,13 +13,32 @@ use crate::model::{Candidate, PersonRef};
 use crate::site::Site;
 use crate::theme::Theme;
 
-/// One file to render: its template, context and output path.
-pub struct Job {
+/// Makes a job's own part of its context.
+type Fill<'a> = Box<dyn Fn(&mut Context) + Send + Sync + 'a>;
+
+/// One file to render: its template, output path and URL, and how to make
+/// its context. The context is made only when the file renders, on a rayon
+/// worker, and dropped right after: a build never holds every page's
+/// context at once (at 10,000 pages that was most of its peak memory).
+pub struct Job<'a> {
     pub template: String,
-    pub context: Context,
     pub path: String,
+    url: String,
+    fill: Fill<'a>,
     /// Shortcodes whose placeholders appear in the page's Markdown.
-    pub shortcodes: Vec<Call>,
+    pub shortcodes: &'a [Call],
+}
+
+impl Job<'_> {
+    /// The full context: the job's own values, plus the current URL and
+    /// navigation every page has.
+    pub fn context(&self, shared: &Shared) -> Context {
+        let mut context = Context::new();
+        context.insert("current_url", &self.url);
+        (self.fill)(&mut context);
+        shared.insert_navigation(&mut context, &self.url);
+        context
+    }
 }
 
 #[derive(Serialize)]
@@ -44,7 +63,8 @@ struct CurrentNav<'a> {
     key: &'a str,
     title: &'a str,
     url: &'a str,
-    pages: &'a [Link],
+    /// Links made once per section and shared by its pages' contexts.
+    pages: &'a [Value],
     /// Pages in the whole section; more than `pages` holds when windowed.
     total: usize,
 }
@@ -52,17 +72,121 @@ struct CurrentNav<'a> {
 /// Pages listed around the current one in a long section's navigation.
 const NAV_WINDOW: usize = 25;
 
-fn current_nav<'a>(section: &'a NavSection, current_url: &str) -> CurrentNav<'a> {
-    let all = &section.pages;
-    let at = all.iter().position(|p| p.url == current_url).unwrap_or(0);
-    let start = at.saturating_sub(NAV_WINDOW);
-    let end = (at + NAV_WINDOW + 1).min(all.len());
-    CurrentNav {
-        key: &section.key,
-        title: &section.title,
-        url: &section.url,
-        pages: &all[start..end],
-        total: all.len(),
+/// A top-level section's navigation, made once per render.
+struct SectionNav<'a> {
+    section: &'a Section,
+    /// Its pages' links, in reading order.
+    links: Vec<Value>,
+    /// Index into `links` by page URL (the first, if a URL repeats).
+    position: HashMap<&'a str, usize>,
+}
+
+impl<'a> SectionNav<'a> {
+    fn new(site: &'a Site, section: &'a Section) -> Self {
+        let pages = || section.pages.iter().map(|&i| &site.content.pages[i]);
+        let mut position = HashMap::with_capacity(section.pages.len());
+        for (n, page) in pages().enumerate() {
+            position.entry(page.url.as_str()).or_insert(n);
+        }
+        SectionNav {
+            section,
+            links: pages()
+                .map(|p| Value::from_serializable(&link(p)))
+                .collect(),
+            position,
+        }
+    }
+
+    fn current(&self, current_url: &str) -> CurrentNav<'_> {
+        let all = &self.links;
+        let at = self.position.get(current_url).copied().unwrap_or(0);
+        let start = at.saturating_sub(NAV_WINDOW);
+        let end = (at + NAV_WINDOW + 1).min(all.len());
+        CurrentNav {
+            key: &self.section.key,
+            title: &self.section.title,
+            url: &self.section.url,
+            pages: &all[start..end],
+            total: all.len(),
+        }
+    }
+}
+
+fn link(page: &Page) -> Link {
+    Link {
+        title: page.title.clone(),
+        url: page.url.clone(),
+    }
+}
+
+/// What many jobs' contexts draw on, made once per render. Its values are
+/// Tera `Value`s, whose lists and maps are reference-counted: inserting
+/// one into a context (directly, or inside a serialized struct) shares it
+/// instead of serializing it again.
+pub struct Shared<'a> {
+    pub site: &'a Site,
+    pub base: String,
+    dates: LastUpdated,
+    /// Each candidate as templates see it, in `model.candidates` order.
+    candidates: &'a [Value],
+    /// Top-level sections' navigation, by key.
+    nav: HashMap<&'a str, SectionNav<'a>>,
+}
+
+impl<'a> Shared<'a> {
+    /// `candidates` are the values of [`install_globals`].
+    pub fn new(site: &'a Site, candidates: &'a [Value]) -> Self {
+        let content = &site.content;
+        let nav = content.sections[""]
+            .subsections
+            .iter()
+            .map(|key| (key.as_str(), SectionNav::new(site, &content.sections[key])))
+            .collect();
+        Shared {
+            site,
+            base: site.config.base_path(),
+            dates: crate::history::for_site(site),
+            candidates,
+            nav,
+        }
+    }
+
+    /// The candidate with this id, as templates see it.
+    pub fn candidate(&self, id: &str) -> Option<Value> {
+        let list = &self.site.model.candidates;
+        let i = list.binary_search_by(|c| c.id.as_str().cmp(id)).ok()?;
+        self.candidates.get(i).cloned()
+    }
+
+    /// Candidates by id, in the order of `ids`.
+    pub fn pick(&self, ids: &[String]) -> Vec<Value> {
+        ids.iter().filter_map(|id| self.candidate(id)).collect()
+    }
+
+    /// The same candidates, as templates see them.
+    pub fn values(&self, candidates: &[&Candidate]) -> Vec<Value> {
+        candidates
+            .iter()
+            .filter_map(|c| self.candidate(&c.id))
+            .collect()
+    }
+
+    /// `current_section` and `current_nav`: the top-level section `url` is
+    /// in, so the navigation can expand it with one comparison per section
+    /// instead of a prefix test.
+    fn insert_navigation(&self, context: &mut Context, url: &str) {
+        let key = url
+            .strip_prefix(self.base.as_str())
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or("");
+        let key = if self.site.content.sections.contains_key(key) {
+            key
+        } else {
+            ""
+        };
+        context.insert("current_section", key);
+        let nav = self.nav.get(key).map(|s| s.current(url));
+        context.insert("current_nav", &nav);
     }
 }
 
@@ -160,11 +284,23 @@ fn navigation(site: &Site) -> Vec<NavSection> {
         .collect()
 }
 
-pub fn install_globals(tera: &mut Tera, site: &Site, theme: &Theme) {
+/// Puts `site`, `model` and `matrix` in every template's reach, and returns
+/// each candidate's value (from `model`, shared) for [`Shared::new`].
+pub fn install_globals(tera: &mut Tera, site: &Site, theme: &Theme) -> Vec<Value> {
+    let model = Value::from_serializable(&site.model);
+    let candidates = match model.get_from_path("candidates").and_then(Value::as_array) {
+        Some(list) if list.len() == site.model.candidates.len() => list.to_vec(),
+        // Not reached while `Model` serializes its candidates as a list;
+        // the values would then be made on their own.
+        _ => (site.model.candidates.iter())
+            .map(Value::from_serializable)
+            .collect(),
+    };
     let globals = tera.global_context();
     globals.insert("site", &site_view(site, theme));
-    globals.insert("model", &site.model);
+    globals.insert_value("model", model);
     globals.insert("matrix", &site.config.matrix);
+    candidates
 }
 
 fn site_view<'a>(site: &'a Site, theme: &Theme) -> SiteView<'a> {
@@ -288,212 +424,224 @@ fn ancestors(site: &Site, key: &str, include_self: bool) -> Vec<Link> {
         .collect()
 }
 
-pub fn job(
-    template: &str,
+/// A job whose context `fill` makes when the file renders.
+pub fn job<'a>(
+    template: impl Into<String>,
     path: String,
     current_url: &str,
-    fill: impl FnOnce(&mut Context),
-) -> Job {
-    let mut context = Context::new();
-    context.insert("current_url", current_url);
-    fill(&mut context);
+    fill: impl Fn(&mut Context) + Send + Sync + 'a,
+) -> Job<'a> {
     Job {
-        template: template.to_string(),
-        context,
+        template: template.into(),
         path,
-        shortcodes: Vec::new(),
+        url: current_url.to_string(),
+        fill: Box::new(fill),
+        shortcodes: &[],
     }
 }
 
-/// Gives the last job the shortcodes of the page it renders.
-fn attach_shortcodes(jobs: &mut [Job], page: Option<&Page>) {
-    if let (Some(job), Some(page)) = (jobs.last_mut(), page) {
-        job.shortcodes = page.shortcodes.clone();
+impl<'a> Job<'a> {
+    /// Gives the job the shortcodes of the page it renders.
+    fn with_shortcodes(mut self, page: Option<&'a Page>) -> Self {
+        if let Some(page) = page {
+            self.shortcodes = &page.shortcodes;
+        }
+        self
     }
 }
 
-/// Every page of the site with its context.
-pub fn jobs(site: &Site) -> Vec<Job> {
-    let base = site.config.base_path();
+/// Every page of the site, with how to make its context.
+pub fn jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
+    let site = shared.site;
     let content = &site.content;
-    let model = &site.model;
-    let mut jobs = Vec::new();
-    let dates = crate::history::for_site(site);
+    let mut jobs = vec![index_job(shared)];
+    for section in content.sections.values().filter(|s| !s.key.is_empty()) {
+        jobs.push(section_job(shared, section));
+        jobs.extend(section_page_jobs(shared, section));
+    }
+    jobs.extend(root_page_jobs(shared));
+    jobs.extend(model_jobs(shared));
+    jobs.extend(super::dashboards::jobs(shared));
+    jobs
+}
 
+/// The top-level sections with their pages' summaries, as the home page
+/// and the search page list them.
+fn top_sections(shared: &Shared) -> Value {
+    let content = &shared.site.content;
     let top: Vec<SectionView> = content.sections[""]
         .subsections
         .iter()
-        .map(|k| section_view(site, &content.sections[k], &dates))
+        .map(|k| section_view(shared.site, &content.sections[k], &shared.dates))
         .collect();
-    let top_priorities: Vec<&Candidate> = model
-        .priority
-        .iter()
-        .take(5)
-        .filter_map(|id| model.candidate(id))
-        .collect();
-    jobs.push(job("index.html", "index.html".into(), &base, |c| {
-        c.insert(
-            "section",
-            &section_view(site, &content.sections[""], &dates),
-        );
-        c.insert("sections", &top);
-        c.insert("top_priorities", &top_priorities);
-    }));
-    attach_shortcodes(&mut jobs, content.sections[""].index.as_ref());
+    Value::from_serializable(&top)
+}
 
-    for section in content.sections.values().filter(|s| !s.key.is_empty()) {
-        jobs.push(job(
-            "section.html",
-            format!("{}index.html", section.path),
-            &section.url,
-            |c| {
-                c.insert("section", &section_view(site, section, &dates));
-                c.insert("ancestors", &ancestors(site, &section.key, false));
-            },
-        ));
-        attach_shortcodes(&mut jobs, section.index.as_ref());
-        for (n, &i) in section.pages.iter().enumerate() {
-            let page = &content.pages[i];
-            let neighbour = |j: Option<usize>| {
-                j.and_then(|j| section.pages.get(j)).map(|&k| Link {
-                    title: content.pages[k].title.clone(),
-                    url: content.pages[k].url.clone(),
-                })
-            };
-            jobs.push(job(
-                "page.html",
-                format!("{}index.html", page.path),
-                &page.url,
-                |c| {
-                    c.insert("page", &page_view(site, page, &dates));
-                    c.insert(
-                        "section",
-                        &Link {
-                            title: section.title.clone(),
-                            url: section.url.clone(),
-                        },
-                    );
-                    c.insert("ancestors", &ancestors(site, &section.key, true));
-                    c.insert("previous", &neighbour(n.checked_sub(1)));
-                    c.insert("next", &neighbour(Some(n + 1)));
-                },
-            ));
-            attach_shortcodes(&mut jobs, Some(page));
-        }
-    }
-    // Pages directly in content/ (not in a folder) belong to the root.
-    let root = &content.sections[""];
-    for &i in &root.pages {
-        let page = &content.pages[i];
-        jobs.push(job(
-            "page.html",
-            format!("{}index.html", page.path),
-            &page.url,
-            |c| {
-                c.insert("page", &page_view(site, page, &dates));
-                c.insert(
-                    "section",
-                    &Link {
-                        title: "Home".into(),
-                        url: root.url.clone(),
-                    },
-                );
-                c.insert("ancestors", &ancestors(site, "", true));
-                c.insert("previous", &Option::<Link>::None);
-                c.insert("next", &Option::<Link>::None);
-            },
-        ));
-        attach_shortcodes(&mut jobs, Some(page));
-    }
+fn index_job<'a>(shared: &'a Shared<'a>) -> Job<'a> {
+    let site = shared.site;
+    let root = &site.content.sections[""];
+    job("index.html", "index.html".into(), &shared.base, move |c| {
+        c.insert("section", &section_view(site, root, &shared.dates));
+        c.insert_value("sections", top_sections(shared));
+        c.insert("top_priorities", &top_priorities(shared));
+    })
+    .with_shortcodes(root.index.as_ref())
+}
 
-    let features_url = format!("{base}features/");
-    jobs.push(job(
+fn top_priorities(shared: &Shared) -> Vec<Value> {
+    let priority = &shared.site.model.priority;
+    shared.pick(&priority[..priority.len().min(5)])
+}
+
+fn section_job<'a>(shared: &'a Shared<'a>, section: &'a Section) -> Job<'a> {
+    let site = shared.site;
+    job(
+        "section.html",
+        format!("{}index.html", section.path),
+        &section.url,
+        move |c| {
+            c.insert("section", &section_view(site, section, &shared.dates));
+            c.insert("ancestors", &ancestors(site, &section.key, false));
+        },
+    )
+    .with_shortcodes(section.index.as_ref())
+}
+
+/// The pages of `section`. What they have in common (their section's link
+/// and the breadcrumbs) is made once and shared.
+fn section_page_jobs<'a>(
+    shared: &'a Shared<'a>,
+    section: &'a Section,
+) -> impl Iterator<Item = Job<'a>> + 'a {
+    let pages = &shared.site.content.pages;
+    let section_link = Value::from_serializable(&Link {
+        title: section.title.clone(),
+        url: section.url.clone(),
+    });
+    let crumbs = Value::from_serializable(&ancestors(shared.site, &section.key, true));
+    section.pages.iter().enumerate().map(move |(n, &i)| {
+        let neighbour = |j: Option<usize>| {
+            j.and_then(|j| section.pages.get(j))
+                .map(|&k| link(&pages[k]))
+        };
+        let around = [neighbour(n.checked_sub(1)), neighbour(Some(n + 1))];
+        page_job(
+            shared,
+            &pages[i],
+            section_link.clone(),
+            crumbs.clone(),
+            around,
+        )
+    })
+}
+
+/// Pages directly in content/ (not in a folder): they belong to the root,
+/// and have no previous or next page.
+fn root_page_jobs<'a>(shared: &'a Shared<'a>) -> impl Iterator<Item = Job<'a>> + 'a {
+    let site = shared.site;
+    let root = &site.content.sections[""];
+    let section_link = Value::from_serializable(&Link {
+        title: "Home".into(),
+        url: root.url.clone(),
+    });
+    let crumbs = Value::from_serializable(&ancestors(site, "", true));
+    root.pages.iter().map(move |&i| {
+        let page = &site.content.pages[i];
+        page_job(
+            shared,
+            page,
+            section_link.clone(),
+            crumbs.clone(),
+            [None, None],
+        )
+    })
+}
+
+/// A handbook page, with its section's link, breadcrumbs and previous and
+/// next pages.
+fn page_job<'a>(
+    shared: &'a Shared<'a>,
+    page: &'a Page,
+    section_link: Value,
+    crumbs: Value,
+    [previous, next]: [Option<Link>; 2],
+) -> Job<'a> {
+    job(
+        "page.html",
+        format!("{}index.html", page.path),
+        &page.url,
+        move |c| {
+            c.insert("page", &page_view(shared.site, page, &shared.dates));
+            c.insert_value("section", section_link.clone());
+            c.insert_value("ancestors", crumbs.clone());
+            c.insert("previous", &previous);
+            c.insert("next", &next);
+        },
+    )
+    .with_shortcodes(Some(page))
+}
+
+/// The features list, each feature's page, the people page, the 404 page
+/// and the search page.
+fn model_jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
+    let base = &shared.base;
+    let model = &shared.site.model;
+    let mut jobs = vec![job(
         "features.html",
         "features/index.html".into(),
-        &features_url,
-        |c| {
-            c.insert("groups", &status_groups(model));
-        },
-    ));
-    for candidate in &model.candidates {
+        &format!("{base}features/"),
+        move |c| c.insert("groups", &status_groups(shared)),
+    )];
+    for (candidate, value) in model.candidates.iter().zip(shared.candidates) {
         jobs.push(job(
             "feature.html",
             format!("features/{}/index.html", candidate.id),
             &candidate.url,
-            |c| {
-                c.insert("candidate", candidate);
-            },
+            move |c| c.insert_value("candidate", value.clone()),
         ));
     }
-    let people_url = format!("{base}people/");
     jobs.push(job(
         "people.html",
         "people/index.html".into(),
-        &people_url,
+        &format!("{base}people/"),
         |_| {},
     ));
     jobs.push(job("404.html", "404.html".into(), "", |_| {}));
-    let search_url = format!("{base}{}", super::search::PAGE_URL_PATH);
     jobs.push(job(
         "search.html",
         format!("{}index.html", super::search::PAGE_URL_PATH),
-        &search_url,
-        |c| c.insert("sections", &top),
+        &format!("{base}{}", super::search::PAGE_URL_PATH),
+        move |c| c.insert_value("sections", top_sections(shared)),
     ));
-    jobs.extend(super::dashboards::jobs(site));
-    // The top-level section each page is in, so the navigation can expand
-    // it with one comparison per section instead of a prefix test.
-    let nav = navigation(site);
-    let nav_by_key: std::collections::HashMap<&str, &NavSection> =
-        nav.iter().map(|n| (n.key.as_str(), n)).collect();
-    for job in &mut jobs {
-        let url = job
-            .context
-            .get("current_url")
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let section = url
-            .strip_prefix(base.as_str())
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or("");
-        let section = if content.sections.contains_key(section) {
-            section.to_string()
-        } else {
-            String::new()
-        };
-        job.context.insert("current_section", &section);
-        let nav = nav_by_key
-            .get(section.as_str())
-            .map(|s| current_nav(s, &url));
-        job.context.insert("current_nav", &nav);
-    }
     jobs
 }
 
 #[derive(Serialize)]
-struct StatusGroup<'a> {
+struct StatusGroup {
     status: crate::data::Status,
     label: &'static str,
-    candidates: Vec<&'a Candidate>,
+    candidates: Vec<Value>,
 }
 
 /// Candidates grouped by status in lifecycle order, each group in priority
 /// order (unplaced candidates last, by id).
-fn status_groups(model: &crate::model::Model) -> Vec<StatusGroup<'_>> {
+fn status_groups(shared: &Shared) -> Vec<StatusGroup> {
     use crate::data::reader::Choice;
+    let model = &shared.site.model;
     crate::data::Status::ALL
         .iter()
         .map(|(_, status)| {
-            let mut candidates: Vec<&Candidate> = model
+            let mut candidates: Vec<(&Candidate, &Value)> = model
                 .candidates
                 .iter()
-                .filter(|c| c.status == *status)
+                .zip(shared.candidates)
+                .filter(|(c, _)| c.status == *status)
                 .collect();
-            candidates.sort_by_key(|c| (c.priority.unwrap_or(usize::MAX), c.id.clone()));
+            candidates.sort_by_key(|(c, _)| (c.priority.unwrap_or(usize::MAX), c.id.as_str()));
             StatusGroup {
                 status: *status,
                 label: status.label(),
-                candidates,
+                candidates: candidates.into_iter().map(|(_, v)| v.clone()).collect(),
             }
         })
         .filter(|g| !g.candidates.is_empty())

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use tera::Context;
 
-use super::context::{job, Job};
+use super::context::{job, Job, Shared};
 use crate::calendar::Date;
 use crate::charts::bars::{Bars, Series};
 use crate::charts::gap::{self, Axis};
@@ -62,30 +63,49 @@ struct PageDue {
     owner: Option<String>,
 }
 
-/// Candidates by id, in the order of `ids`.
-fn pick<'a>(model: &'a Model, ids: &[String]) -> Vec<&'a Candidate> {
-    ids.iter().filter_map(|id| model.candidate(id)).collect()
-}
-
 fn by_priority(model: &Model, keep: impl Fn(&Candidate) -> bool) -> Vec<&Candidate> {
     model.in_priority_order(keep)
 }
 
-pub fn jobs(site: &Site) -> Vec<Job> {
-    let base = site.config.base_path();
-    let model = &site.model;
-    let mut jobs = Vec::new();
-    let url = |path: &str| format!("{base}{path}");
+/// A matrix page's filter: its label, path and candidates.
+type MatrixFilter<'a> = (String, String, Vec<&'a Candidate>);
 
-    jobs.push(job(
+/// The dashboards and "this week". Their charts are drawn when their page
+/// renders, so they are drawn once each and in parallel with other pages.
+pub fn jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
+    let url = |path: &str| format!("{}{path}", shared.base);
+    let mut jobs = vec![job(
         "dashboards/index.html",
         "dashboards/index.html".into(),
         &url("dashboards/"),
         |_| {},
-    ));
+    )];
+    jobs.extend(matrix_jobs(shared));
+    jobs.extend(other_dashboards(shared));
+    jobs.push(this_week(shared, &url("this-week/")));
+    jobs
+}
 
-    // The main matrix and its filtered versions.
-    let tag_filters: Vec<(String, String, Vec<&Candidate>)> = model
+/// A dashboard: `dashboards/<name>.html` rendered into `dashboards/<name>/`.
+fn dashboard<'a>(
+    shared: &Shared,
+    name: &str,
+    fill: impl Fn(&mut Context) + Send + Sync + 'a,
+) -> Job<'a> {
+    let url = format!("{}dashboards/{name}/", shared.base);
+    let template = format!("dashboards/{name}.html");
+    job(
+        template,
+        format!("dashboards/{name}/index.html"),
+        &url,
+        fill,
+    )
+}
+
+/// The main matrix and its versions filtered by tag and by status.
+fn matrix_jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
+    let model = &shared.site.model;
+    let tag_filters: Vec<MatrixFilter> = model
         .tags
         .keys()
         .map(|tag| {
@@ -99,7 +119,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             )
         })
         .collect();
-    let status_filters: Vec<(String, String, Vec<&Candidate>)> = STATUS_GROUPS
+    let status_filters: Vec<MatrixFilter> = STATUS_GROUPS
         .iter()
         .map(|(key, label, statuses)| {
             (
@@ -109,58 +129,28 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             )
         })
         .collect();
-    let filters = |list: &[(String, String, Vec<&Candidate>)], current: &str| -> Vec<Filter> {
-        list.iter()
-            .map(|(label, path, cands)| Filter {
-                label: label.clone(),
-                url: url(path),
-                count: cands.iter().filter(|c| c.consensus.is_some()).count(),
-                current: path == current,
-            })
-            .collect()
+    let matrix_page = |path: String, heading: String, intro: String, candidates| {
+        let tags = filters(shared, &tag_filters, &path);
+        let statuses = filters(shared, &status_filters, &path);
+        matrix_job(shared, path, heading, intro, candidates, [tags, statuses])
     };
-    let mut matrix_page =
-        |path: String, heading: String, intro: String, candidates: Vec<&Candidate>| {
-            let chart = matrix::chart("matrix", &heading, &candidates, &site.config.matrix);
-            let unplaced: Vec<&Candidate> = candidates
-                .iter()
-                .copied()
-                .filter(|c| c.consensus.is_none())
-                .collect();
-            let tags = filters(&tag_filters, &path);
-            let statuses = filters(&status_filters, &path);
-            jobs.push(job(
-                "dashboards/matrix.html",
-                format!("{path}index.html"),
-                &url(&path),
-                |c| {
-                    c.insert("heading", &heading);
-                    c.insert("intro", &intro);
-                    c.insert("chart", &chart);
-                    c.insert("unplaced", &unplaced);
-                    c.insert("tag_filters", &tags);
-                    c.insert("status_filters", &statuses);
-                    c.insert("is_main", &(path == "dashboards/matrix/"));
-                },
-            ));
-        };
-    matrix_page(
+    let mut jobs = vec![matrix_page(
         "dashboards/matrix/".into(),
         "Impact vs effort".into(),
         "Every open candidate at the consensus of its scores. Numbers follow the priority order."
             .into(),
         by_priority(model, |c| c.open),
-    );
+    )];
     for (tag, path, cands) in &tag_filters {
-        matrix_page(
+        jobs.push(matrix_page(
             path.clone(),
             format!("Impact vs effort: {tag}"),
             format!("Open candidates tagged \u{201c}{tag}\u{201d}."),
             cands.clone(),
-        );
+        ));
     }
     for (label, path, cands) in &status_filters {
-        matrix_page(
+        jobs.push(matrix_page(
             path.clone(),
             format!(
                 "Impact vs effort: {}",
@@ -168,126 +158,155 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             ),
             format!("Candidates in {}.", label.to_lowercase()),
             cands.clone(),
-        );
+        ));
     }
-
-    let open = by_priority(model, |c| c.open);
-    let impact_max = site.config.matrix.impact_max;
-    let effort_max = site.config.matrix.effort_max;
-    let gaps = [
-        gap::chart("gap-impact", &open, Axis::Impact, impact_max),
-        gap::chart("gap-effort", &open, Axis::Effort, effort_max),
-    ];
-    let flagged = pick(model, &model.disagreements);
-    jobs.push(job(
-        "dashboards/estimates.html",
-        "dashboards/estimates/index.html".into(),
-        &url("dashboards/estimates/"),
-        |c| {
-            c.insert("charts", &gaps);
-            c.insert("flagged", &flagged);
-        },
-    ));
-
-    let ordered = pick(model, &model.priority);
-    let effort = effort_by_kind(model);
-    jobs.push(job(
-        "dashboards/priorities.html",
-        "dashboards/priorities/index.html".into(),
-        &url("dashboards/priorities/"),
-        |c| {
-            c.insert("ordered", &ordered);
-            c.insert("unplaced", &pick(model, &model.unplaced));
-            c.insert("effort_chart", &effort);
-        },
-    ));
-
-    let needs = pick(model, &model.coverage.needs_checkin);
-    let weekly = checkins_per_week(model);
-    let risks: Vec<Risk> = model
-        .checkins
-        .iter()
-        .flat_map(|c| {
-            c.risks.iter().map(move |r| Risk {
-                risk: r,
-                checkin: c,
-            })
-        })
-        .collect();
-    let outcomes = outcome_counts(&model.checkins);
-    jobs.push(job(
-        "dashboards/checkins.html",
-        "dashboards/checkins/index.html".into(),
-        &url("dashboards/checkins/"),
-        |c| {
-            c.insert("needs_checkin", &needs);
-            c.insert("weekly_chart", &weekly);
-            c.insert("outcomes", &outcomes);
-            c.insert("risks", &risks);
-        },
-    ));
-
-    let undemoed = pick(model, &model.coverage.undemoed_shipped);
-    let demos_chart = demos_per_month(model);
-    jobs.push(job(
-        "dashboards/demos.html",
-        "dashboards/demos/index.html".into(),
-        &url("dashboards/demos/"),
-        |c| {
-            c.insert("undemoed", &undemoed);
-            c.insert("demos_chart", &demos_chart);
-        },
-    ));
-
-    let rate = dissent_per_month(model);
-    let opinions: Vec<Opinion> = model
-        .checkins
-        .iter()
-        .flat_map(|c| {
-            c.dissent.iter().map(move |d| Opinion {
-                by: &d.by,
-                opinion: &d.opinion,
-                checkin: c,
-            })
-        })
-        .collect();
-    jobs.push(job(
-        "dashboards/dissent.html",
-        "dashboards/dissent/index.html".into(),
-        &url("dashboards/dissent/"),
-        |c| {
-            c.insert("rate_chart", &rate);
-            c.insert("opinions", &opinions);
-        },
-    ));
-
-    jobs.push(this_week(site, &url("this-week/")));
     jobs
 }
 
-fn this_week(site: &Site, page_url: &str) -> Job {
+/// A matrix page's links to its sibling pages, `current` marking its own.
+fn filters(shared: &Shared, list: &[MatrixFilter], current: &str) -> Vec<Filter> {
+    list.iter()
+        .map(|(label, path, cands)| Filter {
+            label: label.clone(),
+            url: format!("{}{path}", shared.base),
+            count: cands.iter().filter(|c| c.consensus.is_some()).count(),
+            current: path == current,
+        })
+        .collect()
+}
+
+fn matrix_job<'a>(
+    shared: &'a Shared<'a>,
+    path: String,
+    heading: String,
+    intro: String,
+    candidates: Vec<&'a Candidate>,
+    [tags, statuses]: [Vec<Filter>; 2],
+) -> Job<'a> {
+    let is_main = path == "dashboards/matrix/";
+    let page_url = format!("{}{path}", shared.base);
+    job(
+        "dashboards/matrix.html",
+        format!("{path}index.html"),
+        &page_url,
+        move |c| {
+            let config = &shared.site.config.matrix;
+            let chart = matrix::chart("matrix", &heading, &candidates, config);
+            let unplaced: Vec<&Candidate> = candidates
+                .iter()
+                .copied()
+                .filter(|c| c.consensus.is_none())
+                .collect();
+            c.insert("heading", &heading);
+            c.insert("intro", &intro);
+            c.insert("chart", &chart);
+            c.insert("unplaced", &shared.values(&unplaced));
+            c.insert("tag_filters", &tags);
+            c.insert("status_filters", &statuses);
+            c.insert("is_main", &is_main);
+        },
+    )
+}
+
+/// The dashboards other than the matrices.
+fn other_dashboards<'a>(shared: &'a Shared<'a>) -> [Job<'a>; 5] {
+    let model = &shared.site.model;
+    let matrix = &shared.site.config.matrix;
+    [
+        dashboard(shared, "estimates", move |c| {
+            let open = by_priority(model, |c| c.open);
+            let gaps = [
+                gap::chart("gap-impact", &open, Axis::Impact, matrix.impact_max),
+                gap::chart("gap-effort", &open, Axis::Effort, matrix.effort_max),
+            ];
+            c.insert("charts", &gaps);
+            c.insert("flagged", &shared.pick(&model.disagreements));
+        }),
+        dashboard(shared, "priorities", move |c| {
+            c.insert("ordered", &shared.pick(&model.priority));
+            c.insert("unplaced", &shared.pick(&model.unplaced));
+            c.insert("effort_chart", &effort_by_kind(model));
+        }),
+        dashboard(shared, "checkins", move |c| {
+            c.insert("needs_checkin", &shared.pick(&model.coverage.needs_checkin));
+            c.insert("weekly_chart", &checkins_per_week(model));
+            c.insert("outcomes", &outcome_counts(&model.checkins));
+            c.insert("risks", &risks(model));
+        }),
+        dashboard(shared, "demos", move |c| {
+            c.insert("undemoed", &shared.pick(&model.coverage.undemoed_shipped));
+            c.insert("demos_chart", &demos_per_month(model));
+        }),
+        dashboard(shared, "dissent", move |c| {
+            c.insert("rate_chart", &dissent_per_month(model));
+            c.insert("opinions", &opinions(model));
+        }),
+    ]
+}
+
+/// Every risk raised at a check-in, with its check-in.
+fn risks(model: &Model) -> Vec<Risk<'_>> {
+    let mut list = Vec::new();
+    for checkin in &model.checkins {
+        list.extend(checkin.risks.iter().map(|risk| Risk { risk, checkin }));
+    }
+    list
+}
+
+/// Every dissenting opinion recorded at a check-in, with its check-in.
+fn opinions(model: &Model) -> Vec<Opinion<'_>> {
+    let mut list = Vec::new();
+    for checkin in &model.checkins {
+        list.extend(checkin.dissent.iter().map(|d| Opinion {
+            by: &d.by,
+            opinion: &d.opinion,
+            checkin,
+        }));
+    }
+    list
+}
+
+fn this_week<'a>(shared: &'a Shared<'a>, page_url: &str) -> Job<'a> {
+    job(
+        "this-week.html",
+        "this-week/index.html".into(),
+        page_url,
+        move |c| {
+            let site = shared.site;
+            let model = &site.model;
+            // Shipped work nobody has seen, then work in progress never demoed.
+            let mut to_demo = shared.pick(&model.coverage.undemoed_shipped);
+            to_demo.extend(shared.values(&by_priority(model, |c| {
+                c.status == Status::InProgress && c.demos.is_empty()
+            })));
+            c.insert("schedule", &shared.pick(&model.coverage.needs_checkin));
+            c.insert("to_demo", &to_demo);
+            c.insert("upcoming", &upcoming_checkins(model, site.today));
+            c.insert("refine", &shared.pick(&model.disagreements));
+            c.insert("pages_due", &pages_due(site));
+            c.insert("week_of", &site.today.week_start().human());
+        },
+    )
+}
+
+/// Check-ins in the next two weeks, soonest first.
+fn upcoming_checkins(model: &Model, today: Date) -> Vec<&CheckinView> {
+    let mut list: Vec<&CheckinView> = model
+        .checkins
+        .iter()
+        .filter(|c| c.date >= today && c.date.days_since(today) <= 14)
+        .collect();
+    list.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.candidate.id.cmp(&b.candidate.id))
+    });
+    list
+}
+
+/// Handbook pages due for review, soonest first.
+fn pages_due(site: &Site) -> Vec<PageDue> {
     let model = &site.model;
-    let today = site.today;
-    let schedule = pick(model, &model.coverage.needs_checkin);
-    // Shipped work nobody has seen, then work in progress never demoed.
-    let mut to_demo = pick(model, &model.coverage.undemoed_shipped);
-    to_demo.extend(by_priority(model, |c| {
-        c.status == Status::InProgress && c.demos.is_empty()
-    }));
-    let upcoming: Vec<&CheckinView> = {
-        let mut list: Vec<&CheckinView> = model
-            .checkins
-            .iter()
-            .filter(|c| c.date >= today && c.date.days_since(today) <= 14)
-            .collect();
-        list.sort_by(|a, b| {
-            a.date
-                .cmp(&b.date)
-                .then_with(|| a.candidate.id.cmp(&b.candidate.id))
-        });
-        list
-    };
-    let refine = pick(model, &model.disagreements);
     let mut pages_due: Vec<PageDue> = site
         .content
         .all_pages()
@@ -308,19 +327,7 @@ fn this_week(site: &Site, page_url: &str) -> Job {
             .cmp(&b.review_by)
             .then_with(|| a.title.cmp(&b.title))
     });
-    job(
-        "this-week.html",
-        "this-week/index.html".into(),
-        page_url,
-        |c| {
-            c.insert("schedule", &schedule);
-            c.insert("to_demo", &to_demo);
-            c.insert("upcoming", &upcoming);
-            c.insert("refine", &refine);
-            c.insert("pages_due", &pages_due);
-            c.insert("week_of", &today.week_start().human());
-        },
-    )
+    pages_due
 }
 
 /// Share of committed effort (planned and in progress) per kind of work.
