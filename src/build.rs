@@ -79,20 +79,33 @@ pub fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
 /// bytes, sorted by path, plus the warnings. Used by the development
 /// server, which serves these bytes directly, and by tests.
 pub fn render(options: &BuildOptions) -> Result<(Vec<OutputFile>, Diagnostics), Diagnostics> {
-    render_site(options).map(|(_, files, warnings)| (files, warnings))
+    render_site(options).map(|r| (r.files, r.warnings))
 }
 
-/// [`render`], keeping the loaded site: the development server updates it
-/// after saves instead of loading everything again.
-pub fn render_site(
-    options: &BuildOptions,
-) -> Result<(Site, Vec<OutputFile>, Diagnostics), Diagnostics> {
+/// A site rendered into memory, with what rendering it took.
+pub struct Rendered {
+    pub site: Site,
+    pub files: Vec<OutputFile>,
+    pub warnings: Diagnostics,
+    pub templates: crate::render::Templates,
+}
+
+/// [`render`], keeping the loaded site and its prepared templates: the
+/// development server updates them after saves instead of loading
+/// everything again.
+pub fn render_site(options: &BuildOptions) -> Result<Rendered, Diagnostics> {
     let (site, warnings) = load(options)?;
-    let files = {
+    let (files, templates) = {
         let renderer = templates(&site)?;
-        timed("render", || renderer.render_all())?
+        let files = timed("render", || renderer.render_all())?;
+        (files, renderer.into_templates())
     };
-    Ok((site, files, warnings))
+    Ok(Rendered {
+        site,
+        files,
+        warnings,
+        templates,
+    })
 }
 
 /// Builds the site into `output`. Pages are written as they render (into a

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::build::timed;
 use crate::content::{shortcode, ContentOptions, Page, Reloaded};
 use crate::diagnostics::Diagnostics;
-use crate::render::{search, Partial, Renderer};
+use crate::render::{search, Partial, Renderer, Templates};
 use crate::site::{BuildOptions, Site};
 
 /// The built site: output path to bytes. Values are shared, so a partial
@@ -37,6 +37,9 @@ pub struct Preview {
     dates: crate::history::LastUpdated,
     /// The search index, kept in parts to patch.
     index: search::IndexParts,
+    /// The templates of the last full build, with its globals (which no
+    /// partial update changes). Taken while a partial update renders.
+    templates: Option<Templates>,
 }
 
 /// What [`Preview::update`] did.
@@ -51,7 +54,12 @@ pub enum Update {
 impl Preview {
     /// A full build into memory.
     pub fn build(options: &BuildOptions) -> Result<Preview, Diagnostics> {
-        let (site, files, warnings) = crate::build::render_site(options)?;
+        let crate::build::Rendered {
+            site,
+            files,
+            warnings,
+            templates,
+        } = crate::build::render_site(options)?;
         let files: Files = files
             .into_iter()
             .map(|f| (f.path, Arc::from(f.bytes)))
@@ -62,6 +70,7 @@ impl Preview {
             .expect("every build writes a search index");
         Ok(Preview {
             index,
+            templates: Some(templates),
             dates: crate::history::for_site(&site),
             site,
             files: Arc::new(files),
@@ -187,9 +196,14 @@ impl Preview {
     }
 
     /// Renders `selected` again.
-    fn render(&self, selected: &HashSet<String>) -> Result<Partial, Diagnostics> {
-        let renderer = timed("templates", || Renderer::new(&self.site))?;
-        timed("render", || renderer.render_selected(selected))
+    fn render(&mut self, selected: &HashSet<String>) -> Result<Partial, Diagnostics> {
+        let renderer = match self.templates.take() {
+            Some(templates) => Renderer::with_templates(&self.site, templates),
+            None => Renderer::new(&self.site)?,
+        };
+        let partial = timed("render", || renderer.render_selected(selected, &self.dates));
+        self.templates = Some(renderer.into_templates());
+        partial
     }
 
     /// Whether each rendered page is in the search index exactly when it

@@ -910,6 +910,28 @@ fn check_reports_broken_links_and_anchors_with_file_and_line() {
 }
 
 #[test]
+fn a_template_error_on_some_pages_still_lists_missing_files_of_the_others() {
+    let site = Fixture::new();
+    // Section pages fail to render; handbook pages render and are checked.
+    site.write(
+        "templates/section.html",
+        "{% extends \"base.html\" %}{% block content %}{{ no_such.thing }}{% endblock %}",
+    );
+    site.write(
+        "content/guide/demos.md",
+        "# Demos that show the why\n\n![the flow](img/flow.png)\n",
+    );
+    let out = site.tandem(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("templates/section.html"), "{text}");
+    assert!(
+        text.contains("--> content/guide/demos.md:3:1"),
+        "missing image listed too:\n{text}"
+    );
+}
+
+#[test]
 fn check_reports_missing_images_and_files_with_file_and_line() {
     let site = Fixture::new();
     site.write_bytes("static/img/ok.png", b"\x89PNG\r\n\x1a\n");

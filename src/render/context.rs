@@ -134,8 +134,9 @@ pub struct Shared<'a> {
 }
 
 impl<'a> Shared<'a> {
-    /// `candidates` are the values of [`install_globals`].
-    pub fn new(site: &'a Site, candidates: &'a [Value]) -> Self {
+    /// `candidates` are the values of [`install_globals`]; `dates` the
+    /// site's last-updated dates ([`crate::history::for_site`]).
+    pub fn new(site: &'a Site, candidates: &'a [Value], dates: LastUpdated) -> Self {
         let content = &site.content;
         let nav = content.sections[""]
             .subsections
@@ -145,10 +146,15 @@ impl<'a> Shared<'a> {
         Shared {
             site,
             base: site.config.base_path(),
-            dates: crate::history::for_site(site),
+            dates,
             candidates,
             nav,
         }
+    }
+
+    /// The last-updated dates the pages show.
+    pub fn dates(&self) -> &LastUpdated {
+        &self.dates
     }
 
     /// The candidate with this id, as templates see it.

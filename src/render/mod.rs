@@ -52,6 +52,13 @@ pub const TEMPLATES: &[&str] = &[
 
 pub struct Renderer<'a> {
     site: &'a Site,
+    templates: Templates,
+}
+
+/// A theme's parsed templates with the site's globals installed: what a
+/// [`Renderer`] prepares before rendering anything. The development server
+/// keeps it between partial rebuilds, which change nothing it holds.
+pub struct Templates {
     tera: Tera,
     theme: Theme,
     /// Each candidate as templates see it (shared with the global `model`).
@@ -97,10 +104,23 @@ impl<'a> Renderer<'a> {
         let candidates = context::install_globals(&mut tera, site, &theme);
         Ok(Renderer {
             site,
-            tera,
-            theme,
-            candidates,
+            templates: Templates {
+                tera,
+                theme,
+                candidates,
+            },
         })
+    }
+
+    /// A renderer of `site` with templates prepared for it earlier: the
+    /// caller vouches that nothing the globals show has changed since.
+    pub fn with_templates(site: &'a Site, templates: Templates) -> Self {
+        Renderer { site, templates }
+    }
+
+    /// The prepared templates, to render with again.
+    pub fn into_templates(self) -> Templates {
+        self.templates
     }
 
     /// Renders every page and copies every static file into memory.
@@ -115,11 +135,12 @@ impl<'a> Renderer<'a> {
     /// error, returns all of them and the caller must not publish.
     pub fn render_into(&self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
         let shared = crate::build::timed("contexts", || {
-            context::Shared::new(self.site, &self.candidates)
+            let dates = crate::history::for_site(self.site);
+            context::Shared::new(self.site, &self.templates.candidates, dates)
         });
         let jobs = context::jobs(&shared);
         let fingerprint = self.site.config.fingerprint;
-        let statics: Vec<OutputFile> = (self.theme.statics.iter())
+        let statics: Vec<OutputFile> = (self.templates.theme.statics.iter())
             .map(|(path, bytes)| OutputFile {
                 path: assets::output_path(path, bytes, fingerprint),
                 bytes: bytes.clone(),
@@ -149,7 +170,8 @@ impl<'a> Renderer<'a> {
                     || site_wide_files(self.site),
                 )
             });
-        let mut paths = Vec::with_capacity(results.len() + self.theme.statics.len() + 4);
+        let statics_count = self.templates.theme.statics.len();
+        let mut paths = Vec::with_capacity(results.len() + statics_count + 4);
         let mut errors = Diagnostics::default();
         for result in results {
             match result {
@@ -158,6 +180,10 @@ impl<'a> Renderer<'a> {
             }
         }
         if !errors.is_empty() {
+            // With the links found on the pages that did render.
+            if let Err(broken) = publisher.entries() {
+                errors.extend(broken.0);
+            }
             errors.sort();
             return Err(errors);
         }
@@ -168,7 +194,7 @@ impl<'a> Renderer<'a> {
                 Err(e) => errors.push(e),
             }
         }
-        match publisher.finish() {
+        match publisher.finish(shared.dates()) {
             Ok(generated) => {
                 for file in generated {
                     match deliver(file) {
@@ -198,20 +224,30 @@ impl<'a> Renderer<'a> {
 
     /// Renders only the pages whose output paths are in `selected`, with
     /// their links checked, for the development server's partial rebuilds.
-    /// Returns them with their search-index entries.
-    pub fn render_selected(&self, selected: &HashSet<String>) -> Result<Partial, Diagnostics> {
-        let jobs = context::jobs(self.site);
+    /// Returns them with their search-index entries. `dates` are the
+    /// last-updated dates of the full build (reading git again would cost
+    /// more than the pages).
+    pub fn render_selected(
+        &self,
+        selected: &HashSet<String>,
+        dates: &crate::history::LastUpdated,
+    ) -> Result<Partial, Diagnostics> {
+        let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
+        let jobs = context::jobs(&shared);
+        let fingerprint = self.site.config.fingerprint;
         let publisher = publish::Publisher::new(
             self.site,
             jobs.iter().map(|job| job.path.clone()),
-            self.theme.statics.iter().map(|(path, bytes)| {
-                assets::output_path(path, bytes, self.site.config.fingerprint)
-            }),
+            (self.templates.theme.statics.iter())
+                .map(|(path, bytes)| assets::output_path(path, bytes, fingerprint)),
         );
         let results: Vec<Result<OutputFile, Diagnostic>> = jobs
             .par_iter()
             .filter(|job| selected.contains(&job.path))
-            .map(|job| self.render_job(job).map(|file| publisher.process(file)))
+            .map(|job| {
+                self.render_job(job, &shared)
+                    .map(|file| publisher.process(file))
+            })
             .collect();
         let mut errors = Diagnostics::default();
         let mut files = Vec::new();
@@ -272,19 +308,17 @@ impl<'a> Renderer<'a> {
         context: &Context,
         path: &str,
     ) -> Result<OutputFile, Diagnostic> {
-        match self.tera.render(template, context) {
+        match self.templates.tera.render(template, context) {
             Ok(html) => Ok(OutputFile {
                 path: path.to_string(),
                 bytes: html.into_bytes(),
             }),
             Err(e) => {
-                let source = self
-                    .theme
-                    .templates
+                let source = (self.templates.theme.templates)
                     .get(template)
                     .map(|(s, _)| s.as_path())
                     .unwrap_or(Path::new(template));
-                Err(template_error(&self.theme, source, &e))
+                Err(template_error(&self.templates.theme, source, &e))
             }
         }
     }

@@ -152,9 +152,11 @@ impl<'a> Publisher<'a> {
 
     /// After every page went through [`Self::process`]: the search index
     /// and sitemap, or every broken link.
-    pub fn finish(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+    pub fn finish(
+        &self,
+        dates: &crate::history::LastUpdated,
+    ) -> Result<Vec<OutputFile>, Diagnostics> {
         let entries = self.entries()?;
-        let dates = crate::history::for_site(self.site);
         let sitemap: Vec<(String, Option<Date>)> = entries
             .iter()
             .map(|(output, entry)| {
