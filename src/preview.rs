@@ -26,7 +26,7 @@ use crate::site::{BuildOptions, Site};
 
 /// The built site: output path to bytes. Values are shared, so a partial
 /// rebuild copies the map, not the pages.
-pub type Files = HashMap<String, Arc<[u8]>>;
+pub type Files = HashMap<String, Arc<Vec<u8>>>;
 
 pub struct Preview {
     pub site: Site,
@@ -62,7 +62,7 @@ impl Preview {
         } = crate::build::render_site(options)?;
         let files: Files = files
             .into_iter()
-            .map(|f| (f.path, Arc::from(f.bytes)))
+            .map(|f| (f.path, Arc::new(f.bytes)))
             .collect();
         let index = files
             .get(search::INDEX_PATH)
@@ -117,8 +117,7 @@ impl Preview {
         if pages.is_empty() {
             return Ok(Update::Partial(Vec::new())); // drafts the site leaves out
         }
-        let sources: Vec<PathBuf> = pages.iter().map(|p| p.source.clone()).collect();
-        let selected = self.outputs_showing(&sources);
+        let selected = self.outputs_showing(&pages);
         let replaced: Vec<Page> = pages
             .into_iter()
             .filter_map(|page| self.site.content.replace_page(page))
@@ -179,17 +178,33 @@ impl Preview {
         }
     }
 
-    /// The outputs that show the text of the pages at `sources`: each
-    /// page, its section's page, and the home and search pages (which
-    /// show the top sections with their pages' summaries).
-    fn outputs_showing(&self, sources: &[PathBuf]) -> HashSet<String> {
+    /// The outputs whose contexts hold what changed in `pages` (read
+    /// again, not yet swapped in). This follows how `render::context`
+    /// builds contexts, so it holds for any theme: a page's own output
+    /// holds all of it (for a section's intro, that is the section's
+    /// page); a section's page holds the summary and description of each of
+    /// its pages; the home and search pages hold the top-level sections'
+    /// intros and their pages' summaries, and the home page the root
+    /// section's.
+    fn outputs_showing(&self, pages: &[Page]) -> HashSet<String> {
         let content = &self.site.content;
-        let mut outputs: HashSet<String> = ["index.html".to_string()].into();
-        outputs.insert(format!("{}index.html", search::PAGE_URL_PATH));
-        for page in content.all_pages().filter(|p| sources.contains(&p.source)) {
-            outputs.insert(format!("{}index.html", page.path));
-            if let Some(section) = content.sections.get(&page.section) {
-                outputs.insert(format!("{}index.html", section.path));
+        let mut outputs = HashSet::new();
+        for new in pages {
+            let Some(old) = content.all_pages().find(|p| p.source == new.source) else {
+                continue;
+            };
+            outputs.insert(format!("{}index.html", new.path));
+            let is_intro = new.source.file_stem().is_some_and(|s| s == "_index");
+            let summary = old.summary != new.summary || old.description != new.description;
+            if summary && !is_intro {
+                if let Some(section) = content.sections.get(&new.section) {
+                    outputs.insert(format!("{}index.html", section.path));
+                }
+            }
+            let top_level = !new.section.is_empty() && !new.section.contains('/');
+            if top_level && (is_intro || summary) {
+                outputs.insert("index.html".into());
+                outputs.insert(format!("{}index.html", search::PAGE_URL_PATH));
             }
         }
         outputs
@@ -225,7 +240,7 @@ impl Preview {
         let mut files = (*self.files).clone();
         let index = self.index.file();
         for file in partial.files.into_iter().chain([index]) {
-            files.insert(file.path, Arc::from(file.bytes));
+            files.insert(file.path, Arc::new(file.bytes));
         }
         self.files = Arc::new(files);
     }

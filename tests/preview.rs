@@ -45,32 +45,52 @@ fn paths(list: &[&str]) -> Vec<PathBuf> {
     list.iter().map(PathBuf::from).collect()
 }
 
+/// Replaces `from` with `to` in the fixture's check-in page and updates the
+/// preview in part; returns the outputs it rendered again.
+fn edit_checkin_page(site: &Fixture, preview: &mut Preview, from: &str, to: &str) -> Vec<String> {
+    let file = "content/guide/checkin.md";
+    site.edit(file, from, to);
+    match preview.update(&paths(&[file])).unwrap() {
+        Update::Partial(rendered) => rendered,
+        Update::NeedsFullBuild => panic!("{from} -> {to} needed a full build"),
+    }
+}
+
 #[test]
 fn a_text_edit_renders_only_the_outputs_showing_the_page() {
     let site = Fixture::new();
     let mut preview = Preview::build(&options(site.root())).unwrap();
-    site.edit(
-        "content/guide/checkin.md",
+    let rendered = edit_checkin_page(
+        &site,
+        &mut preview,
         "Thirty minutes, before anything is committed.",
         "Half an hour, before anything is committed. *New words.*",
     );
-    let update = preview
-        .update(&paths(&["content/guide/checkin.md"]))
-        .unwrap();
     assert_eq!(
-        update,
-        Update::Partial(vec![
-            "guide/checkin/index.html".into(),
-            "guide/index.html".into(),
-            "index.html".into(),
-            "search-index.json".into(),
-            "search/index.html".into(),
-        ])
+        rendered,
+        [
+            "guide/checkin/index.html",
+            "guide/index.html",
+            "index.html",
+            "search-index.json",
+            "search/index.html",
+        ]
     );
     let page = String::from_utf8_lossy(&preview.files["guide/checkin/index.html"]).into_owned();
     assert!(page.contains("<em>New words.</em>"), "{page}");
     let index = String::from_utf8_lossy(&preview.files["search-index.json"]).into_owned();
     assert!(index.contains("Half an hour"), "{index}");
+    assert_same_as_full_build(&preview, site.root());
+
+    // Below the first paragraph (the summary other pages show), only the
+    // page itself shows the text.
+    let rendered = edit_checkin_page(
+        &site,
+        &mut preview,
+        "Duplicate heading on purpose.",
+        "A repeated heading, on purpose.",
+    );
+    assert_eq!(rendered, ["guide/checkin/index.html", "search-index.json"]);
     assert_same_as_full_build(&preview, site.root());
 }
 
@@ -220,6 +240,14 @@ fn text_edits_of_every_example_page_match_a_full_build() {
         .iter()
         .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
         .collect();
+    let update = preview.update(&relative).unwrap();
+    assert!(matches!(update, Update::Partial(_)), "{update:?}");
+    assert_same_as_full_build(&preview, root);
+    // Then only below the summaries.
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        std::fs::write(page, format!("{text}\nAnd a last word.\n")).unwrap();
+    }
     let update = preview.update(&relative).unwrap();
     assert!(matches!(update, Update::Partial(_)), "{update:?}");
     assert_same_as_full_build(&preview, root);

@@ -745,9 +745,9 @@ proptest! {
         method in prop::sample::select(vec!["GET", "HEAD", "POST", "get", ""]),
     ) {
         let mut files = Files::new();
-        files.insert("index.html".into(), std::sync::Arc::from(b"<html><body>home</body></html>".as_slice()));
-        files.insert("a/index.html".into(), std::sync::Arc::from(b"<html><body>a</body></html>".as_slice()));
-        files.insert("style.css".into(), std::sync::Arc::from(b"body{}".as_slice()));
+        files.insert("index.html".into(), std::sync::Arc::new(b"<html><body>home</body></html>".to_vec()));
+        files.insert("a/index.html".into(), std::sync::Arc::new(b"<html><body>a</body></html>".to_vec()));
+        files.insert("style.css".into(), std::sync::Arc::new(b"body{}".to_vec()));
         let view = View { files: &files, build: 1, errors: None };
         if let Route::Reply(reply) = http::route(method, &path, &view) {
             if reply.status == 200 {

@@ -130,7 +130,9 @@ pub struct Shared<'a> {
     /// Each candidate as templates see it, in `model.candidates` order.
     candidates: &'a [Value],
     /// Top-level sections' navigation, by key.
-    nav: HashMap<&'a str, SectionNav<'a>>,
+    /// Made when a page of the section first renders, so that a partial
+    /// rebuild makes only the navigation it shows.
+    nav: HashMap<&'a str, std::sync::OnceLock<SectionNav<'a>>>,
 }
 
 impl<'a> Shared<'a> {
@@ -141,7 +143,7 @@ impl<'a> Shared<'a> {
         let nav = content.sections[""]
             .subsections
             .iter()
-            .map(|key| (key.as_str(), SectionNav::new(site, &content.sections[key])))
+            .map(|key| (key.as_str(), std::sync::OnceLock::new()))
             .collect();
         Shared {
             site,
@@ -191,7 +193,10 @@ impl<'a> Shared<'a> {
             ""
         };
         context.insert("current_section", key);
-        let nav = self.nav.get(key).map(|s| s.current(url));
+        let nav = self.nav.get(key).map(|nav| {
+            nav.get_or_init(|| SectionNav::new(self.site, &self.site.content.sections[key]))
+                .current(url)
+        });
         context.insert("current_nav", &nav);
     }
 }
@@ -471,6 +476,35 @@ pub fn jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
     jobs
 }
 
+/// The handbook's jobs (home page, sections, pages, search page) whose
+/// output path `wanted` accepts. Making a job costs allocations; a partial
+/// rebuild at 10,000 pages makes the few it renders, not all of them.
+pub fn handbook_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) -> Vec<Job<'a>> {
+    let content = &shared.site.content;
+    let output = |path: &str| format!("{path}index.html");
+    let mut jobs = Vec::new();
+    if wanted("index.html") {
+        jobs.push(index_job(shared));
+    }
+    for section in content.sections.values() {
+        let pages = || section.pages.iter().map(|&i| &content.pages[i]);
+        if !wanted(&output(&section.path)) && !pages().any(|p| wanted(&output(&p.path))) {
+            continue;
+        }
+        if section.key.is_empty() {
+            jobs.extend(root_page_jobs(shared));
+        } else {
+            jobs.push(section_job(shared, section));
+            jobs.extend(section_page_jobs(shared, section));
+        }
+    }
+    if wanted(&output(super::search::PAGE_URL_PATH)) {
+        jobs.push(search_job(shared));
+    }
+    jobs.retain(|job| wanted(&job.path));
+    jobs
+}
+
 /// The top-level sections with their pages' summaries, as the home page
 /// and the search page list them.
 fn top_sections(shared: &Shared) -> Value {
@@ -613,13 +647,17 @@ fn model_jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
         |_| {},
     ));
     jobs.push(job("404.html", "404.html".into(), "", |_| {}));
-    jobs.push(job(
+    jobs.push(search_job(shared));
+    jobs
+}
+
+fn search_job<'a>(shared: &'a Shared<'a>) -> Job<'a> {
+    job(
         "search.html",
         format!("{}index.html", super::search::PAGE_URL_PATH),
-        &format!("{base}{}", super::search::PAGE_URL_PATH),
+        &format!("{}{}", shared.base, super::search::PAGE_URL_PATH),
         move |c| c.insert_value("sections", top_sections(shared)),
-    ));
-    jobs
+    )
 }
 
 #[derive(Serialize)]

@@ -63,6 +63,8 @@ pub struct Templates {
     theme: Theme,
     /// Each candidate as templates see it (shared with the global `model`).
     candidates: Vec<tera::Value>,
+    /// The outputs of the site, once a partial render needed them.
+    outputs: std::sync::OnceLock<std::sync::Arc<publish::Outputs>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -108,6 +110,7 @@ impl<'a> Renderer<'a> {
                 tera,
                 theme,
                 candidates,
+                outputs: Default::default(),
             },
         })
     }
@@ -222,8 +225,9 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders only the pages whose output paths are in `selected`, with
-    /// their links checked, for the development server's partial rebuilds.
+    /// Renders only the handbook's outputs (home page, sections, pages,
+    /// search page) whose paths are in `selected`, with their links
+    /// checked, for the development server's partial rebuilds.
     /// Returns them with their search-index entries. `dates` are the
     /// last-updated dates of the full build (reading git again would cost
     /// more than the pages).
@@ -233,17 +237,19 @@ impl<'a> Renderer<'a> {
         dates: &crate::history::LastUpdated,
     ) -> Result<Partial, Diagnostics> {
         let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
-        let jobs = context::jobs(&shared);
-        let fingerprint = self.site.config.fingerprint;
-        let publisher = publish::Publisher::new(
-            self.site,
-            jobs.iter().map(|job| job.path.clone()),
-            (self.templates.theme.statics.iter())
-                .map(|(path, bytes)| assets::output_path(path, bytes, fingerprint)),
-        );
+        let outputs = self.templates.outputs.get_or_init(|| {
+            let fingerprint = self.site.config.fingerprint;
+            std::sync::Arc::new(publish::Outputs::new(
+                self.site,
+                context::jobs(&shared).into_iter().map(|job| job.path),
+                (self.templates.theme.statics.iter())
+                    .map(|(path, bytes)| assets::output_path(path, bytes, fingerprint)),
+            ))
+        });
+        let publisher = publish::Publisher::with_outputs(self.site, outputs.clone());
+        let jobs = context::handbook_jobs(&shared, &|path| selected.contains(path));
         let results: Vec<Result<OutputFile, Diagnostic>> = jobs
             .par_iter()
-            .filter(|job| selected.contains(&job.path))
             .map(|job| {
                 self.render_job(job, &shared)
                     .map(|file| publisher.process(file))

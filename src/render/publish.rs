@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::calendar::Date;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -44,7 +44,15 @@ struct Found {
 pub struct Publisher<'a> {
     site: &'a Site,
     base_path: String,
-    /// Every output path of the build, known before anything renders.
+    outputs: Arc<Outputs>,
+    found: Mutex<Found>,
+}
+
+/// What a build will deliver, known before anything renders. Depends only
+/// on which pages and files there are, so partial rebuilds that keep the
+/// site's shape reuse it.
+pub struct Outputs {
+    /// Every output path of the build.
     paths: HashSet<String>,
     /// The same as site paths links may use (folders too).
     targets: links::Targets,
@@ -52,7 +60,30 @@ pub struct Publisher<'a> {
     statics: HashSet<String>,
     /// Output path of each handbook page to its source.
     sources: HashMap<String, PathBuf>,
-    found: Mutex<Found>,
+}
+
+impl Outputs {
+    /// `pages` and `statics` are the output paths the build will deliver.
+    pub fn new(
+        site: &Site,
+        pages: impl IntoIterator<Item = String>,
+        statics: impl IntoIterator<Item = String>,
+    ) -> Self {
+        let statics: HashSet<String> = statics.into_iter().collect();
+        let mut paths: HashSet<String> = pages.into_iter().collect();
+        paths.extend(statics.iter().cloned());
+        paths.extend(GENERATED.iter().map(|p| p.to_string()));
+        Outputs {
+            targets: links::Targets::new(&paths),
+            paths,
+            statics,
+            sources: site
+                .content
+                .all_pages()
+                .map(|p| (format!("{}index.html", p.path), p.source.clone()))
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Publisher<'a> {
@@ -62,21 +93,16 @@ impl<'a> Publisher<'a> {
         pages: impl IntoIterator<Item = String>,
         statics: impl IntoIterator<Item = String>,
     ) -> Self {
-        let statics: HashSet<String> = statics.into_iter().collect();
-        let mut paths: HashSet<String> = pages.into_iter().collect();
-        paths.extend(statics.iter().cloned());
-        paths.extend(GENERATED.iter().map(|p| p.to_string()));
+        Publisher::with_outputs(site, Arc::new(Outputs::new(site, pages, statics)))
+    }
+
+    /// A publisher for outputs known from an earlier build of the same
+    /// shape.
+    pub fn with_outputs(site: &'a Site, outputs: Arc<Outputs>) -> Self {
         Publisher {
             site,
             base_path: site.config.base_path(),
-            targets: links::Targets::new(&paths),
-            paths,
-            statics,
-            sources: site
-                .content
-                .all_pages()
-                .map(|p| (format!("{}index.html", p.path), p.source.clone()))
-                .collect(),
+            outputs,
             found: Mutex::new(Found::default()),
         }
     }
@@ -95,21 +121,27 @@ impl<'a> Publisher<'a> {
         let relative = self.site.config.relative_urls;
         if is_css {
             if relative {
-                file.bytes = relative::rewrite_css(text, &file.path, &self.base_path, &self.paths)
-                    .into_bytes();
+                file.bytes =
+                    relative::rewrite_css(text, &file.path, &self.base_path, &self.outputs.paths)
+                        .into_bytes();
             }
             return file;
         }
-        let page = !self.statics.contains(&file.path);
+        let page = !self.outputs.statics.contains(&file.path);
         if !page && !relative {
             return file;
         }
         let analysis = html::analyze(text, page);
         if let Some(text_of_page) = &analysis.text {
-            let problems =
-                links::check_page(self.site, &file.path, text, &analysis.urls, &self.targets);
+            let problems = links::check_page(
+                self.site,
+                &file.path,
+                text,
+                &analysis.urls,
+                &self.outputs.targets,
+            );
             let entry = (!text_of_page.noindex)
-                .then(|| search::entry(self.site, &self.sources, &file.path, text_of_page));
+                .then(|| search::entry(self.site, &self.outputs.sources, &file.path, text_of_page));
             if !problems.is_empty() || entry.is_some() {
                 let mut found = self.found.lock().expect("no panics while holding the lock");
                 found.problems.extend(problems);
@@ -128,7 +160,7 @@ impl<'a> Publisher<'a> {
                 &analysis.urls,
                 &file.path,
                 &self.base_path,
-                &self.paths,
+                &self.outputs.paths,
             );
             file.bytes = rewritten.into_bytes();
         }
@@ -160,7 +192,7 @@ impl<'a> Publisher<'a> {
         let sitemap: Vec<(String, Option<Date>)> = entries
             .iter()
             .map(|(output, entry)| {
-                let date = match self.sources.get(output) {
+                let date = match self.outputs.sources.get(output) {
                     Some(source) => dates.get(source),
                     None => dates.data(),
                 };

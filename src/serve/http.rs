@@ -316,23 +316,20 @@ mod tests {
         let mut files = Files::new();
         files.insert(
             "index.html".into(),
-            std::sync::Arc::from(b"<html><body>home</body></html>".as_slice()),
+            std::sync::Arc::new(b"<html><body>home</body></html>".to_vec()),
         );
         files.insert(
             "features/index.html".into(),
-            std::sync::Arc::from(b"<html><body>features</body></html>".as_slice()),
+            std::sync::Arc::new(b"<html><body>features</body></html>".to_vec()),
         );
         files.insert(
             "404.html".into(),
-            std::sync::Arc::from(b"<html><body>lost</body></html>".as_slice()),
+            std::sync::Arc::new(b"<html><body>lost</body></html>".to_vec()),
         );
-        files.insert(
-            "style.css".into(),
-            std::sync::Arc::from(b"body{}".as_slice()),
-        );
+        files.insert("style.css".into(), std::sync::Arc::new(b"body{}".to_vec()));
         files.insert(
             "caf\u{e9}/index.html".into(),
-            std::sync::Arc::from(b"<p>cafe</p>".as_slice()),
+            std::sync::Arc::new(b"<p>cafe</p>".to_vec()),
         );
         files
     }
