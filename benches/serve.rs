@@ -7,9 +7,11 @@
 //! waits on (file-system event, debounce, rebuild, swap, event). Each
 //! scenario runs 7 times; the median, fastest and slowest are reported.
 //!
-//! Scenarios: one page's text edited (what a writer does all day), one
-//! page's title edited (navigation changes everywhere), one data file
-//! edited. Sizes: `TANDEM_BENCH_PAGES` (default `1000,10000`), plus the
+//! Scenarios: one page's text edited below its first paragraph (what a
+//! writer does all day: only that page shows it), its first paragraph
+//! edited (the summary its section, home and search pages show), its
+//! title edited (navigation changes everywhere: a full build), one data
+//! file edited (a full build). Sizes: `TANDEM_BENCH_PAGES` (default `1000,10000`), plus the
 //! example site.
 
 // Shared with the build benchmark; this one serves no Hugo sites.
@@ -208,9 +210,23 @@ fn main() {
             &mut table,
             &mut events,
             name,
-            "one page's text",
+            "one page's text, below its summary",
             &root.join(page),
             |text, i| format!("{text}\nAn edited paragraph, save {i}.\n"),
+        );
+        scenario(
+            &mut table,
+            &mut events,
+            name,
+            "one page's first paragraph",
+            &root.join(page),
+            |text, i| {
+                text.replacen(
+                    "\n+++\n",
+                    &format!("\n+++\n\nAn opening line, save {i}.\n"),
+                    1,
+                )
+            },
         );
         scenario(
             &mut table,

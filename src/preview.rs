@@ -9,8 +9,12 @@
 //! for every theme. [`Preview::update`] re-reads just the saved pages and,
 //! when their *shape* is unchanged (see [`crate::content::Reloaded`]),
 //! renders just those outputs again and patches the search index.
-//! Anything else (a new title, a new page, data, templates, settings)
-//! gets a full build, which is always correct.
+//! A saved template renders again just the pages whose templates use it
+//! (extend, include or import it, at any depth) or whose shortcodes it
+//! draws. Anything else (a new title, a new page, data, static files,
+//! settings) gets a full build, which is always correct: every page's
+//! header shows counts derived from the data, so a data edit reaches
+//! every page anyway.
 //!
 //! Tests hold the partial result to the full build's bytes.
 
@@ -85,18 +89,29 @@ impl Preview {
     /// full build would report for these pages) the preview stays as it
     /// was.
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<Update, Diagnostics> {
-        if changed.is_empty() || !changed.iter().all(|p| is_page_source(p)) {
-            return Ok(Update::NeedsFullBuild);
-        }
         // Relative URLs would need the search index's script form patched
         // too (the server never builds them); a new day moves every date.
         let today = match self.options.today {
             Some(today) => Some(today),
             None => crate::calendar::today().ok(),
         };
-        if self.site.config.relative_urls || today != Some(self.site.today) {
+        if changed.is_empty() || self.site.config.relative_urls || today != Some(self.site.today) {
             return Ok(Update::NeedsFullBuild);
         }
+        if changed.iter().all(|p| is_page_source(p)) {
+            return self.update_pages(changed);
+        }
+        let names: Option<HashSet<String>> = (changed.iter())
+            .map(|p| template_name(p, &self.site.config.theme))
+            .collect();
+        match names {
+            Some(names) => self.update_templates(&names),
+            None => Ok(Update::NeedsFullBuild),
+        }
+    }
+
+    /// [`Self::update`] for saves of pages only.
+    fn update_pages(&mut self, changed: &[PathBuf]) -> Result<Update, Diagnostics> {
         let Some(pages) = timed("reload", || self.reload(changed))? else {
             return Ok(Update::NeedsFullBuild);
         };
@@ -140,6 +155,26 @@ impl Preview {
         let mut rendered: Vec<String> = selected.into_iter().collect();
         rendered.push(search::INDEX_PATH.into());
         rendered.sort();
+        Ok(Update::Partial(rendered))
+    }
+
+    /// [`Self::update`] for saves of templates only: the theme is read
+    /// again, and the pages whose templates use the saved ones are
+    /// rendered again. Nothing the globals show changed, but every
+    /// template is parsed again, so a syntax error anywhere is reported as
+    /// a full build would report it.
+    fn update_templates(&mut self, names: &HashSet<String>) -> Result<Update, Diagnostics> {
+        let renderer = timed("templates", || Renderer::new(&self.site))?;
+        let partial = timed("render", || renderer.render_using(names, &self.dates))?;
+        let templates = renderer.into_templates();
+        if !self.same_pages_indexed(&partial) {
+            return Ok(Update::NeedsFullBuild);
+        }
+        let mut rendered: Vec<String> = partial.files.iter().map(|f| f.path.clone()).collect();
+        rendered.push(search::INDEX_PATH.into());
+        rendered.sort();
+        self.swap_in(partial);
+        self.templates = Some(templates);
         Ok(Update::Partial(rendered))
     }
 
@@ -244,6 +279,18 @@ impl Preview {
         }
         self.files = Arc::new(files);
     }
+}
+
+/// The name of the template at `path` (relative to the site root) for a
+/// site using `theme`: `templates/page.html` and
+/// `themes/<theme>/templates/page.html` are both `page.html`.
+fn template_name(path: &Path, theme: &str) -> Option<String> {
+    let rest = path
+        .strip_prefix("templates")
+        .or_else(|_| path.strip_prefix(Path::new("themes").join(theme).join("templates")))
+        .ok()?;
+    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/")).filter(|name| !name.is_empty())
 }
 
 /// `content/**/*.md`.

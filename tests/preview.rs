@@ -50,9 +50,14 @@ fn paths(list: &[&str]) -> Vec<PathBuf> {
 fn edit_checkin_page(site: &Fixture, preview: &mut Preview, from: &str, to: &str) -> Vec<String> {
     let file = "content/guide/checkin.md";
     site.edit(file, from, to);
+    rendered_again(preview, file)
+}
+
+/// Updates the preview after a save of `file`; the outputs it rendered.
+fn rendered_again(preview: &mut Preview, file: &str) -> Vec<String> {
     match preview.update(&paths(&[file])).unwrap() {
         Update::Partial(rendered) => rendered,
-        Update::NeedsFullBuild => panic!("{from} -> {to} needed a full build"),
+        Update::NeedsFullBuild => panic!("saving {file} needed a full build"),
     }
 }
 
@@ -149,7 +154,8 @@ fn changes_other_pages_show_need_a_full_build() {
         "content/guide/demos.md",
         "data/features.toml",
         "tandem.toml",
-        "themes/default/templates/page.html",
+        "static/style.css",
+        "themes/another-theme/templates/page.html",
     ] {
         assert_eq!(
             preview.update(&paths(&[changed])).unwrap(),
@@ -338,4 +344,93 @@ fn saving_a_draft_the_site_leaves_out_renders_nothing() {
     );
     let errors = preview.update(&paths(&[file])).unwrap_err().to_string();
     assert!(errors.contains("content/guide/later.md:3"), "{errors}");
+}
+
+/// The default theme's template `name`, to override in a fixture.
+fn default_template(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("themes/default/templates")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn a_template_edit_renders_the_pages_using_it_and_matches_a_full_build() {
+    let site = Fixture::new();
+    site.write("templates/feature.html", &default_template("feature.html"));
+    site.write(
+        "templates/partials/toc.html",
+        &default_template("partials/toc.html"),
+    );
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+
+    // A page template: its pages, nothing else.
+    let feature = default_template("feature.html").replacen(
+        "{% block content %}",
+        "{% block content %}<p>Reviewed weekly.</p>",
+        1,
+    );
+    assert_ne!(
+        feature,
+        default_template("feature.html"),
+        "the edit applies"
+    );
+    site.write("templates/feature.html", &feature);
+    let rendered = rendered_again(&mut preview, "templates/feature.html");
+    assert_eq!(
+        rendered,
+        [
+            "features/offline-sync/index.html",
+            "features/xss-title/index.html",
+            "search-index.json",
+        ]
+    );
+    assert_same_as_full_build(&preview, site.root());
+
+    // An included partial: every page whose template includes it.
+    let toc = format!(
+        "<!-- table of contents -->{}",
+        default_template("partials/toc.html")
+    );
+    site.write("templates/partials/toc.html", &toc);
+    let rendered = rendered_again(&mut preview, "templates/partials/toc.html");
+    assert!(
+        rendered.contains(&"guide/checkin/index.html".to_string()),
+        "{rendered:?}"
+    );
+    assert!(
+        !rendered.iter().any(|p| p.starts_with("features/")),
+        "{rendered:?}"
+    );
+    assert_same_as_full_build(&preview, site.root());
+
+    // The base template: everything.
+    site.write(
+        "templates/base.html",
+        &default_template("base.html").replacen("<body", "<body data-edited", 1),
+    );
+    let rendered = rendered_again(&mut preview, "templates/base.html");
+    assert!(rendered.len() > 20, "{rendered:?}");
+    assert_same_as_full_build(&preview, site.root());
+}
+
+#[test]
+fn a_broken_template_is_an_error_until_fixed() {
+    let site = Fixture::new();
+    site.write("templates/feature.html", &default_template("feature.html"));
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    let good = preview.files.clone();
+    site.write(
+        "templates/feature.html",
+        &format!("{}\n{{% if %}}\n", default_template("feature.html")),
+    );
+    let errors = preview
+        .update(&paths(&["templates/feature.html"]))
+        .unwrap_err()
+        .to_string();
+    assert!(errors.contains("templates/feature.html"), "{errors}");
+    assert!(*preview.files == *good, "the last good site stays");
+    site.write("templates/feature.html", &default_template("feature.html"));
+    rendered_again(&mut preview, "templates/feature.html");
+    assert_same_as_full_build(&preview, site.root());
 }

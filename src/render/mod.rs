@@ -31,6 +31,34 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+impl Templates {
+    /// The templates whose output changes when those named in `changed`
+    /// do: themselves, and every template that extends, includes or
+    /// imports one of the affected, until no more are found.
+    fn affected_by(&self, changed: &HashSet<String>) -> HashSet<String> {
+        let mut affected = changed.clone();
+        loop {
+            let more: Vec<&String> = (self.theme.templates.iter())
+                .filter(|(name, (_, text))| {
+                    !affected.contains(*name) && affected.iter().any(|used| references(text, used))
+                })
+                .map(|(name, _)| name)
+                .collect();
+            if more.is_empty() {
+                return affected;
+            }
+            affected.extend(more.into_iter().cloned());
+        }
+    }
+}
+
+/// Whether template `text` names template `name` in a string literal, as
+/// `extends`, `include` and `import` do. Erring on the side of yes (a
+/// mention in a comment counts) only renders more.
+fn references(text: &str, name: &str) -> bool {
+    text.contains(&format!("\"{name}\"")) || text.contains(&format!("'{name}'"))
+}
+
 /// Pages rendered again by [`Renderer::render_selected`].
 pub struct Partial {
     pub files: Vec<OutputFile>,
@@ -237,21 +265,51 @@ impl<'a> Renderer<'a> {
         dates: &crate::history::LastUpdated,
     ) -> Result<Partial, Diagnostics> {
         let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
+        let jobs = context::handbook_jobs(&shared, &|path| selected.contains(path));
+        self.render_jobs(&shared, jobs)
+    }
+
+    /// Renders again every page whose template is one of `changed`
+    /// (template names, `feature.html`) or uses one of them (extends,
+    /// includes or imports it, at any depth), and every page with a
+    /// shortcode drawn by one of them: what a template edit changes.
+    pub fn render_using(
+        &self,
+        changed: &HashSet<String>,
+        dates: &crate::history::LastUpdated,
+    ) -> Result<Partial, Diagnostics> {
+        let affected = self.templates.affected_by(changed);
+        let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
+        let mut jobs = context::jobs(&shared);
+        jobs.retain(|job| {
+            affected.contains(&job.template)
+                || (job.shortcodes.iter())
+                    .any(|call| affected.contains(&shortcodes::template_name(call)))
+        });
+        self.render_jobs(&shared, jobs)
+    }
+
+    /// Renders `jobs` through a publisher that knows every output of the
+    /// site (made once per full build, then reused).
+    fn render_jobs<'s>(
+        &self,
+        shared: &'s context::Shared<'s>,
+        jobs: Vec<context::Job<'s>>,
+    ) -> Result<Partial, Diagnostics> {
         let outputs = self.templates.outputs.get_or_init(|| {
             let fingerprint = self.site.config.fingerprint;
             std::sync::Arc::new(publish::Outputs::new(
                 self.site,
-                context::jobs(&shared).into_iter().map(|job| job.path),
+                context::jobs(shared).into_iter().map(|job| job.path),
                 (self.templates.theme.statics.iter())
                     .map(|(path, bytes)| assets::output_path(path, bytes, fingerprint)),
             ))
         });
         let publisher = publish::Publisher::with_outputs(self.site, outputs.clone());
-        let jobs = context::handbook_jobs(&shared, &|path| selected.contains(path));
         let results: Vec<Result<OutputFile, Diagnostic>> = jobs
             .par_iter()
             .map(|job| {
-                self.render_job(job, &shared)
+                self.render_job(job, shared)
                     .map(|file| publisher.process(file))
             })
             .collect();

@@ -136,6 +136,8 @@ fn never_markup(json: String) -> String {
 pub struct IndexParts {
     /// Each entry's URL and its JSON text, in index order.
     parts: Vec<(String, String)>,
+    /// Where each URL's entry is in `parts`.
+    positions: HashMap<String, usize>,
 }
 
 impl IndexParts {
@@ -147,26 +149,34 @@ impl IndexParts {
             pages: Vec<Entry>,
         }
         let parsed: Parsed = serde_json::from_slice(bytes).ok()?;
-        (parsed.version == 1).then(|| IndexParts {
-            parts: parsed
-                .pages
-                .iter()
-                .map(|e| (e.url.clone(), part(e)))
-                .collect(),
-        })
+        if parsed.version != 1 {
+            return None;
+        }
+        let parts: Vec<(String, String)> = parsed
+            .pages
+            .iter()
+            .map(|e| (e.url.clone(), part(e)))
+            .collect();
+        let positions = (parts.iter().enumerate())
+            .map(|(i, (url, _))| (url.clone(), i))
+            .collect();
+        Some(IndexParts { parts, positions })
     }
 
     /// Whether the index has an entry for `url`.
     pub fn contains(&self, url: &str) -> bool {
-        self.parts.iter().any(|(u, _)| u == url)
+        self.positions.contains_key(url)
     }
 
     /// Puts `entry` in place of the entry with its URL, or at the end.
     pub fn replace(&mut self, entry: &Entry) {
         let text = part(entry);
-        match self.parts.iter_mut().find(|(url, _)| *url == entry.url) {
-            Some(slot) => slot.1 = text,
-            None => self.parts.push((entry.url.clone(), text)),
+        match self.positions.get(&entry.url) {
+            Some(&i) => self.parts[i].1 = text,
+            None => {
+                self.positions.insert(entry.url.clone(), self.parts.len());
+                self.parts.push((entry.url.clone(), text));
+            }
         }
     }
 

@@ -11,6 +11,11 @@ use crate::site::Site;
 
 /// The template and context of one shortcode call; `index` makes chart ids
 /// unique within the page.
+/// The template that draws a shortcode.
+pub fn template_name(call: &Call) -> String {
+    format!("shortcodes/{}.html", call.name)
+}
+
 pub fn context(call: &Call, site: &Site, index: usize) -> (String, Context) {
     let model = &site.model;
     let mut c = Context::new();
@@ -79,5 +84,5 @@ pub fn context(call: &Call, site: &Site, index: usize) -> (String, Context) {
             c.insert("candidates", &list);
         }
     }
-    (format!("shortcodes/{}.html", call.name), c)
+    (template_name(call), c)
 }

@@ -45,10 +45,10 @@
 //!
 //! A build renders the whole site into a map of output path to bytes; the
 //! map is swapped in whole, so a request sees either the previous site or
-//! the new one, never a mix. A save that changes only the text of pages
-//! renders just the outputs showing that text and swaps in a copy of the
-//! map with those replaced (see [`crate::preview`]); anything else gets a
-//! full build. [`http`] maps requests onto that map,
+//! the new one, never a mix. A save that changes only the text of pages,
+//! or only templates, renders just the outputs it changes and swaps in a
+//! copy of the map with those replaced (see [`crate::preview`]); anything
+//! else gets a full build. [`http`] maps requests onto that map,
 //! [`reload`] streams events to pages, [`watch`] turns file events into
 //! rebuilds.
 
