@@ -260,9 +260,10 @@ impl Preview {
     /// was before.
     fn same_pages_indexed(&self, partial: &Partial) -> bool {
         let base_path = self.site.config.base_path();
+        let indexed: HashSet<&str> = partial.entries.iter().map(|(p, _)| p.as_str()).collect();
         partial.files.iter().all(|file| {
-            let indexed = partial.entries.iter().any(|(path, _)| *path == file.path);
-            indexed == self.index.contains(&search::url_of(&base_path, &file.path))
+            indexed.contains(file.path.as_str())
+                == self.index.contains(&search::url_of(&base_path, &file.path))
         })
     }
 
