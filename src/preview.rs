@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::build::timed;
-use crate::content::{shortcode, ContentOptions, Page, Reloaded};
+use crate::content::{shortcode, ContentOptions, LinkTargets, Page, Reloaded};
 use crate::diagnostics::Diagnostics;
 use crate::render::{search, Partial, Renderer, Templates};
 use crate::site::{BuildOptions, Site};
@@ -44,6 +44,8 @@ pub struct Preview {
     /// The templates of the last full build, with its globals (which no
     /// partial update changes). Taken while a partial update renders.
     templates: Option<Templates>,
+    /// Where links between pages lead, made at the first page update.
+    link_targets: std::sync::OnceLock<LinkTargets>,
 }
 
 /// What [`Preview::update`] did.
@@ -75,6 +77,7 @@ impl Preview {
         Ok(Preview {
             index,
             templates: Some(templates),
+            link_targets: Default::default(),
             dates: crate::history::for_site(&site),
             site,
             files: Arc::new(files),
@@ -191,7 +194,11 @@ impl Preview {
         let mut pages = Vec::new();
         let mut errors = Vec::new();
         for source in changed {
-            match site.content.reload_page(&site.root, source, &options) {
+            let targets = (self.link_targets).get_or_init(|| site.content.link_targets());
+            match site
+                .content
+                .reload_page(&site.root, source, &options, targets)
+            {
                 Ok(Reloaded::SameShape { page, file }) => {
                     // As `Site::load` checks every page's shortcodes.
                     for call in &page.shortcodes {

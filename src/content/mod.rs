@@ -18,7 +18,7 @@ use crate::data::reader::Text;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use front_matter::FrontMatter;
 use markdown::{LinkContext, PageLink, TocEntry};
-pub use reload::Reloaded;
+pub use reload::{LinkTargets, Reloaded};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
@@ -222,7 +222,8 @@ impl Content {
         let files: HashMap<&Path, &SourceFile> =
             self.files.iter().map(|f| (f.path.as_path(), f)).collect();
         for page in self.all_pages() {
-            check_links_of(page, files[page.source.as_path()], &anchors, errors);
+            let file = files[page.source.as_path()];
+            check_links_of(page, file, |target| anchors.get(target).copied(), errors);
         }
     }
 
@@ -251,15 +252,14 @@ impl Content {
 
 /// The `page.md#anchor` links of `page` (read from `file`) that name no
 /// heading of their target page.
-fn check_links_of(
+fn check_links_of<'a>(
     page: &Page,
     file: &SourceFile,
-    anchors: &HashMap<&Path, &[String]>,
+    anchors: impl Fn(&Path) -> Option<&'a [String]>,
     errors: &mut Vec<Diagnostic>,
 ) {
     for link in &page.links {
-        let (Some(anchor), Some(targets)) = (&link.anchor, anchors.get(link.target.as_path()))
-        else {
+        let (Some(anchor), Some(targets)) = (&link.anchor, anchors(link.target.as_path())) else {
             continue;
         };
         if targets.iter().any(|a| a == anchor) || anchor.starts_with("fn-") || anchor.is_empty() {

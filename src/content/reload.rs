@@ -30,14 +30,36 @@ pub enum Reloaded {
     Unpublished,
 }
 
+/// Where links between pages lead: each page's URL and heading ids, by
+/// source. Pages that keep their shape keep these, so a caller reloading
+/// page after page makes them once ([`Content::link_targets`]).
+pub struct LinkTargets {
+    urls: HashMap<PathBuf, String>,
+    anchors: HashMap<PathBuf, Vec<String>>,
+}
+
 impl Content {
-    /// Reads `source` (relative to `root`, below `content/`) again. Errors
-    /// are those a full build would report for this page.
+    /// The link targets of every page, for [`Self::reload_page`].
+    pub fn link_targets(&self) -> LinkTargets {
+        LinkTargets {
+            urls: (self.all_pages())
+                .map(|p| (p.source.clone(), p.url.clone()))
+                .collect(),
+            anchors: (self.all_pages())
+                .map(|p| (p.source.clone(), p.anchors.clone()))
+                .collect(),
+        }
+    }
+
+    /// Reads `source` (relative to `root`, below `content/`) again.
+    /// `targets` are this content's [`Self::link_targets`]. Errors are
+    /// those a full build would report for this page.
     pub fn reload_page(
         &self,
         root: &Path,
         source: &Path,
         options: &ContentOptions,
+        targets: &LinkTargets,
     ) -> Result<Reloaded, Vec<Diagnostic>> {
         if !root.join(source).is_file() {
             // Deleted or renamed away: the site loses a page.
@@ -58,11 +80,7 @@ impl Content {
         if loaded.front.draft && !options.drafts {
             return Ok(Reloaded::ShapeChanged);
         }
-        let urls: HashMap<PathBuf, String> = self
-            .all_pages()
-            .map(|p| (p.source.clone(), p.url.clone()))
-            .collect();
-        let (page, _, page_errors) = render_page(&loaded, &urls, options);
+        let (page, _, page_errors) = render_page(&loaded, &targets.urls, options);
         errors.extend(page_errors);
         if !same_shape(old, &page) {
             // Its errors are the full build's to report, with everyone
@@ -70,7 +88,8 @@ impl Content {
             return Ok(Reloaded::ShapeChanged);
         }
         // Same heading ids as before, so the site's anchors still hold.
-        super::check_links_of(&page, &loaded.file, &self.anchors(), &mut errors);
+        let anchors = |target: &Path| targets.anchors.get(target).map(Vec::as_slice);
+        super::check_links_of(&page, &loaded.file, anchors, &mut errors);
         if errors.is_empty() {
             Ok(Reloaded::SameShape {
                 page: Box::new(page),
@@ -154,7 +173,13 @@ mod tests {
         text: &str,
     ) -> Result<Reloaded, Vec<Diagnostic>> {
         std::fs::write(dir.path().join("content/guide/a.md"), text).unwrap();
-        content.reload_page(dir.path(), Path::new("content/guide/a.md"), &options())
+        let targets = content.link_targets();
+        content.reload_page(
+            dir.path(),
+            Path::new("content/guide/a.md"),
+            &options(),
+            &targets,
+        )
     }
 
     #[test]
