@@ -81,6 +81,23 @@ impl Events {
         events
     }
 
+    /// Reads and drops events until none came for `quiet`.
+    fn drain(&mut self, quiet: Duration) {
+        let stream = self.0.get_ref().try_clone().unwrap();
+        stream.set_read_timeout(Some(quiet)).unwrap();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match self.0.read_line(&mut line) {
+                Ok(n) if n > 0 => continue,
+                _ => break, // quiet for long enough (or closed)
+            }
+        }
+        stream
+            .set_read_timeout(Some(Duration::from_secs(120)))
+            .unwrap();
+    }
+
     /// Reads until the event `name` arrives.
     fn wait_for(&mut self, name: &str) {
         let mut line = String::new();
@@ -107,8 +124,11 @@ impl Events {
 fn time_saves(events: &mut Events, mut edit: impl FnMut(usize)) -> Vec<f64> {
     (0..RUNS)
         .map(|i| {
-            // Let the watcher settle between saves, as between keystrokes.
-            std::thread::sleep(Duration::from_millis(300));
+            // Let the watcher settle between saves, as between keystrokes,
+            // and drop the events of rebuilds still under way (an editor's
+            // save can be two file events a rebuild apart), so that no
+            // save is timed by an earlier save's event.
+            events.drain(Duration::from_millis(300));
             let saved = Instant::now();
             edit(i);
             events.wait_for("reload");
