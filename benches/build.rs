@@ -98,13 +98,8 @@ fn site(base: &Path, pages: usize, candidates: usize) -> PathBuf {
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is accepted.
     let tandem = env!("CARGO_BIN_EXE_tandem");
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites");
-    fs::create_dir_all(&base).unwrap();
-    let sizes: Vec<usize> = std::env::var("TANDEM_BENCH_PAGES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let base = synthetic::sites_folder();
+    let sizes = synthetic::sizes();
     let fixed_candidates: Option<usize> = std::env::var("TANDEM_BENCH_CANDIDATES")
         .ok()
         .and_then(|s| s.parse().ok());

@@ -201,13 +201,8 @@ fn synthetic_site(base: &Path, pages: usize) -> PathBuf {
 }
 
 fn main() {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites");
-    fs::create_dir_all(&base).unwrap();
-    let sizes: Vec<usize> = std::env::var("TANDEM_BENCH_PAGES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let base = synthetic::sites_folder();
+    let sizes = synthetic::sizes();
     let mut sites = vec![(
         "example site".to_string(),
         example_site(&base),

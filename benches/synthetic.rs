@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A small deterministic generator (xorshift), so every run writes the same
 /// site without a dependency.
@@ -107,6 +107,23 @@ fn body(rng: &mut Rng, section: usize, i: usize, per_section: usize) -> String {
         }
     }
     out
+}
+
+/// Where the benchmarks keep their generated sites (made once, reused).
+pub fn sites_folder() -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites");
+    fs::create_dir_all(&base).unwrap();
+    base
+}
+
+/// The site sizes to measure: `TANDEM_BENCH_PAGES=1000,10000,100000`
+/// (default `1000,10000`).
+pub fn sizes() -> Vec<usize> {
+    std::env::var("TANDEM_BENCH_PAGES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
 }
 
 pub struct Spec {
