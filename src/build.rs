@@ -88,6 +88,8 @@ pub struct Rendered {
     pub files: Vec<OutputFile>,
     pub warnings: Diagnostics,
     pub templates: crate::render::Templates,
+    /// The last-updated dates the pages show.
+    pub dates: crate::history::LastUpdated,
 }
 
 /// [`render`], keeping the loaded site and its prepared templates: the
@@ -95,9 +97,10 @@ pub struct Rendered {
 /// everything again.
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, Diagnostics> {
     let (site, warnings) = load(options)?;
+    let dates = timed("dates", || crate::history::for_site(&site));
     let (files, templates) = {
         let renderer = templates(&site)?;
-        let files = timed("render", || renderer.render_all())?;
+        let files = timed("render", || renderer.render_all(dates.clone()))?;
         (files, renderer.into_templates())
     };
     Ok(Rendered {
@@ -105,6 +108,7 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, Diagnostics> {
         files,
         warnings,
         templates,
+        dates,
     })
 }
 

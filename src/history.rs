@@ -115,22 +115,30 @@ pub fn git_dates(root: &Path) -> Option<HashMap<String, i64>> {
     git_log(root, &arguments, Path::new(".")).map(|text| parse_log(&text))
 }
 
-/// The output of `git log ARGUMENTS PATH` run in `root`, or `None` when
-/// `root` is not in a repository or git cannot run.
-fn git_log(root: &Path, arguments: &[&str], path: &Path) -> Option<String> {
-    let output = Command::new("git")
+/// `git -C root`, quiet, reading no input, and about the repository of
+/// `root` only: a surrounding git hook's repository must not stand in for
+/// it.
+pub fn git(root: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
         .arg("-C")
         .arg(root)
-        .args(["-c", "core.quotepath=off", "-c", "log.showSignature=false"])
-        .arg("log")
-        .args(arguments)
-        .arg(path)
-        // A surrounding git hook's repository must not stand in for ours.
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_INDEX_FILE")
         .stdin(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+/// The output of `git log ARGUMENTS PATH` run in `root`, or `None` when
+/// `root` is not in a repository or git cannot run.
+fn git_log(root: &Path, arguments: &[&str], path: &Path) -> Option<String> {
+    let output = git(root)
+        .args(["-c", "core.quotepath=off", "-c", "log.showSignature=false"])
+        .arg("log")
+        .args(arguments)
+        .arg(path)
         .output()
         .ok()?;
     output

@@ -65,6 +65,7 @@ impl Preview {
             files,
             warnings,
             templates,
+            dates,
         } = crate::build::render_site(options)?;
         let files: Files = files
             .into_iter()
@@ -78,7 +79,7 @@ impl Preview {
             index,
             templates: Some(templates),
             link_targets: Default::default(),
-            dates: crate::history::for_site(&site),
+            dates,
             site,
             files: Arc::new(files),
             warnings,
@@ -105,7 +106,7 @@ impl Preview {
             return self.update_pages(changed);
         }
         let names: Option<HashSet<String>> = (changed.iter())
-            .map(|p| template_name(p, &self.site.config.theme))
+            .map(|p| crate::theme::template_name(p, &self.site.config.theme))
             .collect();
         match names {
             Some(names) => self.update_templates(&names),
@@ -287,18 +288,6 @@ impl Preview {
         }
         self.files = Arc::new(files);
     }
-}
-
-/// The name of the template at `path` (relative to the site root) for a
-/// site using `theme`: `templates/page.html` and
-/// `themes/<theme>/templates/page.html` are both `page.html`.
-fn template_name(path: &Path, theme: &str) -> Option<String> {
-    let rest = path
-        .strip_prefix("templates")
-        .or_else(|_| path.strip_prefix(Path::new("themes").join(theme).join("templates")))
-        .ok()?;
-    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
-    Some(parts?.join("/")).filter(|name| !name.is_empty())
 }
 
 /// `content/**/*.md`.

@@ -129,14 +129,8 @@ fn source_digests(root: &Path) -> Option<Vec<(PathBuf, u64)>> {
 /// list of a shallow clone's cut-off commits (deepening the clone moves
 /// them too).
 fn git_head(root: &Path) -> Option<String> {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
+    let output = crate::history::git(root)
         .args(["rev-parse", "HEAD", "--git-path", "shallow"])
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
         .output()
         .ok()?;
     if !output.status.success() {

@@ -23,6 +23,25 @@ pub struct Theme {
     pub statics: BTreeMap<String, Vec<u8>>,
 }
 
+/// The folders (relative to the site root) whose templates a site using
+/// the theme `name` reads, the later overriding the earlier.
+fn template_folders(name: &str) -> [PathBuf; 2] {
+    [
+        Path::new("themes").join(name).join("templates"),
+        PathBuf::from("templates"),
+    ]
+}
+
+/// The name of the template at `path` (relative to the site root) for a
+/// site using the theme `name`: `templates/page.html` and
+/// `themes/<name>/templates/page.html` are both `page.html`. `None` for a
+/// file no template folder of that theme holds.
+pub fn template_name(path: &Path, name: &str) -> Option<String> {
+    let rest = (template_folders(name).iter()).find_map(|folder| path.strip_prefix(folder).ok())?;
+    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/")).filter(|name| !name.is_empty())
+}
+
 impl Theme {
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         let mut theme = Theme {
@@ -40,9 +59,10 @@ impl Theme {
             .with_help("set `theme = \"default\"` or create the theme folder")]);
         }
         let mut errors = Vec::new();
+        let [theme_templates, site_templates] = template_folders(name).map(|f| root.join(f));
         let site_layers = [
-            (theme_dir.join("templates"), true),
-            (root.join("templates"), true),
+            (theme_templates, true),
+            (site_templates, true),
             (theme_dir.join("static"), false),
             (root.join("static"), false),
         ];

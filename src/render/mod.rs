@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::history::LastUpdated;
 use crate::output::Sink;
 use crate::site::Site;
 use crate::theme::Theme;
@@ -155,9 +156,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every page and copies every static file into memory.
-    pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+    /// `dates` are the site's last-updated dates, read by the caller, who
+    /// keeps them ([`crate::history::for_site`]).
+    pub fn render_all(&self, dates: LastUpdated) -> Result<Vec<OutputFile>, Diagnostics> {
         let memory = crate::output::Memory::default();
-        self.render_into(&memory)?;
+        self.render_with_dates(&memory, dates)?;
         Ok(memory.into_files())
     }
 
@@ -165,8 +168,16 @@ impl<'a> Renderer<'a> {
     /// `sink`, in parallel. Returns every output path, sorted; on any
     /// error, returns all of them and the caller must not publish.
     pub fn render_into(&self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
+        let dates = crate::build::timed("dates", || crate::history::for_site(self.site));
+        self.render_with_dates(sink, dates)
+    }
+
+    fn render_with_dates(
+        &self,
+        sink: &dyn Sink,
+        dates: LastUpdated,
+    ) -> Result<Vec<String>, Diagnostics> {
         let shared = crate::build::timed("contexts", || {
-            let dates = crate::history::for_site(self.site);
             context::Shared::new(self.site, &self.templates.candidates, dates)
         });
         let jobs = context::jobs(&shared);
@@ -262,7 +273,7 @@ impl<'a> Renderer<'a> {
     pub fn render_selected(
         &self,
         selected: &HashSet<String>,
-        dates: &crate::history::LastUpdated,
+        dates: &LastUpdated,
     ) -> Result<Partial, Diagnostics> {
         let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
         let jobs = context::handbook_jobs(&shared, &|path| selected.contains(path));
@@ -276,7 +287,7 @@ impl<'a> Renderer<'a> {
     pub fn render_using(
         &self,
         changed: &HashSet<String>,
-        dates: &crate::history::LastUpdated,
+        dates: &LastUpdated,
     ) -> Result<Partial, Diagnostics> {
         let affected = self.templates.affected_by(changed);
         let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
