@@ -69,10 +69,22 @@ pub fn timed<T>(stage: &str, work: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
     let result = work();
     eprintln!(
-        "timing: {stage:<12} {:>8.1} ms",
-        started.elapsed().as_secs_f64() * 1000.0
+        "timing: {stage:<12} {:>8.1} ms{}",
+        started.elapsed().as_secs_f64() * 1000.0,
+        peak_memory().map_or(String::new(), |kib| format!(
+            "   peak memory so far {:>6.1} MiB",
+            kib as f64 / 1024.0
+        ))
     );
     result
+}
+
+/// The process's peak resident memory in KiB (Linux only): with the
+/// timings it shows which stage makes the peak.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Loads, validates and renders into memory: every output file with its
