@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::lock::BuildLock;
-use crate::output;
+use crate::output::{self, Sink};
 use crate::render::links;
 use crate::render::{OutputFile, Renderer};
 use crate::site::{BuildOptions, Site};
@@ -20,6 +20,10 @@ pub struct BuildReport {
     /// Nothing the build reads changed since the build that wrote the
     /// output, so nothing was rendered (see [`crate::stamp`]).
     pub up_to_date: bool,
+    /// Only the text of some pages changed since the build that wrote the
+    /// output, so only this many outputs were rendered again (see
+    /// [`crate::rebuild`]); `None` after a full render.
+    pub rendered: Option<usize>,
 }
 
 /// Loads, validates and renders, writing nothing. Returns the warnings.
@@ -128,46 +132,52 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, Diagnostics> {
 /// staging folder for a fresh output, or kept only when changed for an
 /// existing one); the output changes only once everything rendered. When
 /// nothing the build reads changed since the build that wrote `output`,
-/// nothing is rendered at all.
+/// nothing is rendered at all; when only the text of some pages did, only
+/// the outputs showing it are rendered ([`crate::rebuild`]).
 pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
-    let cannot_write = |e: std::io::Error| {
-        Diagnostics::from(Diagnostic::general(
-            None,
-            format!("cannot write {}: {e}", output.display()),
-        ))
-    };
     // Two builds writing the same output at once would interleave their
     // files; the lock makes the second one stop with a clear message.
     let _lock = BuildLock::acquire(output)
         .map_err(|e| Diagnostics::from(Diagnostic::general(None, e.to_string())))?;
     // First of all, finish what a killed build left half-done, so the
     // output is one whole site again even if this build then fails.
-    output::recover(output).map_err(cannot_write)?;
+    output::recover(output).map_err(|e| cannot_write(output, e))?;
     let digest = timed("stamp", || stamp::digest(options, output));
-    let unchanged = timed("up to date", || {
-        digest
-            .as_deref()
-            .and_then(|digest| Stamp::unchanged(output, digest))
+    let stamp = timed("up to date", || {
+        digest.as_ref().and_then(|_| Stamp::read(output))
     });
-    if let Some(stamp) = unchanged {
-        return Ok(up_to_date(stamp));
+    let stamp = stamp.zip(digest.as_ref());
+    if let Some(unchanged) = stamp.as_ref().and_then(|(s, digest)| s.unchanged(digest)) {
+        return Ok(up_to_date(unchanged));
     }
+    let previous = stamp.and_then(|(s, digest)| s.previous(digest));
     let (site, warnings) = load(options)?;
     let renderer = templates(&site)?;
-    Stamp::remove(output).map_err(cannot_write)?;
-    let writer = output::Writer::new(output).map_err(cannot_write)?;
-    let paths = match timed("render", || renderer.render_into(&writer)) {
-        Ok(paths) => paths,
-        Err(errors) => {
-            writer.abandon();
-            return Err(errors);
+    let dates = timed("dates", || crate::history::for_site(&site));
+    let marks = (digest.as_ref()).and_then(|d| crate::rebuild::marks(&site, &d.pages, &dates));
+    Stamp::remove(output).map_err(|e| cannot_write(output, e))?;
+    let partial = match (&previous, &marks) {
+        // Relative URLs would need the search index's script form patched.
+        (Some(previous), Some(marks)) if !site.config.relative_urls => {
+            crate::rebuild::plan(&site, &previous.pages, marks)
+                .map(|selected| write_selected(&renderer, output, &selected, previous, &dates))
+                .transpose()?
+                .flatten()
         }
+        _ => None,
     };
-    let written = timed("write", || writer.finish(&paths)).map_err(cannot_write)?;
+    let rendered = partial.as_ref().map(|(rendered, _, _)| *rendered);
+    let (paths, written) = match partial {
+        Some((_, paths, written)) => (paths, written),
+        None => write_all(&renderer, output, dates)?,
+    };
     // Vouch for the output only if no source changed while it rendered.
     let still = || timed("stamp", || stamp::digest(options, output));
     if let Some(digest) = digest.filter(|d| still().as_ref() == Some(d)) {
-        let _ = timed("stamp", || Stamp::write(output, &paths, digest, &warnings));
+        let marks = marks.unwrap_or_default();
+        let _ = timed("stamp", || {
+            Stamp::write(output, &paths, digest, marks, &warnings)
+        });
     }
     let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
     Ok(BuildReport {
@@ -176,7 +186,70 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         files: paths.len(),
         written,
         up_to_date: false,
+        rendered,
     })
+}
+
+fn cannot_write(output: &Path, e: std::io::Error) -> Diagnostics {
+    Diagnostics::from(Diagnostic::general(
+        None,
+        format!("cannot write {}: {e}", output.display()),
+    ))
+}
+
+/// Renders every output and makes `output` hold exactly them. Returns
+/// their paths (sorted) and what was written.
+fn write_all(
+    renderer: &Renderer,
+    output: &Path,
+    dates: crate::history::LastUpdated,
+) -> Result<(Vec<String>, output::WriteStats), Diagnostics> {
+    let writer = output::Writer::new(output).map_err(|e| cannot_write(output, e))?;
+    let paths = match timed("render", || renderer.render_dated(&writer, dates)) {
+        Ok(paths) => paths,
+        Err(errors) => {
+            writer.abandon();
+            return Err(errors);
+        }
+    };
+    let written = timed("write", || writer.finish(&paths)).map_err(|e| cannot_write(output, e))?;
+    Ok((paths, written))
+}
+
+/// Renders only the `selected` outputs again, patches the search index and
+/// writes what changed. Returns how many outputs were rendered, every
+/// output path and what was written; `None` when a full build is needed
+/// after all (a page gained or lost `noindex`, or the index is not
+/// readable).
+fn write_selected(
+    renderer: &Renderer,
+    output: &Path,
+    selected: &std::collections::HashSet<String>,
+    previous: &stamp::Previous,
+    dates: &crate::history::LastUpdated,
+) -> Result<Option<(usize, Vec<String>, output::WriteStats)>, Diagnostics> {
+    use crate::render::search;
+    let index = std::fs::read(output.join(search::INDEX_PATH));
+    let Some(mut index) = index.ok().and_then(|b| search::IndexParts::parse(&b)) else {
+        return Ok(None);
+    };
+    let partial = timed("render", || renderer.render_selected(selected, dates))?;
+    let base_path = renderer.site().config.base_path();
+    if !crate::rebuild::same_pages_indexed(&partial, &index, &base_path) {
+        return Ok(None);
+    }
+    let rendered = partial.files.len();
+    for (_, entry) in &partial.entries {
+        index.replace(entry);
+    }
+    let writer = output::Writer::new(output).map_err(|e| cannot_write(output, e))?;
+    for file in partial.files.into_iter().chain([index.file()]) {
+        writer.accept(file).map_err(|e| cannot_write(output, e))?;
+    }
+    let mut written =
+        timed("write", || writer.finish_same_files()).map_err(|e| cannot_write(output, e))?;
+    written.unchanged = previous.files.len() - written.written;
+    Ok(Some((rendered, previous.files.clone(), written)))
 }
 
 /// The report of a build that found its output up to date.
@@ -190,5 +263,6 @@ fn up_to_date(stamp: stamp::Unchanged) -> BuildReport {
             ..Default::default()
         },
         up_to_date: true,
+        rendered: None,
     }
 }

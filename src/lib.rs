@@ -25,6 +25,7 @@ pub mod markup;
 pub mod model;
 pub mod output;
 pub mod preview;
+pub mod rebuild;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -226,6 +226,21 @@ impl Writer {
     /// Makes the output match the rendered site; `paths` are all of its
     /// files. Call only after every file rendered without error.
     pub fn finish(self, paths: &[String]) -> io::Result<WriteStats> {
+        self.commit(|output| stale_files(paths, output))
+    }
+
+    /// Makes the output hold the files given, keeping every other file:
+    /// for a site whose set of files is the same as the output's (a
+    /// partial rebuild), where looking for files to remove would cost a
+    /// walk of the whole output for nothing.
+    pub fn finish_same_files(self) -> io::Result<WriteStats> {
+        self.commit(|_| Ok(Vec::new()))
+    }
+
+    fn commit(
+        self,
+        stale_files: impl FnOnce(&Path) -> io::Result<Vec<String>>,
+    ) -> io::Result<WriteStats> {
         use std::sync::atomic::Ordering::Relaxed;
         match &self.mode {
             Mode::Fresh { staging } => {
@@ -241,7 +256,7 @@ impl Writer {
                     .into_inner()
                     .expect("no panics while holding the lock");
                 in_commit_order(&mut pending, &self.output);
-                let stale = stale_files(paths, &self.output)?;
+                let stale = stale_files(&self.output)?;
                 let stats = WriteStats {
                     written: pending.len(),
                     unchanged: self.unchanged.load(Relaxed),
@@ -370,7 +385,7 @@ fn apply_commit(commit: &Path, output: &Path) -> io::Result<()> {
             fs::remove_file(&stale)?;
         }
     }
-    remove_empty_folders(output)
+    remove_emptied_folders(output, &journal.stale)
 }
 
 /// Clears a folder where the file `path` must go, or a file where one of
@@ -420,18 +435,23 @@ fn stale_files(paths: &[String], output: &Path) -> io::Result<Vec<String>> {
     Ok(stale)
 }
 
-/// Removes folders left empty, deepest first.
-fn remove_empty_folders(output: &Path) -> io::Result<()> {
-    let mut folders = Vec::new();
-    for entry in walkdir::WalkDir::new(output).min_depth(1) {
-        let entry = entry.map_err(io::Error::other)?;
-        if entry.file_type().is_dir() {
-            folders.push(entry.into_path());
-        }
-    }
-    folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+/// Removes the folders that removing the `stale` files left empty,
+/// deepest first. Only their folders can have become empty: a new file
+/// only ever fills a folder, and a folder in a new file's way is removed
+/// whole. Looking at these alone spares a walk of the whole output (half
+/// a second at 20,000 files here) on every rebuild.
+fn remove_emptied_folders(output: &Path, stale: &[String]) -> io::Result<()> {
+    let mut folders: Vec<&Path> = stale
+        .iter()
+        .flat_map(|path| Path::new(path).ancestors().skip(1))
+        .filter(|folder| !folder.as_os_str().is_empty())
+        .collect();
+    folders.sort_by_key(|f| std::cmp::Reverse((f.components().count(), *f)));
+    folders.dedup();
     for folder in folders {
-        if fs::read_dir(&folder)?.next().is_none() {
+        let folder = output.join(folder);
+        let empty = fs::read_dir(&folder).map(|mut entries| entries.next().is_none());
+        if empty.unwrap_or(false) {
             fs::remove_dir(&folder)?;
         }
     }

@@ -1,25 +1,20 @@
 //! The site as `tandem serve` keeps it in memory, and its partial rebuilds.
 //!
 //! A full build at 10,000 pages takes seconds, most of it spent on pages a
-//! typical save does not touch. Writers mostly change the text of one
-//! page; that text shows on the page itself, in the summaries of its
-//! section page, on the home and search pages (which show the top
-//! sections), and in the search index, and nowhere else: the contexts
-//! the templates get are Tandem's, whatever the theme, so this list holds
-//! for every theme. [`Preview::update`] re-reads just the saved pages and,
-//! when their *shape* is unchanged (see [`crate::content::Reloaded`]),
-//! renders just those outputs again and patches the search index.
-//! A saved template renders again just the pages whose templates use it
-//! (extend, include or import it, at any depth) or whose shortcodes it
-//! draws. Anything else (a new title, a new page, data, static files,
-//! settings) gets a full build, which is always correct: every page's
-//! header shows counts derived from the data, so a data edit reaches
-//! every page anyway.
+//! typical save does not touch. [`Preview::update`] re-reads just the
+//! saved pages and, when their *shape* is unchanged (see
+//! [`crate::content::Reloaded`]), renders again only the outputs that show
+//! their text ([`crate::rebuild`]) and patches the search index. A saved
+//! template renders again just the pages whose templates use it (extend,
+//! include or import it, at any depth) or whose shortcodes it draws.
+//! Anything else (a new title, a new page, data, static files, settings)
+//! gets a full build, which is always correct: every page's header shows
+//! counts derived from the data, so a data edit reaches every page anyway.
 //!
 //! Tests hold the partial result to the full build's bytes.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::build::timed;
@@ -102,7 +97,7 @@ impl Preview {
         if changed.is_empty() || self.site.config.relative_urls || today != Some(self.site.today) {
             return Ok(Update::NeedsFullBuild);
         }
-        if changed.iter().all(|p| is_page_source(p)) {
+        if changed.iter().all(|p| crate::content::is_page_source(p)) {
             return self.update_pages(changed);
         }
         let names: Option<HashSet<String>> = (changed.iter())
@@ -222,13 +217,7 @@ impl Preview {
     }
 
     /// The outputs whose contexts hold what changed in `pages` (read
-    /// again, not yet swapped in). This follows how `render::context`
-    /// builds contexts, so it holds for any theme: a page's own output
-    /// holds all of it (for a section's intro, that is the section's
-    /// page); a section's page holds the summary and description of each of
-    /// its pages; the home and search pages hold the top-level sections'
-    /// intros and their pages' summaries, and the home page the root
-    /// section's.
+    /// again, not yet swapped in); see [`crate::rebuild::outputs_showing`].
     fn outputs_showing(&self, pages: &[Page]) -> HashSet<String> {
         let content = &self.site.content;
         let mut outputs = HashSet::new();
@@ -236,19 +225,8 @@ impl Preview {
             let Some(old) = content.all_pages().find(|p| p.source == new.source) else {
                 continue;
             };
-            outputs.insert(format!("{}index.html", new.path));
-            let is_intro = new.source.file_stem().is_some_and(|s| s == "_index");
             let summary = old.summary != new.summary || old.description != new.description;
-            if summary && !is_intro {
-                if let Some(section) = content.sections.get(&new.section) {
-                    outputs.insert(format!("{}index.html", section.path));
-                }
-            }
-            let top_level = !new.section.is_empty() && !new.section.contains('/');
-            if top_level && (is_intro || summary) {
-                outputs.insert("index.html".into());
-                outputs.insert(format!("{}index.html", search::PAGE_URL_PATH));
-            }
+            crate::rebuild::outputs_showing(new, summary, content, &mut outputs);
         }
         outputs
     }
@@ -264,15 +242,9 @@ impl Preview {
         partial
     }
 
-    /// Whether each rendered page is in the search index exactly when it
-    /// was before.
     fn same_pages_indexed(&self, partial: &Partial) -> bool {
         let base_path = self.site.config.base_path();
-        let indexed: HashSet<&str> = partial.entries.iter().map(|(p, _)| p.as_str()).collect();
-        partial.files.iter().all(|file| {
-            indexed.contains(file.path.as_str())
-                == self.index.contains(&search::url_of(&base_path, &file.path))
-        })
+        crate::rebuild::same_pages_indexed(partial, &self.index, &base_path)
     }
 
     /// A copy of the files with the rendered ones and the patched search
@@ -288,9 +260,4 @@ impl Preview {
         }
         self.files = Arc::new(files);
     }
-}
-
-/// `content/**/*.md`.
-fn is_page_source(path: &Path) -> bool {
-    path.starts_with("content") && path.extension().is_some_and(|e| e == "md")
 }

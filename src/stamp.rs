@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::rebuild::PageMark;
 use crate::site::BuildOptions;
 
 /// Folders below the site root whose files a build reads.
@@ -35,6 +36,10 @@ const SOURCE_FOLDERS: &[&str] = &["content", "data", "static", "templates", "the
 #[derive(Serialize, Deserialize)]
 pub struct Stamp {
     digest: String,
+    /// [`Digest::rest`].
+    rest: String,
+    /// What the build remembered of each page, for partial rebuilds.
+    pages: BTreeMap<PathBuf, PageMark>,
     /// Output path to (size, modification time in nanoseconds); see
     /// [`outputs`].
     outputs: Outputs,
@@ -58,9 +63,22 @@ pub fn path_for(output: &Path) -> PathBuf {
     crate::output::beside(output, "stamp")
 }
 
+/// What a build reads, digested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    /// Everything.
+    pub all: String,
+    /// Everything but the handbook's pages (`content/**/*.md`): when only
+    /// pages changed, a rebuild may render only what shows them.
+    rest: String,
+    /// Each page's source file (relative path) to the digest of its bytes
+    /// and modification time.
+    pub pages: BTreeMap<PathBuf, u64>,
+}
+
 /// The digest of everything a build with `options` reads, or `None` when
 /// some of it cannot be read (then the build must run).
-pub fn digest(options: &BuildOptions, output: &Path) -> Option<String> {
+pub fn digest(options: &BuildOptions, output: &Path) -> Option<Digest> {
     let root = &options.root;
     let today = match options.today {
         Some(today) => today,
@@ -81,10 +99,21 @@ pub fn digest(options: &BuildOptions, output: &Path) -> Option<String> {
     )
     .hash(&mut hasher);
     git_head(root).hash(&mut hasher);
+    let mut rest = hasher.clone();
+    let mut pages = BTreeMap::new();
     for (path, file_digest) in source_digests(root)? {
-        (path, file_digest).hash(&mut hasher);
+        (&path, file_digest).hash(&mut hasher);
+        if crate::content::is_page_source(&path) {
+            pages.insert(path, file_digest);
+        } else {
+            (path, file_digest).hash(&mut rest);
+        }
     }
-    Some(format!("{:016x}", hasher.finish()))
+    Some(Digest {
+        all: format!("{:016x}", hasher.finish()),
+        rest: format!("{:016x}", rest.finish()),
+        pages,
+    })
 }
 
 /// Every source file (relative path) with the digest of its bytes and
@@ -191,32 +220,58 @@ pub struct Unchanged {
     pub files: usize,
 }
 
+/// What the build that wrote an output knew, when only pages changed
+/// since.
+pub struct Previous {
+    /// Its [`PageMark`]s.
+    pub pages: BTreeMap<PathBuf, PageMark>,
+    /// Every output file (paths relative to the output, sorted).
+    pub files: Vec<String>,
+}
+
 impl Stamp {
-    /// What the build that wrote `output` reported, if its stamp holds
-    /// `digest` and the output is exactly as that build left it.
-    pub fn unchanged(output: &Path, digest: &str) -> Option<Unchanged> {
+    /// The stamp of `output`, if the output is exactly as the build that
+    /// wrote it left it.
+    pub fn read(output: &Path) -> Option<Stamp> {
         let text = fs::read(path_for(output)).ok()?;
         let stamp: Stamp = serde_json::from_slice(&text).ok()?;
-        if stamp.digest != digest {
-            return None;
-        }
-        let files: Vec<&str> = (stamp.outputs.keys())
+        let files = stamp.files();
+        (outputs(output, files.iter().copied())? == stamp.outputs).then_some(stamp)
+    }
+
+    fn files(&self) -> Vec<&str> {
+        (self.outputs.keys())
             .filter(|k| !k.ends_with('/'))
             .map(String::as_str)
-            .collect();
-        if outputs(output, files.iter().copied())? != stamp.outputs {
+            .collect()
+    }
+
+    /// What the build that wrote the output knew, if since then at most
+    /// the handbook's pages changed (see [`Stamp::read`]).
+    pub fn previous(self, digest: &Digest) -> Option<Previous> {
+        (self.rest == digest.rest).then(|| Previous {
+            files: self.files().into_iter().map(String::from).collect(),
+            pages: self.pages,
+        })
+    }
+
+    /// What the build that wrote the output reported, if nothing changed
+    /// since (see [`Stamp::read`]).
+    pub fn unchanged(&self, digest: &Digest) -> Option<Unchanged> {
+        if self.digest != digest.all {
             return None;
         }
+        let files = self.files();
         let pages = files.iter().filter(|p| p.ends_with(".html")).count();
         let files = files.len();
-        let warnings = stamp.warnings.into_iter().map(|w| Diagnostic {
+        let warnings = self.warnings.iter().map(|w| Diagnostic {
             severity: Severity::Warning,
-            file: w.file,
+            file: w.file.clone(),
             line: w.line,
             column: w.column,
-            message: w.message,
-            help: w.help,
-            snippet: w.snippet,
+            message: w.message.clone(),
+            help: w.help.clone(),
+            snippet: w.snippet.clone(),
         });
         Some(Unchanged {
             warnings: Diagnostics(warnings.collect()),
@@ -226,11 +281,12 @@ impl Stamp {
     }
 
     /// Records that `output`, holding the files at `paths`, is what the
-    /// sources with `digest` build.
+    /// sources with `digest` build, with what the build knew of its pages.
     pub fn write(
         output: &Path,
         paths: &[String],
-        digest: String,
+        digest: Digest,
+        pages: BTreeMap<PathBuf, PageMark>,
         warnings: &Diagnostics,
     ) -> io::Result<()> {
         let outputs = outputs(output, paths.iter().map(String::as_str))
@@ -248,7 +304,9 @@ impl Stamp {
             })
             .collect();
         let stamp = Stamp {
-            digest,
+            digest: digest.all,
+            rest: digest.rest,
+            pages,
             outputs,
             warnings,
         };

@@ -214,3 +214,159 @@ fn any_change_to_what_a_build_reads_or_writes_means_a_real_build() {
         .unwrap();
     assert!(!was_up_to_date(&next_day), "another day");
 }
+
+/// Builds again and checks the output against a clean build of the same
+/// sources. Returns what the rebuild printed.
+fn rebuild_matches_a_clean_build(site: &Fixture, what: &str) -> String {
+    let out = site.build();
+    assert!(out.status.success(), "{what}: {}", stderr(&out));
+    let clean = site.path("clean");
+    let _ = fs::remove_dir_all(&clean);
+    let full = site.tandem(&["build", "--output", clean.to_str().unwrap()]);
+    assert!(full.status.success(), "{}", stderr(&full));
+    assert_eq!(snapshot(&site.path("public")), snapshot(&clean), "{what}");
+    fs::remove_dir_all(&clean).unwrap();
+    stderr(&out)
+}
+
+fn rendered_again(printed: &str) -> Option<&str> {
+    let (_, rest) = printed.split_once("rebuilt what the changed pages show: ")?;
+    rest.split(" pages rendered again").next()
+}
+
+#[test]
+fn a_text_edit_renders_only_the_outputs_that_show_it() {
+    let site = Fixture::new();
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.\n",
+        "Show the *why*.\n\nA second paragraph.\n",
+    );
+    assert!(site.build().status.success());
+    // (Aging the output, as other tests do, would make the build stamp
+    // refuse it: partial rebuilds need an output as the last build left
+    // it.)
+    let section = mtime(&site, "public/guide/index.html");
+    let home = mtime(&site, "public/index.html");
+    std::thread::sleep(Duration::from_millis(20));
+    // Below the summary: the page alone (and the search index).
+    site.edit("content/guide/demos.md", "A second", "Another");
+    let printed = rebuild_matches_a_clean_build(&site, "text below the summary");
+    assert_eq!(rendered_again(&printed), Some("1 of 23"), "{printed}");
+    assert!(printed.contains("2 written"), "{printed}");
+    assert!(site
+        .read("public/guide/demos/index.html")
+        .contains("Another paragraph"));
+    assert_eq!(mtime(&site, "public/guide/index.html"), section);
+    assert_eq!(mtime(&site, "public/index.html"), home);
+    // The summary shows on the section page, the home and search pages
+    // too (`guide` is a top-level section).
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the *reason*.",
+    );
+    let printed = rebuild_matches_a_clean_build(&site, "the summary");
+    assert_eq!(rendered_again(&printed), Some("4 of 23"), "{printed}");
+    assert!(site.read("public/guide/index.html").contains("reason"));
+    // Several pages at once, the home page's intro among them.
+    site.edit("content/_index.md", "Welcome.", "Welcome, reader.");
+    site.edit(
+        "content/guide/checkin.md",
+        "Duplicate heading",
+        "A repeated heading",
+    );
+    let printed = rebuild_matches_a_clean_build(&site, "two pages");
+    assert!(rendered_again(&printed).is_some(), "{printed}");
+    assert!(site.read("public/index.html").contains("Welcome, reader."));
+}
+
+#[test]
+fn an_edit_beyond_page_text_means_a_full_build() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    type Change = Box<dyn Fn(&Fixture)>;
+    let changes: Vec<(&str, Change)> = vec![
+        (
+            "a title",
+            Box::new(|s| s.edit("content/guide/demos.md", "# Demos that", "# Demos, which")),
+        ),
+        (
+            "a heading id",
+            Box::new(|s| s.edit("content/guide/checkin.md", "### Risks", "### Hazards")),
+        ),
+        (
+            "front matter",
+            Box::new(|s| s.edit("content/guide/checkin.md", "weight = 20", "weight = 5")),
+        ),
+        (
+            "a page and a data file",
+            Box::new(|s| {
+                s.edit("content/guide/demos.md", "Show", "Always show");
+                s.edit("data/people.toml", "Ana Ruiz", "Ana R.");
+            }),
+        ),
+        (
+            "a new page",
+            Box::new(|s| s.write("content/guide/new.md", "# New\n\nFresh.\n")),
+        ),
+        (
+            "a removed page",
+            Box::new(|s| fs::remove_file(s.path("content/guide/new.md")).unwrap()),
+        ),
+        (
+            "a page that leaves the search index",
+            Box::new(|s| {
+                s.edit(
+                    "content/guide/demos.md",
+                    "Always show",
+                    "<meta name=\"robots\" content=\"noindex\">\n\nAlways show",
+                )
+            }),
+        ),
+        (
+            "a page edit and an output file removed",
+            Box::new(|s| {
+                s.edit("content/guide/demos.md", "Always show", "Do show");
+                fs::remove_file(s.path("public/people/index.html")).unwrap();
+            }),
+        ),
+    ];
+    for (what, change) in changes {
+        change(&site);
+        let printed = rebuild_matches_a_clean_build(&site, what);
+        assert_eq!(rendered_again(&printed), None, "{what}: {printed}");
+        assert!(printed.contains(" removed) into "), "{what}: {printed}");
+    }
+}
+
+#[test]
+fn a_text_edit_in_git_matches_a_clean_build() {
+    let site = Fixture::new();
+    common::git(site.root(), &["init", "-q"], "2026-10-01T12:00:00Z");
+    common::git(site.root(), &["add", "."], "2026-10-01T12:00:00Z");
+    common::git(
+        site.root(),
+        &["commit", "-qm", "start"],
+        "2026-10-01T12:00:00Z",
+    );
+    assert!(site.build().status.success());
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the *why*!",
+    );
+    let printed = rebuild_matches_a_clean_build(&site, "an uncommitted edit");
+    assert_eq!(rendered_again(&printed), Some("4 of 23"), "{printed}");
+    assert!(site
+        .read("public/guide/demos/index.html")
+        .contains("why</em>!"));
+    // Committing it moves the page's date: a full build.
+    common::git(
+        site.root(),
+        &["commit", "-qam", "edit"],
+        "2026-11-20T12:00:00Z",
+    );
+    let committed = rebuild_matches_a_clean_build(&site, "a commit");
+    assert_eq!(rendered_again(&committed), None, "{printed}\n{committed}");
+}

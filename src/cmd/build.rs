@@ -79,11 +79,22 @@ pub fn build(args: BuildArgs) -> ExitCode {
             files,
             written,
             up_to_date,
+            rendered,
         }) => {
             report(&warnings);
             if up_to_date {
                 eprintln!(
                     "{} is up to date: nothing changed since it was built ({pages} pages, {files} files; checked in {} ms)",
+                    output.display(),
+                    started.elapsed().as_millis()
+                );
+                return ExitCode::SUCCESS;
+            }
+            if let Some(rendered) = rendered {
+                eprintln!(
+                    "rebuilt what the changed pages show: {rendered} of {pages} pages rendered again ({files} files: {} written, {} unchanged) into {} in {} ms",
+                    written.written,
+                    written.unchanged,
                     output.display(),
                     started.elapsed().as_millis()
                 );

@@ -18,7 +18,7 @@ use crate::data::reader::Text;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use front_matter::FrontMatter;
 use markdown::{LinkContext, PageLink, TocEntry};
-pub use reload::{LinkTargets, Reloaded};
+pub use reload::{LinkTargets, Reloaded, Shape};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
@@ -75,6 +75,12 @@ pub struct Content {
     /// By key; the root section has key ``.
     pub sections: BTreeMap<String, Section>,
     pub files: Vec<SourceFile>,
+}
+
+/// Whether `path` (relative to the site root) is a handbook page's
+/// source: `content/**/*.md`.
+pub fn is_page_source(path: &Path) -> bool {
+    path.starts_with("content") && path.extension().is_some_and(|e| e == "md")
 }
 
 pub struct ContentOptions<'a> {

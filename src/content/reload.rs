@@ -115,21 +115,48 @@ impl Content {
 /// Whether everything of `new` that other outputs show or check is as in
 /// `old`: then only the outputs showing its text need rendering again.
 fn same_shape(old: &Page, new: &Page) -> bool {
-    let values = |texts: &[crate::data::reader::Text]| -> Vec<String> {
-        texts.iter().map(|t| t.value.clone()).collect()
-    };
-    old.source == new.source
-        && old.section == new.section
-        && old.path == new.path
-        && old.url == new.url
-        && old.title == new.title
-        && old.weight == new.weight
-        && old.owner.as_ref().map(|o| &o.value) == new.owner.as_ref().map(|o| &o.value)
-        && old.review_by == new.review_by
-        && old.due_for_review == new.due_for_review
-        && old.draft == new.draft
-        && values(&old.tags) == values(&new.tags)
-        && old.anchors == new.anchors
+    old.shape() == new.shape()
+}
+
+/// What other outputs show or check of a page: its place and order, the
+/// title, owner, review date and tags that lists show, and the heading ids
+/// that links point at. Everything else of a page (its text, summary and
+/// description) shows only on the outputs [`crate::rebuild::outputs_showing`]
+/// names.
+#[derive(PartialEq, Hash)]
+pub struct Shape<'a> {
+    source: &'a Path,
+    section: &'a str,
+    path: &'a str,
+    url: &'a str,
+    title: &'a str,
+    weight: i64,
+    owner: Option<&'a str>,
+    review_by: Option<crate::calendar::Date>,
+    due_for_review: bool,
+    draft: bool,
+    tags: Vec<&'a str>,
+    anchors: &'a [String],
+}
+
+impl Page {
+    /// See [`Shape`].
+    pub fn shape(&self) -> Shape<'_> {
+        Shape {
+            source: &self.source,
+            section: &self.section,
+            path: &self.path,
+            url: &self.url,
+            title: &self.title,
+            weight: self.weight,
+            owner: self.owner.as_ref().map(|o| o.value.as_str()),
+            review_by: self.review_by,
+            due_for_review: self.due_for_review,
+            draft: self.draft,
+            tags: self.tags.iter().map(|t| t.value.as_str()).collect(),
+            anchors: &self.anchors,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -150,6 +150,11 @@ impl<'a> Renderer<'a> {
         Renderer { site, templates }
     }
 
+    /// The site it renders.
+    pub fn site(&self) -> &'a Site {
+        self.site
+    }
+
     /// The prepared templates, to render with again.
     pub fn into_templates(self) -> Templates {
         self.templates
@@ -160,7 +165,7 @@ impl<'a> Renderer<'a> {
     /// keeps them ([`crate::history::for_site`]).
     pub fn render_all(&self, dates: LastUpdated) -> Result<Vec<OutputFile>, Diagnostics> {
         let memory = crate::output::Memory::default();
-        self.render_with_dates(&memory, dates)?;
+        self.render_dated(&memory, dates)?;
         Ok(memory.into_files())
     }
 
@@ -169,10 +174,12 @@ impl<'a> Renderer<'a> {
     /// error, returns all of them and the caller must not publish.
     pub fn render_into(&self, sink: &dyn Sink) -> Result<Vec<String>, Diagnostics> {
         let dates = crate::build::timed("dates", || crate::history::for_site(self.site));
-        self.render_with_dates(sink, dates)
+        self.render_dated(sink, dates)
     }
 
-    fn render_with_dates(
+    /// [`Self::render_into`] with the site's last-updated dates, read by
+    /// the caller ([`crate::history::for_site`]).
+    pub fn render_dated(
         &self,
         sink: &dyn Sink,
         dates: LastUpdated,
