@@ -2,8 +2,8 @@
 //!
 //! Generates deterministic synthetic sites (see `synthetic.rs`) and times the
 //! release `tandem` binary on them with `/usr/bin/time`: cold build, rebuild
-//! with nothing changed, rebuild after one page and after one data file
-//! changed, and `check`. Reports the median of 3 runs: wall time, CPU time
+//! with nothing changed, rebuild after one page's text, one page's title
+//! and one data file changed, and `check`. Reports the median of 3 runs: wall time, CPU time
 //! (user + system) and peak resident memory. If `hugo` is installed, the
 //! same pages are built with it side by side.
 //!
@@ -142,7 +142,34 @@ fn main() {
                 .collect(),
         );
         fs::write(&page, &original).unwrap();
-        row(&mut table, &label, "rebuild, one page changed", &one_page);
+        row(
+            &mut table,
+            &label,
+            "rebuild, one page's text changed",
+            &one_page,
+        );
+        // A new title shows in the navigation of every page: a full render.
+        let retitled = median(
+            (0..runs)
+                .map(|i| {
+                    let title = format!("title = \"Page 0 of section 0, take {i}\"");
+                    let edited = original.replacen("title = \"Page 0 of section 0\"", &title, 1);
+                    assert_ne!(
+                        edited, original,
+                        "the synthetic page has the expected title"
+                    );
+                    fs::write(&page, edited).unwrap();
+                    measure(tandem, &build, &root)
+                })
+                .collect(),
+        );
+        fs::write(&page, &original).unwrap();
+        row(
+            &mut table,
+            &label,
+            "rebuild, one page's title changed",
+            &retitled,
+        );
 
         let data = root.join("data/candidates-0000.toml");
         let original = fs::read_to_string(&data).unwrap();
