@@ -517,7 +517,8 @@ impl std::io::Write for InertJson {
             b'&' => Some(&b"\\u0026"[..]),
             _ => None,
         };
-        write_runs(buf, |i| escape(i).map(|e| (e, 1)), &mut self.0)?;
+        const SPECIAL: [bool; 256] = byte_set(b"<>&");
+        write_runs(buf, &SPECIAL, |i| escape(i).map(|e| (e, 1)), &mut self.0)?;
         Ok(buf.len())
     }
 
@@ -547,19 +548,35 @@ fn escape_inert(input: &str, buf: &mut dyn std::io::Write) -> std::io::Result<()
             _ => return None,
         })
     };
-    write_runs(bytes, escape, buf)
+    const SPECIAL: [bool; 256] = byte_set(b"&<>\"'\xE2");
+    write_runs(bytes, &SPECIAL, escape, buf)
+}
+
+/// `bytes` as a lookup table.
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        set[bytes[i] as usize] = true;
+        i += 1;
+    }
+    set
 }
 
 /// Writes `bytes` with each byte `escape` has a replacement for replaced,
 /// along with the number of bytes the replacement stands for; in runs: one
-/// write per run of bytes left as they are, not one per byte.
+/// write per run of bytes left as they are, not one per byte. `special`
+/// holds every byte `escape` may replace (most text has none, and skipping
+/// over it with a table lookup per byte is what makes escaping cheap).
 fn write_runs(
     bytes: &[u8],
+    special: &[bool; 256],
     escape: impl Fn(usize) -> Option<(&'static [u8], usize)>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
+    while let Some(offset) = bytes[i..].iter().position(|&b| special[b as usize]) {
+        i += offset;
         match escape(i) {
             Some((replacement, len)) => {
                 out.write_all(&bytes[run..i])?;
