@@ -265,7 +265,7 @@ fn write_selected(
     }
     let mut written =
         timed("write", || writer.finish_same_files()).map_err(|e| cannot_write(output, e))?;
-    written.unchanged = previous.files.len() - written.written;
+    written.unchanged = previous.files.len().saturating_sub(written.written);
     Ok(Some((rendered, previous.files.clone(), written)))
 }
 
