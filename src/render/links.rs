@@ -199,8 +199,11 @@ impl Linking<'_> {
 pub fn site_path<'u>(url: &'u str, from: &str, base_path: &str) -> Option<Cow<'u, str>> {
     // The common case, a clean absolute path into the site: no allocation.
     if let Some(rest) = url.strip_prefix(base_path) {
-        if !url.starts_with("//") && !url.contains("/.") {
-            let end = rest.find(['?', '#']).unwrap_or(rest.len());
+        let bytes = url.as_bytes();
+        if !url.starts_with("//") && !bytes.windows(2).any(|pair| pair == b"/.") {
+            let end = (rest.bytes())
+                .position(|b| b == b'?' || b == b'#')
+                .unwrap_or(rest.len());
             return Some(Cow::Borrowed(&rest[..end]));
         }
     }

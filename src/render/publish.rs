@@ -131,7 +131,7 @@ impl<'a> Publisher<'a> {
         if !page && !relative {
             return file;
         }
-        let analysis = html::analyze(text, page);
+        let analysis = html::analyze(text, page.then_some(search::MAX_TEXT));
         if let Some(text_of_page) = &analysis.text {
             let problems = links::check_page(
                 self.site,

@@ -68,13 +68,13 @@ fn section_of(site: &Site, sources: &HashMap<String, PathBuf>, output: &str) -> 
 
 /// Cuts `text` to at most `max` characters, at a word boundary.
 fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    let Some((end, _)) = text.char_indices().nth(max) else {
         return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
+    };
+    let cut = &text[..end];
     match cut.rfind(' ') {
         Some(at) if at > max / 2 => cut[..at].to_string(),
-        _ => cut,
+        _ => cut.to_string(),
     }
 }
 
