@@ -75,9 +75,9 @@ enum Token<'a, 'b> {
     Text(&'a str),
 }
 
-/// Calls `visit` for every tag and text run of `html`, in order. Text
-/// right before a comment or a `<!...>`/`<?...>` declaration is not
-/// visited (Tandem's pages have none there).
+/// Calls `visit` for every tag and text run of `html`, in order (comments
+/// and `<!...>`/`<?...>` declarations are skipped; the text around them is
+/// visited).
 fn scan<'a>(html: &'a str, mut visit: impl FnMut(Token<'a, '_>)) {
     let bytes = html.as_bytes();
     let mut attributes: Vec<Attr> = Vec::new();
@@ -86,6 +86,9 @@ fn scan<'a>(html: &'a str, mut visit: impl FnMut(Token<'a, '_>)) {
     while let Some(offset) = find(b'<', &bytes[i..]) {
         let start = i + offset;
         let rest = &bytes[start..];
+        if (rest.starts_with(b"<!") || rest.starts_with(b"<?")) && text_start < start {
+            visit(Token::Text(&html[text_start..start]));
+        }
         if rest.starts_with(b"<!--") {
             i = html[start + 4..]
                 .find("-->")
@@ -752,8 +755,8 @@ mod tests {
         assert_eq!(urls, ["/n"]);
         let page = analysis.text.unwrap();
         assert_eq!(page.h1, "Big & bold");
-        // Text right before a comment is not read (see `scan`).
-        assert_eq!(page.text, "Big & bold two three A");
+        // A comment between words joins them, as a browser shows them.
+        assert_eq!(page.text, "Big & bold onetwo three A");
     }
 
     #[test]
