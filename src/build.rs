@@ -160,6 +160,12 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     if let Some(unchanged) = stamp.as_ref().and_then(|(s, digest)| s.unchanged(digest)) {
         return Ok(up_to_date(unchanged));
     }
+    // The stamp vouches for the output's files: which of them a render
+    // changes is known without reading them back.
+    let known = stamp
+        .as_ref()
+        .map(|(s, _)| s.contents())
+        .unwrap_or_default();
     let previous = stamp.and_then(|(s, digest)| s.previous(digest));
     let (site, warnings) = load(options)?;
     let renderer = templates(&site)?;
@@ -168,39 +174,65 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         (digest.as_ref()).and_then(|d| crate::rebuild::marks(&site, &d.pages, &dates))
     });
     Stamp::remove(output).map_err(|e| cannot_write(output, e))?;
+    let writer = || {
+        output::Writer::new(output)
+            .map(|writer| writer.with_known(known.clone()))
+            .map_err(|e| cannot_write(output, e))
+    };
     let partial = match (&previous, &marks) {
         // Relative URLs would need the search index's script form patched.
         (Some(previous), Some(marks)) if !site.config.relative_urls => {
             crate::rebuild::plan(&site, &previous.pages, marks)
-                .map(|selected| write_selected(&renderer, output, &selected, previous, &dates))
+                .map(|selected| write_selected(&renderer, writer()?, &selected, previous, &dates))
                 .transpose()?
                 .flatten()
         }
         _ => None,
     };
-    let rendered = partial.as_ref().map(|(rendered, _, _)| *rendered);
-    let (paths, written) = match partial {
-        Some((_, paths, written)) => (paths, written),
-        None => write_all(&renderer, output, dates)?,
+    let written = match partial {
+        Some(written) => written,
+        None => write_all(&renderer, writer()?, dates)?,
     };
     // Vouch for the output only if no source changed while it rendered.
     let still = || timed("stamp", || stamp::digest(options, output));
     if let Some(digest) = digest.filter(|d| still().as_ref() == Some(d)) {
         let marks = marks.unwrap_or_default();
         let _ = timed("stamp", || {
-            Stamp::write(output, &paths, digest, marks, &warnings)
+            Stamp::write(
+                output,
+                &written.paths,
+                &written.digests,
+                digest,
+                marks,
+                &warnings,
+            )
         });
     }
     discard((renderer.into_templates(), site));
-    let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
+    let pages = written
+        .paths
+        .iter()
+        .filter(|p| p.ends_with(".html"))
+        .count();
     Ok(BuildReport {
         warnings,
         pages,
-        files: paths.len(),
-        written,
+        files: written.paths.len(),
+        written: written.stats,
         up_to_date: false,
-        rendered,
+        rendered: written.rendered,
     })
+}
+
+/// What a build wrote.
+struct Written {
+    /// Every output file, sorted.
+    paths: Vec<String>,
+    stats: output::WriteStats,
+    /// The digest of each output file's bytes.
+    digests: std::collections::HashMap<String, u64>,
+    /// How many outputs a partial rebuild rendered; `None` for a full one.
+    rendered: Option<usize>,
 }
 
 fn cannot_write(output: &Path, e: std::io::Error) -> Diagnostics {
@@ -210,14 +242,12 @@ fn cannot_write(output: &Path, e: std::io::Error) -> Diagnostics {
     ))
 }
 
-/// Renders every output and makes `output` hold exactly them. Returns
-/// their paths (sorted) and what was written.
+/// Renders every output and makes the writer's output hold exactly them.
 fn write_all(
     renderer: &Renderer,
-    output: &Path,
+    writer: output::Writer,
     dates: crate::history::LastUpdated,
-) -> Result<(Vec<String>, output::WriteStats), Diagnostics> {
-    let writer = output::Writer::new(output).map_err(|e| cannot_write(output, e))?;
+) -> Result<Written, Diagnostics> {
     let paths = match timed("render", || renderer.render_dated(&writer, dates)) {
         Ok(paths) => paths,
         Err(errors) => {
@@ -225,23 +255,29 @@ fn write_all(
             return Err(errors);
         }
     };
-    let written = timed("write", || writer.finish(&paths)).map_err(|e| cannot_write(output, e))?;
-    Ok((paths, written))
+    let digests = writer.digests();
+    let output = writer.output().to_path_buf();
+    let stats = timed("write", || writer.finish(&paths)).map_err(|e| cannot_write(&output, e))?;
+    Ok(Written {
+        paths,
+        stats,
+        digests,
+        rendered: None,
+    })
 }
 
 /// Renders only the `selected` outputs again, patches the search index and
-/// writes what changed. Returns how many outputs were rendered, every
-/// output path and what was written; `None` when a full build is needed
-/// after all (a page gained or lost `noindex`, or the index is not
-/// readable).
+/// writes what changed; `None` when a full build is needed after all (a
+/// page gained or lost `noindex`, or the index is not readable).
 fn write_selected(
     renderer: &Renderer,
-    output: &Path,
+    writer: output::Writer,
     selected: &std::collections::HashSet<String>,
     previous: &stamp::Previous,
     dates: &crate::history::LastUpdated,
-) -> Result<Option<(usize, Vec<String>, output::WriteStats)>, Diagnostics> {
+) -> Result<Option<Written>, Diagnostics> {
     use crate::render::search;
+    let output = writer.output().to_path_buf();
     let index = timed("read index", || {
         let bytes = std::fs::read(output.join(search::INDEX_PATH)).ok()?;
         search::IndexParts::parse(&bytes)
@@ -258,15 +294,20 @@ fn write_selected(
     for (_, entry) in &partial.entries {
         index.replace(entry);
     }
-    let writer = output::Writer::new(output).map_err(|e| cannot_write(output, e))?;
     let index = timed("write index", || index.file());
     for file in partial.files.into_iter().chain([index]) {
-        writer.accept(file).map_err(|e| cannot_write(output, e))?;
+        writer.accept(file).map_err(|e| cannot_write(&output, e))?;
     }
-    let mut written =
-        timed("write", || writer.finish_same_files()).map_err(|e| cannot_write(output, e))?;
-    written.unchanged = previous.files.len().saturating_sub(written.written);
-    Ok(Some((rendered, previous.files.clone(), written)))
+    let digests = writer.digests();
+    let mut stats =
+        timed("write", || writer.finish_same_files()).map_err(|e| cannot_write(&output, e))?;
+    stats.unchanged = previous.files.len().saturating_sub(stats.written);
+    Ok(Some(Written {
+        paths: previous.files.clone(),
+        stats,
+        digests,
+        rendered: Some(rendered),
+    }))
 }
 
 /// The report of a build that found its output up to date.

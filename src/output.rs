@@ -30,7 +30,7 @@
 //!    anything else (replaying is idempotent), so the output becomes the
 //!    complete new site.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -184,6 +184,20 @@ pub struct Writer {
     /// Changed files of an in-place rebuild, written only once rendering
     /// has succeeded.
     pending: std::sync::Mutex<Vec<OutputFile>>,
+    /// Digests of the output's files as the last build wrote them, when
+    /// its build stamp vouches that they are still so: a file whose new
+    /// bytes have the same digest is unchanged without reading it back.
+    known: HashMap<String, u64>,
+    /// The digest of each file taken.
+    digests: std::sync::Mutex<HashMap<String, u64>>,
+}
+
+/// The digest of an output file's bytes, as the build stamp keeps it.
+pub fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
 }
 
 enum Mode {
@@ -220,7 +234,36 @@ impl Writer {
             written: Default::default(),
             unchanged: Default::default(),
             pending: Default::default(),
+            known: HashMap::new(),
+            digests: Default::default(),
         })
+    }
+
+    /// Trusts `known` digests of the output's files (see [`Writer`]'s
+    /// field): only for an output its build stamp vouches for.
+    pub fn with_known(mut self, known: HashMap<String, u64>) -> Writer {
+        self.known = known;
+        self
+    }
+
+    /// The output folder it writes.
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// The digest of every file of the output once this writer finishes:
+    /// those it took, and the known ones of the files it did not take.
+    pub fn digests(&self) -> HashMap<String, u64> {
+        let mut all = self.known.clone();
+        all.extend(
+            (self
+                .digests
+                .lock()
+                .expect("no panics while holding the lock"))
+            .iter()
+            .map(|(path, digest)| (path.clone(), *digest)),
+        );
+        all
     }
 
     /// Makes the output match the rendered site; `paths` are all of its
@@ -288,6 +331,12 @@ impl Writer {
 impl Sink for Writer {
     fn accept(&self, file: OutputFile) -> io::Result<()> {
         use std::sync::atomic::Ordering::Relaxed;
+        let digest = digest(&file.bytes);
+        (self
+            .digests
+            .lock()
+            .expect("no panics while holding the lock"))
+        .insert(file.path.clone(), digest);
         match &self.mode {
             Mode::Fresh { staging } => {
                 let path = staging.join(&file.path);
@@ -298,7 +347,11 @@ impl Sink for Writer {
                 self.written.fetch_add(1, Relaxed);
             }
             Mode::InPlace => {
-                if same_bytes(&self.output.join(&file.path), &file.bytes) {
+                let same = match self.known.get(&file.path) {
+                    Some(&known) => known == digest,
+                    None => same_bytes(&self.output.join(&file.path), &file.bytes),
+                };
+                if same {
                     self.unchanged.fetch_add(1, Relaxed);
                 } else {
                     self.pending

@@ -40,6 +40,10 @@ pub struct Stamp {
     rest: String,
     /// What the build remembered of each page, for partial rebuilds.
     pages: BTreeMap<PathBuf, PageMark>,
+    /// The digest of each output file's bytes ([`crate::output::digest`]):
+    /// the next build knows which files its output changes without
+    /// reading them back.
+    contents: BTreeMap<String, u64>,
     /// Output path to (size, modification time in nanoseconds); see
     /// [`outputs`].
     outputs: Outputs,
@@ -246,6 +250,14 @@ impl Stamp {
             .collect()
     }
 
+    /// The digest of each output file as the build that wrote it left it
+    /// (see [`Stamp::read`]).
+    pub fn contents(&self) -> std::collections::HashMap<String, u64> {
+        (self.contents.iter())
+            .map(|(path, digest)| (path.clone(), *digest))
+            .collect()
+    }
+
     /// What the build that wrote the output knew, if since then at most
     /// the handbook's pages changed (see [`Stamp::read`]).
     pub fn previous(self, digest: &Digest) -> Option<Previous> {
@@ -280,11 +292,13 @@ impl Stamp {
         })
     }
 
-    /// Records that `output`, holding the files at `paths`, is what the
-    /// sources with `digest` build, with what the build knew of its pages.
+    /// Records that `output`, holding the files at `paths` (with the
+    /// digests `contents`), is what the sources with `digest` build, with
+    /// what the build knew of its pages.
     pub fn write(
         output: &Path,
         paths: &[String],
+        contents: &std::collections::HashMap<String, u64>,
         digest: Digest,
         pages: BTreeMap<PathBuf, PageMark>,
         warnings: &Diagnostics,
@@ -303,10 +317,15 @@ impl Stamp {
                 snippet: w.snippet.clone(),
             })
             .collect();
+        let contents = (paths.iter())
+            .map(|path| Some((path.clone(), *contents.get(path)?)))
+            .collect::<Option<_>>()
+            .ok_or_else(|| io::Error::other("an output file has no digest"))?;
         let stamp = Stamp {
             digest: digest.all,
             rest: digest.rest,
             pages,
+            contents,
             outputs,
             warnings,
         };
