@@ -152,6 +152,13 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     // First of all, finish what a killed build left half-done, so the
     // output is one whole site again even if this build then fails.
     output::recover(output).map_err(|e| cannot_write(output, e))?;
+    // One day for the whole build: one that runs past midnight must not
+    // show the old day on some pages and the new one on others.
+    let mut options = options.clone();
+    if options.today.is_none() {
+        options.today = crate::calendar::today().ok();
+    }
+    let options = &options;
     let digest = timed("stamp", || stamp::digest(options, output));
     let stamp = timed("up to date", || {
         digest.as_ref().and_then(|_| Stamp::read(output))
@@ -166,7 +173,8 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .as_ref()
         .map(|(s, _)| s.contents())
         .unwrap_or_default();
-    let previous = stamp.and_then(|(s, digest)| s.previous(digest));
+    let previous = stamp.as_ref().and_then(|(s, digest)| s.previous(digest));
+    let stamp = stamp.map(|(s, _)| s);
     let (site, warnings) = load(options)?;
     let renderer = templates(&site)?;
     let dates = timed("dates", || crate::history::for_site(&site));
@@ -179,11 +187,21 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
             .map(|writer| writer.with_known(known.clone()))
             .map_err(|e| cannot_write(output, e))
     };
+    // Whether the sources are still those the build started from.
+    let still = || timed("stamp", || stamp::digest(options, output)) == digest;
     let partial = match (&previous, &marks) {
         // Relative URLs would need the search index's script form patched.
         (Some(previous), Some(marks)) if !site.config.relative_urls => {
             crate::rebuild::plan(&site, &previous.pages, marks)
-                .map(|selected| write_selected(&renderer, writer()?, &selected, previous, &dates))
+                .map(|selected| {
+                    let selection = Selection {
+                        outputs: &selected,
+                        previous,
+                        dates: &dates,
+                        sources_unchanged: &still,
+                    };
+                    write_selected(&renderer, writer()?, selection)
+                })
                 .transpose()?
                 .flatten()
         }
@@ -194,14 +212,14 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         None => write_all(&renderer, writer()?, dates)?,
     };
     // Vouch for the output only if no source changed while it rendered.
-    let still = || timed("stamp", || stamp::digest(options, output));
-    if let Some(digest) = digest.filter(|d| still().as_ref() == Some(d)) {
+    if let Some(digest) = digest.clone().filter(|_| still()) {
         let marks = marks.unwrap_or_default();
         let _ = timed("stamp", || {
             Stamp::write(
                 output,
                 &written.paths,
                 &written.digests,
+                stamp.as_ref().map(|s| (s, &written.rewritten)),
                 digest,
                 marks,
                 &warnings,
@@ -231,6 +249,8 @@ struct Written {
     stats: output::WriteStats,
     /// The digest of each output file's bytes.
     digests: std::collections::HashMap<String, u64>,
+    /// The files it wrote (the others it found as they were).
+    rewritten: std::collections::HashSet<String>,
     /// How many outputs a partial rebuild rendered; `None` for a full one.
     rendered: Option<usize>,
 }
@@ -256,26 +276,43 @@ fn write_all(
         }
     };
     let digests = writer.digests();
+    let rewritten = writer.changed();
     let output = writer.output().to_path_buf();
     let stats = timed("write", || writer.finish(&paths)).map_err(|e| cannot_write(&output, e))?;
     Ok(Written {
         paths,
         stats,
         digests,
+        rewritten,
         rendered: None,
     })
 }
 
-/// Renders only the `selected` outputs again, patches the search index and
+/// What a partial rebuild renders again, and what it knows.
+struct Selection<'a> {
+    outputs: &'a std::collections::HashSet<String>,
+    previous: &'a stamp::Previous,
+    dates: &'a crate::history::LastUpdated,
+    /// Whether the sources are still those the selection was made from.
+    sources_unchanged: &'a dyn Fn() -> bool,
+}
+
+/// Renders only the selected outputs again, patches the search index and
 /// writes what changed; `None` when a full build is needed after all (a
-/// page gained or lost `noindex`, or the index is not readable).
+/// page gained or lost `noindex`, the index is not readable, or a source
+/// changed since the selection was made from the sources' digests: the
+/// other pages could then differ from what the output holds).
 fn write_selected(
     renderer: &Renderer,
     writer: output::Writer,
-    selected: &std::collections::HashSet<String>,
-    previous: &stamp::Previous,
-    dates: &crate::history::LastUpdated,
+    selection: Selection,
 ) -> Result<Option<Written>, Diagnostics> {
+    let Selection {
+        outputs: selected,
+        previous,
+        dates,
+        sources_unchanged,
+    } = selection;
     use crate::render::search;
     let output = writer.output().to_path_buf();
     let index = timed("read index", || {
@@ -287,7 +324,7 @@ fn write_selected(
     };
     let partial = timed("render", || renderer.render_selected(selected, dates))?;
     let base_path = renderer.site().config.base_path();
-    if !crate::rebuild::same_pages_indexed(&partial, &index, &base_path) {
+    if !crate::rebuild::same_pages_indexed(&partial, &index, &base_path) || !sources_unchanged() {
         return Ok(None);
     }
     let rendered = partial.files.len();
@@ -299,6 +336,7 @@ fn write_selected(
         writer.accept(file).map_err(|e| cannot_write(&output, e))?;
     }
     let digests = writer.digests();
+    let rewritten = writer.changed();
     let mut stats =
         timed("write", || writer.finish_same_files()).map_err(|e| cannot_write(&output, e))?;
     stats.unchanged = previous.files.len().saturating_sub(stats.written);
@@ -306,6 +344,7 @@ fn write_selected(
         paths: previous.files.clone(),
         stats,
         digests,
+        rewritten,
         rendered: Some(rendered),
     }))
 }

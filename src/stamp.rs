@@ -260,10 +260,10 @@ impl Stamp {
 
     /// What the build that wrote the output knew, if since then at most
     /// the handbook's pages changed (see [`Stamp::read`]).
-    pub fn previous(self, digest: &Digest) -> Option<Previous> {
+    pub fn previous(&self, digest: &Digest) -> Option<Previous> {
         (self.rest == digest.rest).then(|| Previous {
             files: self.files().into_iter().map(String::from).collect(),
-            pages: self.pages,
+            pages: self.pages.clone(),
         })
     }
 
@@ -294,17 +294,31 @@ impl Stamp {
 
     /// Records that `output`, holding the files at `paths` (with the
     /// digests `contents`), is what the sources with `digest` build, with
-    /// what the build knew of its pages.
+    /// what the build knew of its pages. `kept`: the stamp the build
+    /// started from and the files it rewrote; every other file must still
+    /// be as that stamp found it (the build trusted its digests), or
+    /// nothing is recorded.
     pub fn write(
         output: &Path,
         paths: &[String],
         contents: &std::collections::HashMap<String, u64>,
+        kept: Option<(&Stamp, &std::collections::HashSet<String>)>,
         digest: Digest,
         pages: BTreeMap<PathBuf, PageMark>,
         warnings: &Diagnostics,
     ) -> io::Result<()> {
         let outputs = outputs(output, paths.iter().map(String::as_str))
             .ok_or_else(|| io::Error::other("cannot read the output's files"))?;
+        if let Some((before, rewritten)) = kept {
+            let touched = (outputs.iter())
+                .filter(|(path, _)| !path.ends_with('/') && !rewritten.contains(*path))
+                .any(|(path, now)| before.outputs.get(path).is_some_and(|then| then != now));
+            if touched {
+                return Err(io::Error::other(
+                    "an output file changed while the build ran",
+                ));
+            }
+        }
         let warnings = warnings
             .0
             .iter()

@@ -370,3 +370,17 @@ fn a_text_edit_in_git_matches_a_clean_build() {
     let committed = rebuild_matches_a_clean_build(&site, "a commit");
     assert_eq!(rendered_again(&committed), None, "{printed}\n{committed}");
 }
+
+#[test]
+fn a_folder_emptied_by_hand_goes_when_its_page_does() {
+    let site = Fixture::new();
+    site.write("content/guide/extra.md", "# Extra\n\nFor a while.\n");
+    assert!(site.build().status.success());
+    fs::remove_file(site.path("public/guide/extra/index.html")).unwrap();
+    fs::remove_file(site.path("content/guide/extra.md")).unwrap();
+    rebuild_matches_a_clean_build(&site, "a page and its output removed");
+    assert!(
+        !site.path("public/guide/extra").exists(),
+        "empty folder left behind"
+    );
+}
