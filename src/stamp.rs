@@ -44,6 +44,9 @@ pub struct Stamp {
     /// the next build knows which files its output changes without
     /// reading them back.
     contents: BTreeMap<String, u64>,
+    /// The binary that made the digests ([`binary`]): another one may
+    /// hash differently (Rust does not promise its hasher's algorithm).
+    binary: Option<String>,
     /// Output path to (size, modification time in nanoseconds); see
     /// [`outputs`].
     outputs: Outputs,
@@ -91,8 +94,7 @@ pub fn digest(options: &BuildOptions, output: &Path) -> Option<Digest> {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     // A rebuilt `tandem` may render differently under the same version.
-    let binary = fs::metadata(std::env::current_exe().ok()?).ok()?;
-    (binary.len(), binary.modified().ok()?).hash(&mut hasher);
+    binary()?.hash(&mut hasher);
     format!(
         "{:?} {} {today} {:?} {:?} {}",
         options.base_url,
@@ -118,6 +120,17 @@ pub fn digest(options: &BuildOptions, output: &Path) -> Option<Digest> {
         rest: format!("{:016x}", rest.finish()),
         pages,
     })
+}
+
+/// The `tandem` binary running, by version, size and modification time.
+fn binary() -> Option<String> {
+    let binary = fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = binary.modified().ok()?;
+    Some(format!(
+        "{} {} {modified:?}",
+        env!("CARGO_PKG_VERSION"),
+        binary.len()
+    ))
 }
 
 /// Every source file (relative path) with the digest of its bytes and
@@ -253,6 +266,9 @@ impl Stamp {
     /// The digest of each output file as the build that wrote it left it
     /// (see [`Stamp::read`]).
     pub fn contents(&self) -> std::collections::HashMap<String, u64> {
+        if self.binary.is_none() || self.binary != binary() {
+            return Default::default();
+        }
         (self.contents.iter())
             .map(|(path, digest)| (path.clone(), *digest))
             .collect()
@@ -340,6 +356,7 @@ impl Stamp {
             rest: digest.rest,
             pages,
             contents,
+            binary: binary(),
             outputs,
             warnings,
         };
