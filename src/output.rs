@@ -192,14 +192,6 @@ pub struct Writer {
     digests: std::sync::Mutex<HashMap<String, u64>>,
 }
 
-/// The digest of an output file's bytes, as the build stamp keeps it.
-pub fn digest(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
-}
-
 enum Mode {
     Fresh { staging: PathBuf },
     InPlace,
@@ -353,7 +345,7 @@ impl Writer {
 impl Sink for Writer {
     fn accept(&self, file: OutputFile) -> io::Result<()> {
         use std::sync::atomic::Ordering::Relaxed;
-        let digest = digest(&file.bytes);
+        let digest = crate::stamp::hash_of(&file.bytes);
         (self
             .digests
             .lock()

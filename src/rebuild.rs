@@ -14,7 +14,6 @@
 //! recorded ([`plan`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +22,7 @@ use crate::content::{Content, Page};
 use crate::history::LastUpdated;
 use crate::render::{search, Partial};
 use crate::site::Site;
+use crate::stamp::hash_of;
 
 /// Adds to `outputs` the outputs whose contexts hold the text of `page`
 /// (its new version, same shape as before). `summary_changed`: its summary
@@ -79,19 +79,13 @@ pub fn marks(
         .map(|page| {
             let mark = PageMark {
                 file: *files.get(&page.source)?,
-                shape: digest(&page.shape()),
-                summary: digest(&(&page.summary, &page.description)),
+                shape: hash_of(&page.shape()),
+                summary: hash_of(&(&page.summary, &page.description)),
                 date: dates.get(&page.source).map(|d| d.to_string()),
             };
             Some((page.source.clone(), mark))
         })
         .collect()
-}
-
-fn digest(value: &impl Hash) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// The outputs to render again, when the pages marked `now` differ from

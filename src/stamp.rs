@@ -40,7 +40,7 @@ pub struct Stamp {
     rest: String,
     /// What the build remembered of each page, for partial rebuilds.
     pages: BTreeMap<PathBuf, PageMark>,
-    /// The digest of each output file's bytes ([`crate::output::digest`]):
+    /// The digest of each output file's bytes ([`hash_of`]):
     /// the next build knows which files its output changes without
     /// reading them back.
     contents: BTreeMap<String, u64>,
@@ -122,6 +122,15 @@ pub fn digest(options: &BuildOptions, output: &Path) -> Option<Digest> {
     })
 }
 
+/// The 64-bit digest the stamp keeps of anything: source files, page
+/// marks, output files. Only compared with digests the same `tandem`
+/// binary made (see [`Stamp::contents`]).
+pub fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The `tandem` binary running, by version, size and modification time.
 fn binary() -> Option<String> {
     let binary = fs::metadata(std::env::current_exe().ok()?).ok()?;
@@ -155,12 +164,7 @@ fn source_digests(root: &Path) -> Option<Vec<(PathBuf, u64)>> {
         .map(|path| {
             let full = root.join(&path);
             let digest = match fs::read(&full) {
-                Ok(bytes) => {
-                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                    bytes.hash(&mut hasher);
-                    fs::metadata(&full).ok()?.modified().ok()?.hash(&mut hasher);
-                    hasher.finish()
-                }
+                Ok(bytes) => hash_of(&(bytes, fs::metadata(&full).ok()?.modified().ok()?)),
                 // The settings file is optional.
                 Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
                 Err(_) => return None,
