@@ -211,8 +211,10 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         Some(written) => written,
         None => write_all(&renderer, writer()?, dates)?,
     };
-    // Vouch for the output only if no source changed while it rendered.
-    if let Some(digest) = digest.clone().filter(|_| still()) {
+    // Vouch for the output only if no source changed while it rendered (a
+    // partial rebuild checked that just before writing its few files).
+    let unchanged = |written: &Written| written.rendered.is_some() || still();
+    if let Some(digest) = digest.clone().filter(|_| unchanged(&written)) {
         let marks = marks.unwrap_or_default();
         let _ = timed("stamp", || {
             Stamp::write(
@@ -251,7 +253,9 @@ struct Written {
     digests: std::collections::HashMap<String, u64>,
     /// The files it wrote (the others it found as they were).
     rewritten: std::collections::HashSet<String>,
-    /// How many outputs a partial rebuild rendered; `None` for a full one.
+    /// How many outputs a partial rebuild rendered, after checking that
+    /// the sources had not changed since the build read them; `None` for
+    /// a full one.
     rendered: Option<usize>,
 }
 
