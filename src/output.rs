@@ -232,7 +232,8 @@ impl Writer {
     }
 
     /// Trusts `known` digests of the output's files (see [`Writer`]'s
-    /// field): only for an output its build stamp vouches for.
+    /// field), and that they are all the files the output holds: only for
+    /// an output its build stamp vouches for.
     pub fn with_known(mut self, known: HashMap<String, u64>) -> Writer {
         self.known = known;
         self
@@ -278,7 +279,25 @@ impl Writer {
     /// Makes the output match the rendered site; `paths` are all of its
     /// files. Call only after every file rendered without error.
     pub fn finish(self, paths: &[String]) -> io::Result<WriteStats> {
-        self.commit(|output| stale_files(paths, output))
+        if self.known.is_empty() {
+            return self.commit(|output| stale_files(paths, output));
+        }
+        // The stamp vouches that the output holds exactly the known files
+        // (it checked every folder's modification time, which any entry
+        // added or removed changes), and a build leaves no empty folder:
+        // the stale files are known without walking the output.
+        let keep: HashSet<&str> = paths.iter().map(String::as_str).collect();
+        let mut files: Vec<String> = (self.known.keys())
+            .filter(|path| !keep.contains(path.as_str()))
+            .cloned()
+            .collect();
+        files.sort();
+        self.commit(|_| {
+            Ok(Stale {
+                files,
+                empty_folders: Vec::new(),
+            })
+        })
     }
 
     /// Makes the output hold the files given, keeping every other file:
