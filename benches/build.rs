@@ -150,71 +150,49 @@ fn main() {
         let warm = median((0..runs).map(|_| measure(tandem, &build, &root)).collect());
         row(&mut table, &label, "rebuild, nothing changed", &warm);
 
-        let page = root.join("content/section-0/page-0.md");
-        let original = fs::read_to_string(&page).unwrap();
-        let one_page = median(
-            (0..runs)
-                .map(|i| {
-                    fs::write(&page, format!("{original}\nEdited paragraph {i}.\n")).unwrap();
-                    measure(tandem, &build, &root)
-                })
-                .collect(),
-        );
-        fs::write(&page, &original).unwrap();
+        let rebuild_after = |file: &str, edit: &dyn Fn(&str, usize) -> String| {
+            let file = root.join(file);
+            let original = fs::read_to_string(&file).unwrap();
+            let sample = median(
+                (0..runs)
+                    .map(|i| {
+                        let edited = edit(&original, i);
+                        assert_ne!(edited, original, "{} is as expected", file.display());
+                        fs::write(&file, edited).unwrap();
+                        measure(tandem, &build, &root)
+                    })
+                    .collect(),
+            );
+            fs::write(&file, &original).unwrap();
+            sample
+        };
+        let page = "content/section-0/page-0.md";
+        let text = rebuild_after(page, &|original, i| {
+            format!("{original}\nEdited paragraph {i}.\n")
+        });
         row(
             &mut table,
             &label,
             "rebuild, one page's text changed",
-            &one_page,
+            &text,
         );
-        // A new title shows in the navigation of every page: a full render.
-        let retitled = median(
-            (0..runs)
-                .map(|i| {
-                    let title = format!("title = \"Page 0 of section 0, take {i}\"");
-                    let edited = original.replacen("title = \"Page 0 of section 0\"", &title, 1);
-                    assert_ne!(
-                        edited, original,
-                        "the synthetic page has the expected title"
-                    );
-                    fs::write(&page, edited).unwrap();
-                    measure(tandem, &build, &root)
-                })
-                .collect(),
-        );
-        fs::write(&page, &original).unwrap();
+        // A new title changes the page's shape (navigation, lists): a full
+        // render.
+        let title = rebuild_after(page, &|original, i| {
+            let title = format!("title = \"Page 0 of section 0, take {i}\"");
+            original.replacen("title = \"Page 0 of section 0\"", &title, 1)
+        });
         row(
             &mut table,
             &label,
             "rebuild, one page's title changed",
-            &retitled,
+            &title,
         );
-
-        let data = root.join("data/candidates-0000.toml");
-        let original = fs::read_to_string(&data).unwrap();
-        let one_data = median(
-            (0..runs)
-                .map(|i| {
-                    fs::write(
-                        &data,
-                        original.replacen(
-                            "title = \"Candidate 0\"",
-                            &format!("title = \"Candidate 0 (edit {i})\""),
-                            1,
-                        ),
-                    )
-                    .unwrap();
-                    measure(tandem, &build, &root)
-                })
-                .collect(),
-        );
-        fs::write(&data, &original).unwrap();
-        row(
-            &mut table,
-            &label,
-            "rebuild, one data file changed",
-            &one_data,
-        );
+        let data = rebuild_after("data/candidates-0000.toml", &|original, i| {
+            let title = format!("title = \"Candidate 0 (edit {i})\"");
+            original.replacen("title = \"Candidate 0\"", &title, 1)
+        });
+        row(&mut table, &label, "rebuild, one data file changed", &data);
 
         let check = median(
             (0..runs)
