@@ -216,7 +216,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     let unchanged = |written: &Written| written.rendered.is_some() || still();
     if let Some(digest) = digest.clone().filter(|_| unchanged(&written)) {
         let marks = marks.unwrap_or_default();
-        let _ = timed("stamp", || {
+        let recorded = timed("stamp", || {
             Stamp::write(
                 output,
                 &written.paths,
@@ -227,6 +227,12 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
                 &warnings,
             )
         });
+        // Without a stamp the next build simply renders everything; the
+        // output is fine, so this is no error, but it is why a rebuild
+        // could be slower than expected.
+        if let (Err(e), Some(_)) = (recorded, std::env::var_os("TANDEM_TIMINGS")) {
+            eprintln!("timing: no build stamp written: {e}");
+        }
     }
     discard((renderer.into_templates(), site));
     let pages = written

@@ -6,10 +6,16 @@
 //! "today", the git history (for last-updated dates) and the `tandem`
 //! binary itself. After each successful build, a stamp beside the output
 //! (`.public.tandem-stamp`) records a digest of all of these, every output
-//! file's size and modification time, and the build's warnings. A rebuild
-//! whose digest matches, into an output that nobody touched since, has
-//! nothing to do: it prints the same warnings and stops, in the time it
-//! takes to read the sources once.
+//! file's size, modification time and content digest, and the build's
+//! warnings. A rebuild whose digest matches, into an output that nobody
+//! touched since, has nothing to do: it prints the same warnings and
+//! stops, in the time it takes to read the sources once.
+//!
+//! The stamp also serves rebuilds that do have work: a digest of
+//! everything but the handbook's pages and a [`PageMark`] per page let a
+//! rebuild after text edits render only what shows them
+//! ([`crate::rebuild`]), and the output files' digests let any render into
+//! the output tell which files it changes without reading them back.
 //!
 //! Any doubt means a real build: a source that cannot be read, a missing
 //! or unreadable stamp, an output file added, removed or modified (size or
