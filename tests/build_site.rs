@@ -362,3 +362,131 @@ fn the_repository_example_site_builds_cleanly() {
     assert!(site.data.people.len() >= 8);
     assert!(site.data.features.len() >= 20);
 }
+
+/// The `<nav class="nav-sidebar">` element of `html`.
+fn sidebar(html: &str) -> &str {
+    let start = html.find(r#"<nav class="nav-sidebar""#).expect("a sidebar");
+    let end = start + html[start..].find("</nav>").expect("a closed sidebar");
+    &html[start..end]
+}
+
+#[test]
+fn the_sidebar_lists_every_section_in_order_and_opens_the_one_being_read() {
+    let site = Fixture::new();
+    site.write(
+        "content/alpha/_index.md",
+        "+++\ntitle = \"Alpha\"\nweight = 1\n+++\nA.\n",
+    );
+    site.write(
+        "content/alpha/one.md",
+        "+++\ntitle = \"Alpha one\"\n+++\nText.\n",
+    );
+    site.write(
+        "content/zulu/_index.md",
+        "+++\ntitle = \"Zulu & co\"\nweight = 3\n+++\nZ.\n",
+    );
+    site.write(
+        "content/guide/_index.md",
+        "+++\ntitle = \"Guide\"\nweight = 2\n+++\nG.\n",
+    );
+    let (files, _) = tandem::build::render(&options(&site)).expect("fixture builds");
+    let closed = |key: &str, title: &str| {
+        format!(r#"<li class="nav-section"><a href="/{key}/">{title}</a></li>"#)
+    };
+    let open = |title: &str| {
+        format!("<li class=\"nav-section is-active\">\n    <details open>\n      <summary>{title}</summary>")
+    };
+    let order = |nav: &str, parts: &[String]| {
+        let at: Vec<usize> = (parts.iter())
+            .map(|p| {
+                nav.find(p.as_str())
+                    .unwrap_or_else(|| panic!("no {p} in {nav}"))
+            })
+            .collect();
+        assert!(
+            at.windows(2).all(|w| w[0] < w[1]),
+            "out of order: {parts:?} in {nav}"
+        );
+    };
+    let home = sidebar(file(&files, "index.html"));
+    order(
+        home,
+        &[
+            closed("alpha", "Alpha"),
+            closed("guide", "Guide"),
+            closed("zulu", "Zulu &amp; co"),
+        ],
+    );
+    assert!(!home.contains("is-active"), "{home}");
+    // The middle section open, with its pages; the others plain links.
+    let guide = sidebar(file(&files, "guide/checkin/index.html"));
+    order(
+        guide,
+        &[
+            closed("alpha", "Alpha"),
+            open("Guide"),
+            closed("zulu", "Zulu &amp; co"),
+        ],
+    );
+    assert!(
+        guide.contains(r#"<a href="/guide/checkin/" aria-current="page">"#),
+        "{guide}"
+    );
+    assert!(!guide.contains(&closed("guide", "Guide")), "{guide}");
+    // The first and the last open too: nothing before, nothing after.
+    let alpha = sidebar(file(&files, "alpha/one/index.html"));
+    order(
+        alpha,
+        &[
+            open("Alpha"),
+            closed("guide", "Guide"),
+            closed("zulu", "Zulu &amp; co"),
+        ],
+    );
+    assert!(alpha.contains("Alpha one"), "{alpha}");
+    let zulu = sidebar(file(&files, "zulu/index.html"));
+    order(
+        zulu,
+        &[
+            closed("alpha", "Alpha"),
+            closed("guide", "Guide"),
+            open("Zulu &amp; co"),
+        ],
+    );
+    assert_eq!(zulu.matches("nav-section").count(), 3, "{zulu}");
+}
+
+#[test]
+fn a_cached_partial_sees_its_arguments_and_the_globals_only() {
+    let site = Fixture::new();
+    site.write(
+        "templates/partials/count.html",
+        "{{ label }}: {{ model.people | length }} people{% if current_url is defined %} at {{ current_url }}{% endif %}",
+    );
+    site.write(
+        "templates/people.html",
+        "<!doctype html><title>People</title><p>{{ cached_partial(template=\"partials/count.html\", label=\"<Team>\") }}</p>\n",
+    );
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    assert_eq!(
+        file(&files, "people/index.html"),
+        "<!doctype html><title>People</title><p>&lt;Team&gt;: 3 people</p>\n"
+    );
+}
+
+#[test]
+fn a_cached_partial_naming_a_missing_template_fails_the_build_with_its_name() {
+    let site = Fixture::new();
+    site.write(
+        "templates/people.html",
+        "<!doctype html><title>People</title>{{ cached_partial(template=\"partials/nope.html\") }}\n",
+    );
+    let output = site.build();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("templates/people.html"), "{err}");
+    assert!(
+        err.contains(r#"in cached_partial(template="partials/nope.html")"#),
+        "{err}"
+    );
+}

@@ -61,6 +61,8 @@ struct NavSection {
 #[derive(Serialize)]
 struct CurrentNav<'a> {
     key: &'a str,
+    /// Its place in `site.nav`.
+    index: usize,
     title: &'a str,
     url: &'a str,
     /// Links made once per section and shared by its pages' contexts.
@@ -97,13 +99,15 @@ impl<'a> SectionNav<'a> {
         }
     }
 
-    fn current(&self, current_url: &str) -> CurrentNav<'_> {
+    /// `index` is the section's place in `site.nav`.
+    fn current(&self, current_url: &str, index: usize) -> CurrentNav<'_> {
         let all = &self.links;
         let at = self.position.get(current_url).copied().unwrap_or(0);
         let start = at.saturating_sub(NAV_WINDOW);
         let end = (at + NAV_WINDOW + 1).min(all.len());
         CurrentNav {
             key: &self.section.key,
+            index,
             title: &self.section.title,
             url: &self.section.url,
             pages: &all[start..end],
@@ -132,7 +136,8 @@ pub struct Shared<'a> {
     /// Top-level sections' navigation, by key.
     /// Made when a page of the section first renders, so that a partial
     /// rebuild makes only the navigation it shows.
-    nav: HashMap<&'a str, std::sync::OnceLock<SectionNav<'a>>>,
+    /// Each with its place in `site.nav`.
+    nav: HashMap<&'a str, (usize, std::sync::OnceLock<SectionNav<'a>>)>,
 }
 
 impl<'a> Shared<'a> {
@@ -143,7 +148,8 @@ impl<'a> Shared<'a> {
         let nav = content.sections[""]
             .subsections
             .iter()
-            .map(|key| (key.as_str(), std::sync::OnceLock::new()))
+            .enumerate()
+            .map(|(index, key)| (key.as_str(), (index, std::sync::OnceLock::new())))
             .collect();
         Shared {
             site,
@@ -193,9 +199,9 @@ impl<'a> Shared<'a> {
             ""
         };
         context.insert("current_section", key);
-        let nav = self.nav.get(key).map(|nav| {
+        let nav = self.nav.get(key).map(|(index, nav)| {
             nav.get_or_init(|| SectionNav::new(self.site, &self.site.content.sections[key]))
-                .current(url)
+                .current(url, *index)
         });
         context.insert("current_nav", &nav);
     }

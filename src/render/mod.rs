@@ -2,6 +2,7 @@
 //! output files held in memory. Writing them is [`crate::output`]'s job.
 
 mod assets;
+mod cached_partial;
 mod context;
 mod dashboards;
 pub mod feeds;
@@ -94,6 +95,10 @@ pub struct Templates {
     candidates: Vec<tera::Value>,
     /// The outputs of the site, once a partial render needed them.
     outputs: std::sync::OnceLock<std::sync::Arc<publish::Outputs>>,
+    /// What `cached_partial` rendered with these globals; the function
+    /// works while this lives. Held, never read.
+    #[allow(dead_code)]
+    partials: std::sync::Arc<cached_partial::CachedPartials>,
 }
 
 impl<'a> Renderer<'a> {
@@ -102,11 +107,15 @@ impl<'a> Renderer<'a> {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         tera.set_escape_fn(escape_inert);
+        let partials = cached_partial::register(&mut tera);
         // Add one at a time first, so a syntax error names its own file;
         // then all at once, which resolves `extends` and `include`.
         let mut errors = Diagnostics::default();
         for (name, (source, text)) in &theme.templates {
             let mut probe = Tera::new();
+            // Tera rejects calls to functions it does not know; this one
+            // only parses, so the function's cache goes unused.
+            let _ = cached_partial::register(&mut probe);
             if let Err(e) = probe.add_raw_template(name, text) {
                 if !is_missing_parent(&e) {
                     errors.push(template_error(&theme, source, &e));
@@ -133,6 +142,7 @@ impl<'a> Renderer<'a> {
             }
         }
         let candidates = context::install_globals(&mut tera, site, &theme);
+        partials.ready(&tera);
         Ok(Renderer {
             site,
             templates: Templates {
@@ -140,6 +150,7 @@ impl<'a> Renderer<'a> {
                 theme,
                 candidates,
                 outputs: Default::default(),
+                partials,
             },
         })
     }
@@ -417,12 +428,7 @@ fn is_missing_parent(e: &tera::Error) -> bool {
 /// line (`--> page.html:12:5`); the line and column are lifted from it so
 /// the diagnostic sorts and prints like any other.
 fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic {
-    let mut report = e.to_string();
-    let mut inner = std::error::Error::source(e);
-    while let Some(cause) = inner {
-        report.push_str(&format!("\ncaused by: {cause}"));
-        inner = cause.source();
-    }
+    let report = full_report(e);
     let location = report
         .split("--> ")
         .nth(1)
@@ -445,6 +451,17 @@ fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic
     d.line = line.and_then(|l| l.trim().parse().ok()).unwrap_or(0);
     d.column = column.and_then(|c| c.trim().parse().ok()).unwrap_or(0);
     d
+}
+
+/// A Tera error with every error that caused it, one per line.
+fn full_report(e: &tera::Error) -> String {
+    let mut report = e.to_string();
+    let mut inner = std::error::Error::source(e);
+    while let Some(cause) = inner {
+        report.push_str(&format!("\ncaused by: {cause}"));
+        inner = cause.source();
+    }
+    report
 }
 
 /// Files computed from the whole site rather than rendered from a template

@@ -1,0 +1,230 @@
+//! `cached_partial(template="…", …)`: a template function that renders a
+//! partial once per build for each set of arguments, and pastes that output
+//! wherever the same call comes again.
+//!
+//! Why: the navigation sidebar lists every section on every page, and
+//! executing that loop 20,000 times was a quarter of a full build's
+//! instructions at 10,000 pages, for output that differs only by which
+//! section is open. Hugo's `partialCached` does the same job.
+//!
+//! What keeps it correct: the partial sees its arguments and the globals
+//! (`site`, `model`, `matrix`) and nothing of the calling page, and the
+//! arguments are the cache key. Its output therefore depends on nothing
+//! that can differ between two calls with the same arguments, and the
+//! cache lives exactly as long as the globals it was rendered with (the
+//! renderer's prepared templates).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use tera::{Context, Function, Kwargs, State, Tera, TeraResult, Value};
+
+/// The function's name in templates.
+pub const NAME: &str = "cached_partial";
+
+/// The argument naming the partial; every other argument is passed to it.
+const TEMPLATE: &str = "template";
+
+/// Rendered partials by call, for one set of templates and globals.
+#[derive(Default)]
+pub struct CachedPartials {
+    /// The templates to render with: a copy of the renderer's, made once
+    /// its globals are in (a function cannot reach the `Tera` calling it).
+    tera: OnceLock<Tera>,
+    rendered: Mutex<HashMap<String, Arc<str>>>,
+}
+
+/// Registers `cached_partial` on `tera`. Call [`CachedPartials::ready`]
+/// once the templates and globals are in, and keep the returned value for
+/// as long as `tera` renders: the function holds only a weak reference,
+/// so that the copy of `tera` inside does not keep itself alive.
+pub fn register(tera: &mut Tera) -> Arc<CachedPartials> {
+    let partials = Arc::new(CachedPartials::default());
+    tera.register_function(NAME, CachedPartial(Arc::downgrade(&partials)));
+    partials
+}
+
+impl CachedPartials {
+    /// Takes the copy of `tera` that partials render with.
+    pub fn ready(&self, tera: &Tera) {
+        // A second call would mean globals changed under a live cache.
+        assert!(
+            self.tera.set(tera.clone()).is_ok(),
+            "partials readied twice"
+        );
+    }
+
+    fn render(&self, kwargs: &Kwargs) -> TeraResult<Arc<str>> {
+        let template: String = kwargs.must_get(TEMPLATE)?;
+        // Keyword arguments are named, so every key is a string.
+        let mut arguments: Vec<(&str, &Value)> = (kwargs.iter())
+            .filter_map(|(key, value)| Some((key.as_str()?, value)))
+            .filter(|(key, _)| *key != TEMPLATE)
+            .collect();
+        arguments.sort_by_key(|(key, _)| *key);
+        let key = cache_key(&template, &arguments)?;
+        if let Some(html) = self.lock().get(&key) {
+            return Ok(html.clone());
+        }
+        // Rendered without holding the lock: the partial may call
+        // `cached_partial` itself, and other threads go on meanwhile. Two
+        // threads may render the same call once each; both get one text.
+        let tera = (self.tera.get()).ok_or_else(|| {
+            tera::Error::message(format!(
+                "{NAME}() called before the site's globals were ready"
+            ))
+        })?;
+        let mut context = Context::new();
+        for (name, value) in arguments {
+            context.insert_value(name.to_string(), value.clone());
+        }
+        let html: Arc<str> = tera.render(&template, &context)?.into();
+        Ok(self.lock().entry(key).or_insert(html).clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<str>>> {
+        // The map holds finished strings only, so a panic elsewhere cannot
+        // leave it half-updated.
+        self.rendered
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The template and the arguments, sorted by name, as JSON: the same call
+/// gives the same key, and values of different types (`1`, `"1"`) differ.
+fn cache_key(template: &str, arguments: &[(&str, &Value)]) -> TeraResult<String> {
+    serde_json::to_string(&(template, arguments)).map_err(|e| {
+        tera::Error::message(format!("{NAME}(): an argument cannot be a cache key: {e}"))
+    })
+}
+
+struct CachedPartial(Weak<CachedPartials>);
+
+impl Function<TeraResult<Value>> for CachedPartial {
+    fn call(&self, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+        let partials = (self.0.upgrade()).ok_or_else(|| {
+            tera::Error::message(format!("{NAME}() called after its build ended"))
+        })?;
+        let html = partials.render(&kwargs).map_err(|e| {
+            let template = kwargs
+                .get::<String>(TEMPLATE)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            // The whole report goes in the message: Tera keeps only the
+            // message of a function's error, and the partial's own report
+            // says where in the partial it failed.
+            let report = super::full_report(&e);
+            tera::Error::message(format!("in {NAME}(template=\"{template}\"): {report}"))
+        })?;
+        Ok(Value::safe_string(&html))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tera_with(templates: &[(&str, &str)]) -> (Tera, Arc<CachedPartials>) {
+        let mut tera = Tera::new();
+        let partials = register(&mut tera);
+        tera.add_raw_templates(templates.iter().copied()).unwrap();
+        tera.global_context()
+            .insert("site", &serde_json::json!({"title": "Handbook"}));
+        partials.ready(&tera);
+        (tera, partials)
+    }
+
+    fn render(tera: &Tera, template: &str, context: &Context) -> Result<String, String> {
+        tera.render(template, context)
+            .map_err(|e| super::super::full_report(&e))
+    }
+
+    #[test]
+    fn a_partial_renders_once_per_set_of_arguments() {
+        let (tera, partials) = tera_with(&[
+            ("part.html", "{{ site.title }}:{{ n }}"),
+            (
+                "page.html",
+                r#"{{ cached_partial(template="part.html", n=1) }} {{ cached_partial(template="part.html", n=2) }} {{ cached_partial(template="part.html", n=1) }}"#,
+            ),
+        ]);
+        let out = render(&tera, "page.html", &Context::new()).unwrap();
+        assert_eq!(out, "Handbook:1 Handbook:2 Handbook:1");
+        assert_eq!(partials.lock().len(), 2);
+    }
+
+    #[test]
+    fn its_output_is_pasted_unescaped_once_escaped_inside() {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        let partials = register(&mut tera);
+        tera.add_raw_templates([
+            ("part.html", "<b>{{ text }}</b>"),
+            (
+                "page.html",
+                r#"{{ cached_partial(template="part.html", text="a<b") }}"#,
+            ),
+        ])
+        .unwrap();
+        partials.ready(&tera);
+        let out = render(&tera, "page.html", &Context::new()).unwrap();
+        assert_eq!(out, "<b>a&lt;b</b>");
+    }
+
+    #[test]
+    fn a_partial_does_not_see_the_calling_page() {
+        let (tera, _partials) = tera_with(&[
+            ("part.html", "{{ current_url }}"),
+            ("page.html", r#"{{ cached_partial(template="part.html") }}"#),
+        ]);
+        let mut context = Context::new();
+        context.insert("current_url", "/a/");
+        let error = render(&tera, "page.html", &context).unwrap_err();
+        assert!(
+            error.contains("cached_partial(template=\"part.html\")"),
+            "{error}"
+        );
+        assert!(error.contains("current_url"), "{error}");
+    }
+
+    #[test]
+    fn arguments_of_different_types_are_different_calls() {
+        let (tera, partials) = tera_with(&[
+            ("part.html", "{{ n is string }}"),
+            (
+                "page.html",
+                r#"{{ cached_partial(template="part.html", n=1) }} {{ cached_partial(template="part.html", n="1") }}"#,
+            ),
+        ]);
+        let out = render(&tera, "page.html", &Context::new()).unwrap();
+        assert_eq!(out, "false true");
+        assert_eq!(partials.lock().len(), 2);
+    }
+
+    #[test]
+    fn a_missing_template_is_an_error_naming_it() {
+        let (tera, _partials) = tera_with(&[(
+            "page.html",
+            r#"{{ cached_partial(template="partials/nope.html") }}"#,
+        )]);
+        let error = render(&tera, "page.html", &Context::new()).unwrap_err();
+        assert!(error.contains("partials/nope.html"), "{error}");
+    }
+
+    #[test]
+    fn the_function_fails_cleanly_once_its_cache_is_gone() {
+        let (tera, partials) = tera_with(&[
+            ("part.html", "x"),
+            ("page.html", r#"{{ cached_partial(template="part.html") }}"#),
+        ]);
+        drop(partials);
+        let error = render(&tera, "page.html", &Context::new()).unwrap_err();
+        assert!(error.contains("after its build ended"), "{error}");
+    }
+}
