@@ -11,6 +11,11 @@
 //! gets a full build, which is always correct: every page's header shows
 //! counts derived from the data, so a data edit reaches every page anyway.
 //!
+//! When a save changes more than the saved page (its summary shows on its
+//! section, home and search pages), the saved page's own output renders
+//! first and is handed to the server ([`Early`]) before the rest: the page
+//! being edited reloads without waiting for the pages that list it.
+//!
 //! Tests hold the partial result to the full build's bytes.
 
 use std::collections::{HashMap, HashSet};
@@ -41,6 +46,14 @@ pub struct Preview {
     templates: Option<Templates>,
     /// Where links between pages lead, made at the first page update.
     link_targets: std::sync::OnceLock<LinkTargets>,
+}
+
+/// The saved pages' own outputs, ready before the rest of an update.
+pub struct Early {
+    /// The site to serve meanwhile: the last good one with these in.
+    pub files: Arc<Files>,
+    /// The outputs in it that were rendered again (sorted).
+    pub rendered: Vec<String>,
 }
 
 /// What [`Preview::update`] did.
@@ -88,6 +101,18 @@ impl Preview {
     /// full build would report for these pages) the preview stays as it
     /// was.
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<Update, Diagnostics> {
+        self.update_early(changed, &mut |_| {})
+    }
+
+    /// [`Self::update`], handing the saved pages' own outputs to `early`
+    /// as soon as they are ready when more is left to render. What `early`
+    /// gets is provisional: if the rest fails, the update fails and the
+    /// preview stays as it was.
+    pub fn update_early(
+        &mut self,
+        changed: &[PathBuf],
+        early: &mut dyn FnMut(Early),
+    ) -> Result<Update, Diagnostics> {
         // Relative URLs would need the search index's script form patched
         // too (the server never builds them); a new day moves every date.
         let today = match self.options.today {
@@ -98,7 +123,7 @@ impl Preview {
             return Ok(Update::NeedsFullBuild);
         }
         if changed.iter().all(|p| crate::content::is_page_source(p)) {
-            return self.update_pages(changed);
+            return self.update_pages(changed, early);
         }
         let names: Option<HashSet<String>> = (changed.iter())
             .map(|p| crate::theme::template_name(p, &self.site.config.theme))
@@ -110,7 +135,11 @@ impl Preview {
     }
 
     /// [`Self::update`] for saves of pages only.
-    fn update_pages(&mut self, changed: &[PathBuf]) -> Result<Update, Diagnostics> {
+    fn update_pages(
+        &mut self,
+        changed: &[PathBuf],
+        early: &mut dyn FnMut(Early),
+    ) -> Result<Update, Diagnostics> {
         let Some(pages) = timed("reload", || self.reload(changed))? else {
             return Ok(Update::NeedsFullBuild);
         };
@@ -132,11 +161,15 @@ impl Preview {
             return Ok(Update::Partial(Vec::new())); // drafts the site leaves out
         }
         let selected = self.outputs_showing(&pages);
+        let own: HashSet<String> = (pages.iter())
+            .map(|page| format!("{}index.html", page.path))
+            .filter(|output| selected.contains(output))
+            .collect();
         let replaced: Vec<Page> = pages
             .into_iter()
             .filter_map(|page| self.site.content.replace_page(page))
             .collect();
-        let outcome = match self.render(&selected) {
+        let outcome = match self.render_own_first(&selected, &own, early) {
             // A page gained or lost `noindex`: the index and sitemap list
             // other pages now.
             Ok(partial) if !self.same_pages_indexed(&partial) => Ok(None),
@@ -229,6 +262,36 @@ impl Preview {
             crate::rebuild::outputs_showing(new, summary, content, &mut outputs);
         }
         outputs
+    }
+
+    /// Renders `selected` again, the saved pages' own outputs (`own`)
+    /// first when there is more: those go to `early` as soon as they are
+    /// ready, with the rest of the site as it was.
+    fn render_own_first(
+        &mut self,
+        selected: &HashSet<String>,
+        own: &HashSet<String>,
+        early: &mut dyn FnMut(Early),
+    ) -> Result<Partial, Diagnostics> {
+        if own.is_empty() || own.len() == selected.len() {
+            return self.render(selected);
+        }
+        let first = self.render(own)?;
+        if !self.same_pages_indexed(&first) {
+            return Ok(first); // a full build follows; nothing to show early
+        }
+        let mut files = (*self.files).clone();
+        for file in &first.files {
+            files.insert(file.path.clone(), Arc::new(file.bytes.clone()));
+        }
+        let mut rendered: Vec<String> = first.files.iter().map(|f| f.path.clone()).collect();
+        rendered.sort();
+        early(Early {
+            files: Arc::new(files),
+            rendered,
+        });
+        let rest: HashSet<String> = selected.difference(own).cloned().collect();
+        Ok(first.merge(self.render(&rest)?))
     }
 
     /// Renders `selected` again.

@@ -434,3 +434,56 @@ fn a_broken_template_is_an_error_until_fixed() {
     rendered_again(&mut preview, "templates/feature.html");
     assert_same_as_full_build(&preview, site.root());
 }
+
+#[test]
+fn a_summary_edit_hands_over_the_saved_page_before_the_pages_listing_it() {
+    let site = Fixture::new();
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    let before = preview.files.clone();
+    site.edit(
+        "content/guide/checkin.md",
+        "Thirty minutes, before anything is committed.",
+        "Half an hour, before anything is committed.",
+    );
+    let mut early = Vec::new();
+    let update = preview
+        .update_early(&paths(&["content/guide/checkin.md"]), &mut |e| {
+            early.push(e)
+        })
+        .unwrap();
+    assert_eq!(early.len(), 1, "handed over once");
+    let early = &early[0];
+    assert_eq!(early.rendered, ["guide/checkin/index.html"]);
+    // The saved page is new, the pages listing it are still the last
+    // good site's.
+    let page = String::from_utf8_lossy(&early.files["guide/checkin/index.html"]).into_owned();
+    assert!(page.contains("Half an hour"), "{page}");
+    for listing in ["guide/index.html", "index.html", "search/index.html"] {
+        assert!(
+            early.files[listing] == before[listing],
+            "{listing} changed early"
+        );
+    }
+    assert!(early.files["search-index.json"] == before["search-index.json"]);
+    let Update::Partial(rendered) = update else {
+        panic!("a text edit needs no full build");
+    };
+    assert!(
+        rendered.contains(&"guide/index.html".to_string()),
+        "{rendered:?}"
+    );
+    assert_same_as_full_build(&preview, site.root());
+
+    // Below the summary, the page is all there is: nothing early.
+    site.edit(
+        "content/guide/checkin.md",
+        "Half an hour, before anything is committed.",
+        "Half an hour, before anything is committed.\n\nMore below.",
+    );
+    let mut handed = 0;
+    preview
+        .update_early(&paths(&["content/guide/checkin.md"]), &mut |_| handed += 1)
+        .unwrap();
+    assert_eq!(handed, 0);
+    assert_same_as_full_build(&preview, site.root());
+}

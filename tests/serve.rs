@@ -441,22 +441,50 @@ fn a_text_edit_renders_only_what_shows_the_page_and_a_title_edit_everything() {
     let fixture = fixture();
     let server = Server::start(&fixture, &[]);
     let mut events = server.events();
+    let json = |data: String| -> serde_json::Value { serde_json::from_str(&data).unwrap() };
+    // The first paragraph is the page's summary, which its section, the
+    // home and the search pages show too: the page itself is served and
+    // announced first, then the pages that list it.
     fixture.edit(
         "content/guide/demos.md",
         "Show the *why*.",
         "Show the *why*, in short.",
     );
-    events.expect("reload", &server);
+    let first = json(events.expect("reload", &server));
+    assert_eq!(
+        first["pages"],
+        serde_json::json!(["/guide/demos/"]),
+        "{first}"
+    );
     let page = server.get("/guide/demos/");
     assert!(page.text().contains("in short"), "{}", page.text());
+    let then = json(events.expect("reload", &server));
+    assert!(then["build"].as_u64() > first["build"].as_u64(), "{then}");
+    let listed: Vec<&str> = (then["pages"].as_array().expect("pages listed").iter())
+        .map(|url| url.as_str().unwrap())
+        .collect();
+    for url in ["/", "/guide/", "/search/"] {
+        assert!(listed.contains(&url), "{url} not in {listed:?}");
+    }
+    assert!(!listed.contains(&"/guide/demos/"), "told twice: {listed:?}");
+    assert!(
+        !listed.contains(&"/guide/checkin/"),
+        "unchanged: {listed:?}"
+    );
+    assert!(server.get("/guide/").text().contains("in short"));
     server.wait_for_log("(content/guide/demos.md; 5 of ");
+    server.wait_for_log("saved pages first (reload sent to 1 page ");
 
     fixture.edit(
         "content/guide/demos.md",
         "# Demos that show",
         "# Demos that explain",
     );
-    events.expect("reload", &server);
+    let full = json(events.expect("reload", &server));
+    assert!(
+        full["pages"].is_null(),
+        "a full build may change any page: {full}"
+    );
     let other = server.get("/guide/checkin/");
     assert!(
         other.text().contains("Demos that explain"),

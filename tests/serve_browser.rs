@@ -162,4 +162,30 @@ fn pages_reload_by_themselves_swap_css_and_show_errors() {
          && document.body.innerText.includes('Offline sync, reloaded')",
         "the fixed feature page",
     );
+    wait_live(&mut feature);
+    wait_live(&mut guide);
+
+    // 5. A text edit changes the guide page only: it reloads, the feature
+    // page (whose file is unchanged) stays as it is.
+    for tab in [&mut feature, &mut guide] {
+        assert_eq!(tab.eval("window.__marker = 5"), Some(json!(5)));
+    }
+    fixture.write(
+        "content/guide/demos.md",
+        &format!("{}\nA second paragraph.\n", common::DEMOS_PAGE),
+    );
+    guide.wait_until(
+        "window.__marker === undefined && document.readyState !== 'loading' \
+         && document.body.innerText.includes('A second paragraph.')",
+        "the edited page to reload",
+    );
+    wait_live(&mut guide);
+    // Both tabs heard the same event; give the other one time to act on
+    // it, as it would if it wrongly reloaded.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        feature.eval("window.__marker"),
+        Some(json!(5)),
+        "an unchanged page does not reload"
+    );
 }

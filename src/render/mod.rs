@@ -68,6 +68,15 @@ pub struct Partial {
     pub entries: Vec<(String, search::Entry)>,
 }
 
+impl Partial {
+    /// Both renders' pages and entries.
+    pub fn merge(mut self, other: Partial) -> Partial {
+        self.files.extend(other.files);
+        self.entries.extend(other.entries);
+        self
+    }
+}
+
 /// Templates every theme must provide (the default theme's stand in for
 /// any the site's theme leaves out).
 pub const TEMPLATES: &[&str] = &[

@@ -65,7 +65,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::preview::{Preview, Update};
+use crate::preview::{Early, Preview, Update};
 use crate::site::BuildOptions;
 use http::{Files, Reply, Route, View};
 use reload::Hub;
@@ -387,7 +387,11 @@ impl Builder {
         let started = Instant::now();
         let previous = self.state.current();
         match self.build(change.as_ref()) {
-            Ok(how) => {
+            Ok(Built {
+                how,
+                rendered,
+                early,
+            }) => {
                 let preview = self
                     .preview
                     .as_ref()
@@ -404,7 +408,8 @@ impl Builder {
                     Some(change) if self.follow => followed_url(&change.paths, &files),
                     _ => None,
                 };
-                let build = previous.build + 1;
+                // After an early publish, `current` is newer than `previous`.
+                let build = self.state.current().build + 1;
                 self.state.set(Current {
                     files,
                     build,
@@ -422,15 +427,18 @@ impl Builder {
                 let (event, data) = if css_only {
                     ("css", json!({ "build": build }))
                 } else {
-                    ("reload", json!({ "build": build, "url": url }))
+                    let pages = rendered.as_deref().map(page_urls);
+                    (
+                        "reload",
+                        json!({ "build": build, "url": url, "pages": pages }),
+                    )
                 };
                 let clients = self.state.hub.broadcast(event, &data);
-                log_rebuild(
-                    &change,
-                    built_in,
-                    &how,
-                    &format!("{event} sent to {clients} page{}", plural(clients)),
-                );
+                let mut what = format!("{event} sent to {clients} page{}", plural(clients));
+                if let Some(early) = early {
+                    what = format!("{early}, then {what}");
+                }
+                log_rebuild(&change, built_in, &how, &what);
             }
             Err(diagnostics) => {
                 let text = diagnostics.to_string();
@@ -443,9 +451,11 @@ impl Builder {
                         "the site has never built; serving its errors until a save fixes them"
                     );
                 }
+                // The build number of what pages were last told, which an
+                // early publish may have moved.
                 self.state.set(Current {
                     files: previous.files.clone(),
-                    build: previous.build,
+                    build: self.state.current().build,
                     errors: Some(text.clone()),
                 });
                 let clients = self
@@ -465,8 +475,8 @@ impl Builder {
     }
 
     /// Brings the preview up to date: in part when the change allows it
-    /// (see [`Preview::update`]), else with a full build. Returns how.
-    fn build(&mut self, change: Option<&Change>) -> Result<String, Diagnostics> {
+    /// (see [`Preview::update_early`]), else with a full build.
+    fn build(&mut self, change: Option<&Change>) -> Result<Built, Diagnostics> {
         if let (Some(change), Some(preview)) = (change, self.preview.as_mut()) {
             let mut paths = change.paths.clone();
             match &self.health {
@@ -477,14 +487,29 @@ impl Builder {
             paths.sort();
             paths.dedup();
             if !paths.is_empty() {
-                match guarded(|| preview.update(&paths)) {
-                    Ok(Ok(Update::Partial(rendered))) => {
+                let mut early = None;
+                let publish = &mut |files: Early| {
+                    early = Some(self.state.publish_early(files, change, self.follow));
+                };
+                let outcome = guarded(|| preview.update_early(&paths, publish));
+                match outcome {
+                    Ok(Ok(Update::Partial(mut rendered))) => {
                         self.health = Health::Good;
-                        return Ok(format!(
+                        let how = format!(
                             "{} of {} files rendered again",
                             rendered.len(),
                             preview.files.len()
-                        ));
+                        );
+                        // Pages told early need no second reload: their
+                        // bytes are the same.
+                        if let Some((_, told)) = &early {
+                            rendered.retain(|path| !told.contains(path));
+                        }
+                        return Ok(Built {
+                            how,
+                            rendered: Some(rendered),
+                            early: early.map(|(what, _)| what),
+                        });
                     }
                     Ok(Ok(Update::NeedsFullBuild)) => {}
                     Err(crash) => {
@@ -505,7 +530,11 @@ impl Builder {
             Ok(preview) => {
                 self.preview = Some(preview);
                 self.health = Health::Good;
-                Ok("full build".into())
+                Ok(Built {
+                    how: "full build".into(),
+                    rendered: None,
+                    early: None,
+                })
             }
             Err(errors) => {
                 self.health = Health::Broken;
@@ -513,6 +542,50 @@ impl Builder {
             }
         }
     }
+}
+
+/// What [`Builder::build`] did.
+struct Built {
+    /// For the log: `full build`, `3 of 80 files rendered again`.
+    how: String,
+    /// The outputs rendered again since pages were last told (sorted);
+    /// `None` after a full build, which may have changed any.
+    rendered: Option<Vec<String>>,
+    /// For the log, when the saved pages were published early: what was
+    /// sent and when.
+    early: Option<String>,
+}
+
+impl State {
+    /// Serves `early`'s provisional site and tells the pages it changed to
+    /// reload; returns what to log and the outputs told.
+    fn publish_early(&self, early: Early, change: &Change, follow: bool) -> (String, Vec<String>) {
+        let build = self.current().build + 1;
+        let url = follow
+            .then(|| followed_url(&change.paths, &early.files))
+            .flatten();
+        let pages = page_urls(&early.rendered);
+        self.set(Current {
+            files: early.files,
+            build,
+            errors: None,
+        });
+        let data = json!({ "build": build, "url": url, "pages": pages });
+        let clients = self.hub.broadcast("reload", &data);
+        let what = format!(
+            "saved pages first (reload sent to {clients} page{} {} ms after the save)",
+            plural(clients),
+            change.first.elapsed().as_millis(),
+        );
+        (what, early.rendered)
+    }
+}
+
+/// The URLs pages are served at for output paths: `a/index.html` → `/a/`.
+fn page_urls(paths: &[String]) -> Vec<String> {
+    (paths.iter())
+        .map(|path| format!("/{}", path.strip_suffix("index.html").unwrap_or(path)))
+        .collect()
 }
 
 /// Runs `work`; a panic (a bug in Tandem) comes back as an error, so one

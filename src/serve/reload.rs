@@ -6,8 +6,14 @@
 //! - `hello` on connect: `{"build": N, "ok": bool, "errors": "..."}`. A page
 //!   from an older build reloads (it missed a rebuild while disconnected);
 //!   a failed build shows the overlay.
-//! - `reload` after a good build: `{"build": N, "url": "/x/" | null}`; `url`
-//!   is set with `--follow` and names the page whose source was edited.
+//! - `reload` after a good build: `{"build": N, "url": "/x/" | null,
+//!   "pages": ["/x/", ...] | null}`; `url` is set with `--follow` and names
+//!   the page whose source was edited. `pages` lists the URLs whose files
+//!   changed, after a partial update: other pages are already current, so
+//!   they only take the new build number instead of reloading. `null` (a
+//!   full build) means any page may have changed. A save that changes more
+//!   than the saved page sends two: the saved page as soon as it is ready,
+//!   then the pages that list it.
 //! - `css` after a good build where only stylesheets changed.
 //! - `error` after a failed build: `{"errors": "..."}`, the diagnostics
 //!   exactly as the command line prints them.
@@ -170,10 +176,26 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
     }
     if (d.ok === false) showErrors(d.errors || ""); else hideErrors();
   });
+  // "/a/index.html" and "/a/" are one page.
+  function here() {
+    var path = location.pathname.replace(/index\.html$/, "");
+    try { return decodeURI(path); } catch (e) { return path; }
+  }
+
   source.addEventListener("reload", function (e) {
     var d = parse(e.data);
+    if (d.url && d.url !== location.pathname) {
+      source.close();
+      location.assign(d.url);
+      return;
+    }
+    if (Array.isArray(d.pages) && d.pages.indexOf(here()) < 0) {
+      if (typeof d.build === "number") pageBuild = d.build;
+      hideErrors();
+      return;
+    }
     source.close();
-    if (d.url && d.url !== location.pathname) location.assign(d.url); else location.reload();
+    location.reload();
   });
   source.addEventListener("css", function (e) {
     var d = parse(e.data);
