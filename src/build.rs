@@ -122,10 +122,31 @@ pub struct Rendered {
 /// development server updates them after saves instead of loading
 /// everything again.
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, Diagnostics> {
+    render_site_early(options, &|_| Default::default(), &mut |_| {})
+}
+
+/// [`render_site`], rendering first the outputs `first` picks from the
+/// loaded site and handing them to `early`: the development server shows
+/// the saved page while the rest of the site renders. Errors of that first
+/// render are left to the full render, which reports them with the rest.
+pub fn render_site_early(
+    options: &BuildOptions,
+    first: &dyn Fn(&Site) -> std::collections::HashSet<String>,
+    early: &mut dyn FnMut(crate::render::Partial),
+) -> Result<Rendered, Diagnostics> {
     let (site, warnings) = load(options)?;
     let dates = timed("dates", || crate::history::for_site(&site));
     let (files, templates) = {
         let renderer = templates(&site)?;
+        let selected = first(&site);
+        if !selected.is_empty() {
+            let partial = timed("render first", || {
+                renderer.render_selected(&selected, &dates)
+            });
+            if let Ok(partial) = partial {
+                early(partial);
+            }
+        }
         let files = timed("render", || renderer.render_all(dates.clone()))?;
         (files, renderer.into_templates())
     };

@@ -56,6 +56,23 @@ pub struct Early {
     pub rendered: Vec<String>,
 }
 
+impl Early {
+    /// `served` with the files of `partial` in.
+    fn over(served: &Files, partial: Partial) -> Early {
+        let mut files = served.clone();
+        let mut rendered = Vec::with_capacity(partial.files.len());
+        for file in partial.files {
+            rendered.push(file.path.clone());
+            files.insert(file.path, Arc::new(file.bytes));
+        }
+        rendered.sort();
+        Early {
+            files: Arc::new(files),
+            rendered,
+        }
+    }
+}
+
 /// What [`Preview::update`] did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Update {
@@ -68,13 +85,34 @@ pub enum Update {
 impl Preview {
     /// A full build into memory.
     pub fn build(options: &BuildOptions) -> Result<Preview, Diagnostics> {
+        Preview::build_early(options, &[], &Files::new(), &mut |_| {})
+    }
+
+    /// [`Self::build`] after saves of `saved` (paths relative to the site
+    /// root): the outputs of the saved pages render first and go to
+    /// `early`, with the rest of `served` (the site served meanwhile) as it
+    /// was, before everything else renders.
+    pub fn build_early(
+        options: &BuildOptions,
+        saved: &[PathBuf],
+        served: &Files,
+        early: &mut dyn FnMut(Early),
+    ) -> Result<Preview, Diagnostics> {
+        let first = |site: &Site| -> HashSet<String> {
+            (site.content.all_pages())
+                .filter(|page| saved.contains(&page.source))
+                .map(|page| format!("{}index.html", page.path))
+                .collect()
+        };
         let crate::build::Rendered {
             site,
             files,
             warnings,
             templates,
             dates,
-        } = crate::build::render_site(options)?;
+        } = crate::build::render_site_early(options, &first, &mut |partial| {
+            early(Early::over(served, partial))
+        })?;
         let files: Files = files
             .into_iter()
             .map(|f| (f.path, Arc::new(f.bytes)))
@@ -280,16 +318,11 @@ impl Preview {
         if !self.same_pages_indexed(&first) {
             return Ok(first); // a full build follows; nothing to show early
         }
-        let mut files = (*self.files).clone();
-        for file in &first.files {
-            files.insert(file.path.clone(), Arc::new(file.bytes.clone()));
-        }
-        let mut rendered: Vec<String> = first.files.iter().map(|f| f.path.clone()).collect();
-        rendered.sort();
-        early(Early {
-            files: Arc::new(files),
-            rendered,
-        });
+        let early_files = Partial {
+            files: first.files.clone(),
+            entries: Vec::new(),
+        };
+        early(Early::over(&self.files, early_files));
         let rest: HashSet<String> = selected.difference(own).cloned().collect();
         Ok(first.merge(self.render(&rest)?))
     }

@@ -480,10 +480,27 @@ fn a_text_edit_renders_only_what_shows_the_page_and_a_title_edit_everything() {
         "# Demos that show",
         "# Demos that explain",
     );
+    // A new title is in every page's navigation: a full build, which
+    // renders and announces the saved page first too, then every other.
+    let first = json(events.expect("reload", &server));
+    assert_eq!(
+        first["pages"],
+        serde_json::json!(["/guide/demos/"]),
+        "{first}"
+    );
+    assert!(server
+        .get("/guide/demos/")
+        .text()
+        .contains("Demos that explain"));
     let full = json(events.expect("reload", &server));
     assert!(
         full["pages"].is_null(),
         "a full build may change any page: {full}"
+    );
+    assert_eq!(
+        full["except"],
+        serde_json::json!(["/guide/demos/"]),
+        "{full}"
     );
     let other = server.get("/guide/checkin/");
     assert!(

@@ -428,14 +428,15 @@ impl Builder {
                     ("css", json!({ "build": build }))
                 } else {
                     let pages = rendered.as_deref().map(page_urls);
-                    (
-                        "reload",
-                        json!({ "build": build, "url": url, "pages": pages }),
-                    )
+                    let except = early.as_ref().map(|(_, told)| page_urls(told));
+                    let except = except.filter(|_| pages.is_none());
+                    let data =
+                        json!({ "build": build, "url": url, "pages": pages, "except": except });
+                    ("reload", data)
                 };
                 let clients = self.state.hub.broadcast(event, &data);
                 let mut what = format!("{event} sent to {clients} page{}", plural(clients));
-                if let Some(early) = early {
+                if let Some((early, _)) = early {
                     what = format!("{early}, then {what}");
                 }
                 log_rebuild(&change, built_in, &how, &what);
@@ -508,7 +509,7 @@ impl Builder {
                         return Ok(Built {
                             how,
                             rendered: Some(rendered),
-                            early: early.map(|(what, _)| what),
+                            early,
                         });
                     }
                     Ok(Ok(Update::NeedsFullBuild)) => {}
@@ -526,14 +527,31 @@ impl Builder {
                 }
             }
         }
-        match guarded(|| Preview::build(&self.options)).and_then(|built| built) {
+        let saved = change.map(|c| c.paths.as_slice()).unwrap_or_default();
+        let served = self.state.current().files.clone();
+        let mut early = None;
+        let publish = &mut |files: Early| {
+            if let Some(change) = change {
+                early = Some(self.state.publish_early(files, change, self.follow));
+            }
+        };
+        let built = guarded(|| Preview::build_early(&self.options, saved, &served, publish));
+        match built.and_then(|built| built) {
             Ok(preview) => {
+                // Pages told early reload again only if the full render
+                // gave them other bytes (it should not).
+                let current = self.state.current();
+                let unchanged = |path: &String| current.files.get(path) == preview.files.get(path);
+                let early = early.map(|(what, mut told)| {
+                    told.retain(unchanged);
+                    (what, told)
+                });
                 self.preview = Some(preview);
                 self.health = Health::Good;
                 Ok(Built {
                     how: "full build".into(),
                     rendered: None,
-                    early: None,
+                    early,
                 })
             }
             Err(errors) => {
@@ -551,9 +569,9 @@ struct Built {
     /// The outputs rendered again since pages were last told (sorted);
     /// `None` after a full build, which may have changed any.
     rendered: Option<Vec<String>>,
-    /// For the log, when the saved pages were published early: what was
-    /// sent and when.
-    early: Option<String>,
+    /// When the saved pages were published early: what to log, and the
+    /// outputs told then that need no second reload.
+    early: Option<(String, Vec<String>)>,
 }
 
 impl State {

@@ -11,9 +11,10 @@
 //!   the page whose source was edited. `pages` lists the URLs whose files
 //!   changed, after a partial update: other pages are already current, so
 //!   they only take the new build number instead of reloading. `null` (a
-//!   full build) means any page may have changed. A save that changes more
-//!   than the saved page sends two: the saved page as soon as it is ready,
-//!   then the pages that list it.
+//!   full build) means any page may have changed, except those in
+//!   `except`: after a save of pages, they render first and are sent
+//!   alone, before the rest (a partial update sends the pages listing them
+//!   next; a full build, everything else).
 //! - `css` after a good build where only stylesheets changed.
 //! - `error` after a failed build: `{"errors": "..."}`, the diagnostics
 //!   exactly as the command line prints them.
@@ -189,7 +190,9 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
       location.assign(d.url);
       return;
     }
-    if (Array.isArray(d.pages) && d.pages.indexOf(here()) < 0) {
+    var unchanged = Array.isArray(d.pages) ? d.pages.indexOf(here()) < 0
+      : Array.isArray(d.except) && d.except.indexOf(here()) >= 0;
+    if (unchanged) {
       if (typeof d.build === "number") pageBuild = d.build;
       hideErrors();
       return;
