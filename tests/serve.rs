@@ -261,10 +261,12 @@ fn serves_pages_with_content_types_and_no_store() {
     assert_eq!(home.header("Cache-Control"), Some("no-store"));
     let text = home.text();
     assert!(text.contains("Fixture handbook"), "{text}");
+    // The live script knows which file the page is, and which version.
     assert!(
-        text.contains("<script src=\"/__tandem/live.js?build=1\" defer></script>\n</body>"),
+        text.contains("<script src=\"/__tandem/live.js?build=1&page=index.html&v="),
         "{text}"
     );
+    assert!(text.contains("\" defer></script>\n</body>"), "{text}");
     assert!(text.trim_end().ends_with("</html>"));
 
     let feature = server.get("/features/offline-sync/");
@@ -451,26 +453,23 @@ fn a_text_edit_renders_only_what_shows_the_page_and_a_title_edit_everything() {
         "Show the *why*, in short.",
     );
     let first = json(events.expect("reload", &server));
-    assert_eq!(
-        first["pages"],
-        serde_json::json!(["/guide/demos/"]),
-        "{first}"
-    );
+    let page_only = serde_json::json!(["guide/demos/index.html"]);
+    assert_eq!(first["pages"], page_only, "{first}");
+    assert_eq!(first["more"], true, "another reload follows: {first}");
     let page = server.get("/guide/demos/");
     assert!(page.text().contains("in short"), "{}", page.text());
     let then = json(events.expect("reload", &server));
     assert!(then["build"].as_u64() > first["build"].as_u64(), "{then}");
+    assert!(then["more"].is_null(), "the last one: {then}");
     let listed: Vec<&str> = (then["pages"].as_array().expect("pages listed").iter())
-        .map(|url| url.as_str().unwrap())
+        .map(|path| path.as_str().unwrap())
         .collect();
-    for url in ["/", "/guide/", "/search/"] {
-        assert!(listed.contains(&url), "{url} not in {listed:?}");
+    for path in ["index.html", "guide/index.html", "search/index.html"] {
+        assert!(listed.contains(&path), "{path} not in {listed:?}");
     }
-    assert!(!listed.contains(&"/guide/demos/"), "told twice: {listed:?}");
-    assert!(
-        !listed.contains(&"/guide/checkin/"),
-        "unchanged: {listed:?}"
-    );
+    for path in ["guide/demos/index.html", "guide/checkin/index.html"] {
+        assert!(!listed.contains(&path), "{path} told again: {listed:?}");
+    }
     assert!(server.get("/guide/").text().contains("in short"));
     server.wait_for_log("(content/guide/demos.md; 5 of ");
     server.wait_for_log("saved pages first (reload sent to 1 page ");
@@ -483,25 +482,15 @@ fn a_text_edit_renders_only_what_shows_the_page_and_a_title_edit_everything() {
     // A new title is in every page's navigation: a full build, which
     // renders and announces the saved page first too, then every other.
     let first = json(events.expect("reload", &server));
-    assert_eq!(
-        first["pages"],
-        serde_json::json!(["/guide/demos/"]),
-        "{first}"
-    );
+    assert_eq!(first["pages"], page_only, "{first}");
     assert!(server
         .get("/guide/demos/")
         .text()
         .contains("Demos that explain"));
     let full = json(events.expect("reload", &server));
-    assert!(
-        full["pages"].is_null(),
-        "a full build may change any page: {full}"
-    );
-    assert_eq!(
-        full["except"],
-        serde_json::json!(["/guide/demos/"]),
-        "{full}"
-    );
+    let any = "a full build may change any page";
+    assert!(full["pages"].is_null(), "{any}: {full}");
+    assert_eq!(full["except"], page_only, "{full}");
     let other = server.get("/guide/checkin/");
     assert!(
         other.text().contains("Demos that explain"),

@@ -180,9 +180,12 @@ fn pages_reload_by_themselves_swap_css_and_show_errors() {
         "the edited page to reload",
     );
     wait_live(&mut guide);
-    // Both tabs heard the same event; give the other one time to act on
-    // it, as it would if it wrongly reloaded.
-    std::thread::sleep(Duration::from_millis(500));
+    // The other tab heard the same event and stayed: the live script marks
+    // the build it stayed through.
+    feature.wait_until(
+        "document.documentElement.hasAttribute('data-tandem-build')",
+        "the unchanged tab to take the event",
+    );
     assert_eq!(
         feature.eval("window.__marker"),
         Some(json!(5)),

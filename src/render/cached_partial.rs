@@ -66,6 +66,7 @@ impl CachedPartials {
         if let Some(html) = self.lock().get(&key) {
             return Ok(html.clone());
         }
+        let _depth = Depth::enter(&template)?;
         // Rendered without holding the lock: the partial may call
         // `cached_partial` itself, and other threads go on meanwhile. Two
         // threads may render the same call once each; both get one text.
@@ -82,6 +83,14 @@ impl CachedPartials {
         Ok(self.lock().entry(key).or_insert(html).clone())
     }
 
+    /// Forgets what was rendered. Called at the start of every render, so
+    /// the cache lasts one render: the development server keeps these
+    /// templates across its partial updates, where calls with page-made
+    /// arguments would otherwise pile up.
+    pub fn forget(&self) {
+        self.lock().clear();
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<str>>> {
         // The map holds finished strings only, so a panic elsewhere cannot
         // leave it half-updated.
@@ -91,12 +100,75 @@ impl CachedPartials {
     }
 }
 
-/// The template and the arguments, sorted by name, as JSON: the same call
-/// gives the same key, and values of different types (`1`, `"1"`) differ.
+/// The template and the arguments, sorted by name, as JSON, with the safe
+/// strings among them listed: the same call gives the same key, and
+/// arguments that render differently differ (`1` and `"1"`; `"<b>"` and
+/// `"<b>" | safe`, which JSON alone would not tell apart).
 fn cache_key(template: &str, arguments: &[(&str, &Value)]) -> TeraResult<String> {
-    serde_json::to_string(&(template, arguments)).map_err(|e| {
+    let mut safe = Vec::new();
+    for (name, value) in arguments {
+        safe_strings(value, &mut name.to_string(), &mut safe);
+    }
+    serde_json::to_string(&(template, arguments, safe)).map_err(|e| {
         tera::Error::message(format!("{NAME}(): an argument cannot be a cache key: {e}"))
     })
+}
+
+/// Adds to `found` where in `value` (at `path`) its safe strings are.
+fn safe_strings(value: &Value, path: &mut String, found: &mut Vec<String>) {
+    if value.as_str().is_some() && value.is_safe() {
+        found.push(path.clone());
+    } else if let Some(items) = value.as_array() {
+        for (i, item) in items.iter().enumerate() {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            safe_strings(item, path, found);
+            path.truncate(len);
+        }
+    } else if let Some(map) = value.as_map() {
+        for (key, item) in map {
+            let len = path.len();
+            path.push_str(&format!(".{key}"));
+            safe_strings(item, path, found);
+            path.truncate(len);
+        }
+    }
+}
+
+/// Partials deeper than this in each other are taken for a loop.
+const MAX_DEPTH: usize = 32;
+
+thread_local! {
+    /// The partials this thread is rendering, outermost first.
+    static RENDERING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One partial being rendered on this thread. A partial that calls itself
+/// (with new arguments each time) would otherwise recurse until the
+/// stack overflows, which aborts the process, `tandem serve` included.
+struct Depth;
+
+impl Depth {
+    fn enter(template: &str) -> TeraResult<Depth> {
+        RENDERING.with(|stack| {
+            let mut stack = stack.borrow_mut();
+            if stack.len() >= MAX_DEPTH {
+                let chain = stack[stack.len() - 3..].join(" → ");
+                return Err(tera::Error::message(format!(
+                    "partials nested {MAX_DEPTH} deep (… → {chain} → {template}): \
+                     does a partial call itself without end?"
+                )));
+            }
+            stack.push(template.to_string());
+            Ok(Depth)
+        })
+    }
+}
+
+impl Drop for Depth {
+    fn drop(&mut self) {
+        RENDERING.with(|stack| stack.borrow_mut().pop());
+    }
 }
 
 struct CachedPartial(Weak<CachedPartials>);
@@ -116,6 +188,7 @@ impl Function<TeraResult<Value>> for CachedPartial {
             // message of a function's error, and the partial's own report
             // says where in the partial it failed.
             let report = super::full_report(&e);
+            let report = report.strip_prefix("error: ").unwrap_or(&report);
             tera::Error::message(format!("in {NAME}(template=\"{template}\"): {report}"))
         })?;
         Ok(Value::safe_string(&html))
@@ -215,6 +288,53 @@ mod tests {
         )]);
         let error = render(&tera, "page.html", &Context::new()).unwrap_err();
         assert!(error.contains("partials/nope.html"), "{error}");
+    }
+
+    #[test]
+    fn safe_and_escaped_strings_are_different_calls() {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        let partials = register(&mut tera);
+        tera.add_raw_templates([
+            ("part.html", "[{{ text }}]"),
+            (
+                "page.html",
+                r#"{{ cached_partial(template="part.html", text="<b>" | safe) }}{{ cached_partial(template="part.html", text="<b>") }}"#,
+            ),
+        ])
+        .unwrap();
+        partials.ready(&tera);
+        let out = render(&tera, "page.html", &Context::new()).unwrap();
+        assert_eq!(out, "[<b>][&lt;b&gt;]");
+    }
+
+    #[test]
+    fn a_partial_calling_itself_without_end_is_an_error_not_a_crash() {
+        let (tera, _partials) = tera_with(&[
+            (
+                "loop.html",
+                r#"{{ cached_partial(template="loop.html", n=n + 1) }}"#,
+            ),
+            (
+                "page.html",
+                r#"{{ cached_partial(template="loop.html", n=0) }}"#,
+            ),
+        ]);
+        let error = render(&tera, "page.html", &Context::new()).unwrap_err();
+        assert!(error.contains("nested 32 deep"), "{error}");
+        assert!(error.contains("loop.html → loop.html"), "{error}");
+    }
+
+    #[test]
+    fn forgetting_renders_again() {
+        let (tera, partials) = tera_with(&[
+            ("part.html", "x"),
+            ("page.html", r#"{{ cached_partial(template="part.html") }}"#),
+        ]);
+        render(&tera, "page.html", &Context::new()).unwrap();
+        assert_eq!(partials.lock().len(), 1);
+        partials.forget();
+        assert_eq!(partials.lock().len(), 0);
     }
 
     #[test]

@@ -105,8 +105,7 @@ pub struct Templates {
     /// The outputs of the site, once a partial render needed them.
     outputs: std::sync::OnceLock<std::sync::Arc<publish::Outputs>>,
     /// What `cached_partial` rendered with these globals; the function
-    /// works while this lives. Held, never read.
-    #[allow(dead_code)]
+    /// works while this lives; each render starts it afresh.
     partials: std::sync::Arc<cached_partial::CachedPartials>,
 }
 
@@ -204,6 +203,7 @@ impl<'a> Renderer<'a> {
         sink: &dyn Sink,
         dates: LastUpdated,
     ) -> Result<Vec<String>, Diagnostics> {
+        self.templates.partials.forget();
         let shared = crate::build::timed("contexts", || {
             context::Shared::new(self.site, &self.templates.candidates, dates)
         });
@@ -334,6 +334,7 @@ impl<'a> Renderer<'a> {
         shared: &'s context::Shared<'s>,
         jobs: Vec<context::Job<'s>>,
     ) -> Result<Partial, Diagnostics> {
+        self.templates.partials.forget();
         let outputs = self.templates.outputs.get_or_init(|| {
             let fingerprint = self.site.config.fingerprint;
             std::sync::Arc::new(publish::Outputs::new(

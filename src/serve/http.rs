@@ -160,6 +160,7 @@ fn not_found(view: &View) -> Reply {
             inject(
                 b"<!doctype html><html><head><title>Not found</title></head><body><h1>404 Not Found</h1></body></html>",
                 view.build,
+                None,
             ),
         ),
     }
@@ -178,14 +179,14 @@ fn error_page(view: &View) -> Reply {
     Reply::new(
         503,
         "text/html; charset=utf-8",
-        inject(html.as_bytes(), view.build),
+        inject(html.as_bytes(), view.build, None),
     )
 }
 
 fn file_reply(status: u16, key: &str, bytes: &[u8], build: u64) -> Reply {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        inject(bytes, build)
+        inject(bytes, build, Some((key, bytes)))
     } else {
         bytes.to_vec()
     };
@@ -234,6 +235,19 @@ pub fn clean_path(path: &str) -> Result<Vec<String>, &'static str> {
     Ok(segments)
 }
 
+/// The value of the query parameter `name` in `url`, percent-decoded.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let query = query.split('#').next().unwrap_or(query);
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        let value = percent_decode(&value.replace('+', " "))?;
+        (key == name)
+            .then(|| String::from_utf8(value).ok())
+            .flatten()
+    })
+}
+
 fn percent_decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -280,15 +294,39 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// The tag that loads the live-reload script, with the build number the
-/// page came from (the script reloads when it learns of a newer one).
-fn script_tag(build: u64) -> String {
-    format!("<script src=\"{SCRIPT}?build={build}\" defer></script>\n")
+/// page came from and, for a file of the site, which file it is (its
+/// output path) and which version of it ([`version`]): reload events name
+/// output paths, and a page that reconnects reloads only if its file
+/// changed meanwhile.
+fn script_tag(build: u64, page: Option<(&str, &[u8])>) -> String {
+    let page = page
+        .map(|(key, bytes)| format!("&page={}&v={}", percent_encode(key), version(bytes)))
+        .unwrap_or_default();
+    format!("<script src=\"{SCRIPT}?build={build}{page}\" defer></script>\n")
+}
+
+/// A version of a file's bytes, to tell whether a page is still current.
+pub fn version(bytes: &[u8]) -> String {
+    format!("{:x}", crate::stamp::hash_of(&bytes))
+}
+
+/// `text` with every byte but ASCII letters, digits and `-._~/` as `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Inserts the live-reload script before the last `</body>` (or at the end
-/// when there is none).
-pub fn inject(html: &[u8], build: u64) -> Vec<u8> {
-    let tag = script_tag(build);
+/// when there is none). `page` is the served file's output path and bytes.
+pub fn inject(html: &[u8], build: u64, page: Option<(&str, &[u8])>) -> Vec<u8> {
+    let tag = script_tag(build, page);
     let at = rfind_ignore_case(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());
     out.extend_from_slice(&html[..at]);
@@ -396,16 +434,26 @@ mod tests {
     }
 
     #[test]
+    fn query_parameters_are_read_and_decoded() {
+        let url = "/__tandem/events?page=a%20b%2Findex.html&v=ff&build=3#x";
+        assert_eq!(query_param(url, "page").as_deref(), Some("a b/index.html"));
+        assert_eq!(query_param(url, "build").as_deref(), Some("3"));
+        assert_eq!(query_param(url, "nope"), None);
+        assert_eq!(query_param("/x", "page"), None);
+        assert_eq!(percent_encode("a b/ü&.html"), "a%20b/%C3%BC%26.html");
+    }
+
+    #[test]
     fn folders_redirects_and_404() {
         let home = get("/");
         assert_eq!(home.status, 200);
         let body = String::from_utf8(home.body).unwrap();
-        assert!(
-            body.ends_with(
-                "<script src=\"/__tandem/live.js?build=1\" defer></script>\n</body></html>"
-            ),
-            "{body}"
+        // The page says which file it is and which version of it.
+        let tag = format!(
+            "<script src=\"/__tandem/live.js?build=1&page=index.html&v={}\" defer></script>\n</body></html>",
+            version(&site()["index.html"])
         );
+        assert!(body.ends_with(&tag), "{body}");
         assert_eq!(get("/features/").status, 200);
         let redirect = get("/features?x=1");
         assert_eq!(redirect.status, 301);

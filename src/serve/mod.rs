@@ -94,6 +94,23 @@ struct Current {
     errors: Option<String>,
 }
 
+impl Current {
+    /// Whether a page must reload that was served the file `page` (output
+    /// path) at `version` during build `build`: when its file changed or
+    /// went since, whatever the builds in between (a page reloaded by an
+    /// early event is current although a later build followed). A page
+    /// that is no file of the site (the never-built error page) goes by
+    /// the build number.
+    fn stale(&self, page: Option<&str>, version: Option<&str>, build: Option<u64>) -> bool {
+        match (page, version) {
+            (Some(page), Some(version)) => {
+                (self.files.get(page)).is_none_or(|bytes| http::version(bytes) != version)
+            }
+            _ => build.is_some_and(|build| build != self.build),
+        }
+    }
+}
+
 struct State {
     current: RwLock<Arc<Current>>,
     hub: Arc<Hub>,
@@ -276,6 +293,9 @@ fn handle(request: tiny_http::Request, state: &State) {
     match http::route(&method, request.url(), &view) {
         Route::Events => {
             let hub = state.hub.clone();
+            let param = |name| http::query_param(request.url(), name);
+            let (page, version) = (param("page"), param("v"));
+            let build = param("build").and_then(|b| b.parse().ok());
             hub.attach(request, || {
                 // Read again: a build may have finished since.
                 let current = state.current();
@@ -283,6 +303,7 @@ fn handle(request: tiny_http::Request, state: &State) {
                     "build": current.build,
                     "ok": current.errors.is_none(),
                     "errors": current.errors.as_deref().unwrap_or(""),
+                    "reload": current.stale(page.as_deref(), version.as_deref(), build),
                 })
             });
         }
@@ -427,8 +448,8 @@ impl Builder {
                 let (event, data) = if css_only {
                     ("css", json!({ "build": build }))
                 } else {
-                    let pages = rendered.as_deref().map(page_urls);
-                    let except = early.as_ref().map(|(_, told)| page_urls(told));
+                    let pages = rendered.as_ref();
+                    let except = early.as_ref().map(|early| &early.told);
                     let except = except.filter(|_| pages.is_none());
                     let data =
                         json!({ "build": build, "url": url, "pages": pages, "except": except });
@@ -436,8 +457,8 @@ impl Builder {
                 };
                 let clients = self.state.hub.broadcast(event, &data);
                 let mut what = format!("{event} sent to {clients} page{}", plural(clients));
-                if let Some((early, _)) = early {
-                    what = format!("{early}, then {what}");
+                if let Some(early) = early {
+                    what = format!("{}, then {what}", early.what);
                 }
                 log_rebuild(&change, built_in, &how, &what);
             }
@@ -478,6 +499,15 @@ impl Builder {
     /// Brings the preview up to date: in part when the change allows it
     /// (see [`Preview::update_early`]), else with a full build.
     fn build(&mut self, change: Option<&Change>) -> Result<Built, Diagnostics> {
+        // What was published early, if anything (see `early_allowed`).
+        let early = std::cell::RefCell::new(None);
+        let allowed = self.early_allowed(change);
+        let (state, follow) = (&self.state, self.follow);
+        let publish = &mut |files: Early| {
+            if let Some(change) = allowed {
+                *early.borrow_mut() = Some(state.publish_early(files, change, follow));
+            }
+        };
         if let (Some(change), Some(preview)) = (change, self.preview.as_mut()) {
             let mut paths = change.paths.clone();
             match &self.health {
@@ -488,12 +518,7 @@ impl Builder {
             paths.sort();
             paths.dedup();
             if !paths.is_empty() {
-                let mut early = None;
-                let publish = &mut |files: Early| {
-                    early = Some(self.state.publish_early(files, change, self.follow));
-                };
-                let outcome = guarded(|| preview.update_early(&paths, publish));
-                match outcome {
+                match guarded(|| preview.update_early(&paths, publish)) {
                     Ok(Ok(Update::Partial(mut rendered))) => {
                         self.health = Health::Good;
                         let how = format!(
@@ -503,8 +528,9 @@ impl Builder {
                         );
                         // Pages told early need no second reload: their
                         // bytes are the same.
-                        if let Some((_, told)) = &early {
-                            rendered.retain(|path| !told.contains(path));
+                        let early = early.take();
+                        if let Some(early) = &early {
+                            rendered.retain(|path| !early.told.contains(path));
                         }
                         return Ok(Built {
                             how,
@@ -529,22 +555,16 @@ impl Builder {
         }
         let saved = change.map(|c| c.paths.as_slice()).unwrap_or_default();
         let served = self.state.current().files.clone();
-        let mut early = None;
-        let publish = &mut |files: Early| {
-            if let Some(change) = change {
-                early = Some(self.state.publish_early(files, change, self.follow));
-            }
-        };
         let built = guarded(|| Preview::build_early(&self.options, saved, &served, publish));
         match built.and_then(|built| built) {
             Ok(preview) => {
                 // Pages told early reload again only if the full render
                 // gave them other bytes (it should not).
                 let current = self.state.current();
-                let unchanged = |path: &String| current.files.get(path) == preview.files.get(path);
-                let early = early.map(|(what, mut told)| {
-                    told.retain(unchanged);
-                    (what, told)
+                let early = early.take().map(|mut early| {
+                    let same = |path: &String| current.files.get(path) == preview.files.get(path);
+                    early.told.retain(same);
+                    early
                 });
                 self.preview = Some(preview);
                 self.health = Health::Good;
@@ -560,6 +580,22 @@ impl Builder {
             }
         }
     }
+
+    /// `change`, when the saved pages may be served before the rest of the
+    /// build: only pages were saved (a stylesheet saved with them would
+    /// reach the early page late), and the site served now is a good one
+    /// (an early page must not hide errors, nor stand alone in a site that
+    /// never built).
+    fn early_allowed<'c>(&self, change: Option<&'c Change>) -> Option<&'c Change> {
+        let current = self.state.current();
+        let good = self.health == Health::Good && current.build > 0 && current.errors.is_none();
+        change.filter(|change| {
+            good && change
+                .paths
+                .iter()
+                .all(|p| crate::content::is_page_source(p))
+        })
+    }
 }
 
 /// What [`Builder::build`] did.
@@ -569,41 +605,43 @@ struct Built {
     /// The outputs rendered again since pages were last told (sorted);
     /// `None` after a full build, which may have changed any.
     rendered: Option<Vec<String>>,
-    /// When the saved pages were published early: what to log, and the
-    /// outputs told then that need no second reload.
-    early: Option<(String, Vec<String>)>,
+    /// When the saved pages were published early.
+    early: Option<Told>,
+}
+
+/// What an early publish told pages.
+struct Told {
+    /// For the log: to how many pages, how soon.
+    what: String,
+    /// The outputs it named, which need no second reload.
+    told: Vec<String>,
 }
 
 impl State {
     /// Serves `early`'s provisional site and tells the pages it changed to
-    /// reload; returns what to log and the outputs told.
-    fn publish_early(&self, early: Early, change: &Change, follow: bool) -> (String, Vec<String>) {
+    /// reload.
+    fn publish_early(&self, early: Early, change: &Change, follow: bool) -> Told {
         let build = self.current().build + 1;
         let url = follow
             .then(|| followed_url(&change.paths, &early.files))
             .flatten();
-        let pages = page_urls(&early.rendered);
         self.set(Current {
             files: early.files,
             build,
             errors: None,
         });
-        let data = json!({ "build": build, "url": url, "pages": pages });
+        let data = json!({ "build": build, "url": url, "pages": early.rendered, "more": true });
         let clients = self.hub.broadcast("reload", &data);
         let what = format!(
             "saved pages first (reload sent to {clients} page{} {} ms after the save)",
             plural(clients),
             change.first.elapsed().as_millis(),
         );
-        (what, early.rendered)
+        Told {
+            what,
+            told: early.rendered,
+        }
     }
-}
-
-/// The URLs pages are served at for output paths: `a/index.html` → `/a/`.
-fn page_urls(paths: &[String]) -> Vec<String> {
-    (paths.iter())
-        .map(|path| format!("/{}", path.strip_suffix("index.html").unwrap_or(path)))
-        .collect()
 }
 
 /// Runs `work`; a panic (a bug in Tandem) comes back as an error, so one
@@ -700,6 +738,33 @@ pub fn page_url(source: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reconnecting_page_reloads_only_if_its_file_changed() {
+        let files = |text: &str| -> Arc<Files> {
+            let mut files = Files::new();
+            files.insert("a/index.html".into(), Arc::new(text.as_bytes().to_vec()));
+            Arc::new(files)
+        };
+        let served = http::version(b"one");
+        // Served during build 1 (an early publish); build 2 changed other
+        // files only: the page is current.
+        let later = Current {
+            files: files("one"),
+            build: 2,
+            errors: None,
+        };
+        assert!(!later.stale(Some("a/index.html"), Some(&served), Some(1)));
+        let changed = Current {
+            files: files("two"),
+            ..later
+        };
+        assert!(changed.stale(Some("a/index.html"), Some(&served), Some(2)));
+        assert!(changed.stale(Some("gone/index.html"), Some(&served), Some(2)));
+        // The never-built error page is no file: it goes by the build.
+        assert!(changed.stale(None, None, Some(0)));
+        assert!(!changed.stale(None, None, Some(2)));
+    }
 
     #[test]
     fn page_urls_follow_the_content_layout() {

@@ -3,18 +3,23 @@
 //!
 //! Events, each with a one-line JSON `data`:
 //!
-//! - `hello` on connect: `{"build": N, "ok": bool, "errors": "..."}`. A page
-//!   from an older build reloads (it missed a rebuild while disconnected);
-//!   a failed build shows the overlay.
+//! Each served page's script tag names its file (output path, `page`) and
+//! the version of the bytes it got (`v`); the page passes both to the
+//! stream.
+//!
+//! - `hello` on connect: `{"build": N, "ok": bool, "errors": "...",
+//!   "reload": bool}`. `reload` is true when the page's file changed since
+//!   it was served (it missed a rebuild while disconnected); a failed build
+//!   shows the overlay.
 //! - `reload` after a good build: `{"build": N, "url": "/x/" | null,
-//!   "pages": ["/x/", ...] | null}`; `url` is set with `--follow` and names
-//!   the page whose source was edited. `pages` lists the URLs whose files
-//!   changed, after a partial update: other pages are already current, so
-//!   they only take the new build number instead of reloading. `null` (a
-//!   full build) means any page may have changed, except those in
-//!   `except`: after a save of pages, they render first and are sent
-//!   alone, before the rest (a partial update sends the pages listing them
-//!   next; a full build, everything else).
+//!   "pages": ["x/index.html", ...] | null, "except": [...] | null, "more":
+//!   true | absent}`. `url` is set with `--follow` and names the page whose
+//!   source was edited. `pages` lists the output paths that changed, after
+//!   a partial update: other pages are already current and stay. `null` (a
+//!   full build) means any file may have changed, except those in `except`.
+//!   After a save of pages, those render first and are announced alone
+//!   with `more` (another `reload` follows: the pages listing them, or the
+//!   rest of a full build), so the page being edited need not wait.
 //! - `css` after a good build where only stylesheets changed.
 //! - `error` after a failed build: `{"errors": "..."}`, the diagnostics
 //!   exactly as the command line prints them.
@@ -118,8 +123,11 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
   if (window.__tandemLive) return;
   window.__tandemLive = true;
   var me = document.currentScript;
-  var match = me && /[?&]build=(\d+)/.exec(me.src);
-  var pageBuild = match ? Number(match[1]) : null;
+  var query = me ? new URL(me.src, location.href).searchParams : new URLSearchParams();
+  // The file this page is (its output path), and which version of it.
+  var page = query.get("page") || "";
+  var version = query.get("v") || "";
+  var pageBuild = query.get("build");
   var overlay = null;
 
   function parse(text) {
@@ -167,20 +175,33 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
     });
   }
 
-  var source = new EventSource("/__tandem/events");
+  var stream = "/__tandem/events?page=" + encodeURIComponent(page) +
+    "&v=" + encodeURIComponent(version) + "&build=" + encodeURIComponent(pageBuild || "");
+  var source = new EventSource(stream);
   window.__tandemLive = source;
   source.addEventListener("hello", function (e) {
     var d = parse(e.data);
-    if (pageBuild !== null && typeof d.build === "number" && d.build !== pageBuild) {
+    if (d.reload === true) {
       location.reload();
       return;
     }
     if (d.ok === false) showErrors(d.errors || ""); else hideErrors();
   });
-  // "/a/index.html" and "/a/" are one page.
-  function here() {
-    var path = location.pathname.replace(/index\.html$/, "");
-    try { return decodeURI(path); } catch (e) { return path; }
+
+  // Whether this page fetched the site's file `path` (the search index,
+  // say), which a reload would fetch again.
+  function fetched(path) {
+    if (!window.performance || !performance.getEntriesByType) return false;
+    return performance.getEntriesByType("resource").some(function (r) {
+      try { return new URL(r.name).pathname === "/" + path; } catch (e) { return false; }
+    });
+  }
+
+  function changedHere(d) {
+    if (!Array.isArray(d.pages)) {
+      return !(Array.isArray(d.except) && d.except.indexOf(page) >= 0);
+    }
+    return d.pages.some(function (path) { return path === page || fetched(path); });
   }
 
   source.addEventListener("reload", function (e) {
@@ -190,10 +211,9 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
       location.assign(d.url);
       return;
     }
-    var unchanged = Array.isArray(d.pages) ? d.pages.indexOf(here()) < 0
-      : Array.isArray(d.except) && d.except.indexOf(here()) >= 0;
-    if (unchanged) {
+    if (!changedHere(d)) {
       if (typeof d.build === "number") pageBuild = d.build;
+      document.documentElement.setAttribute("data-tandem-build", String(d.build));
       hideErrors();
       return;
     }
