@@ -64,108 +64,213 @@ struct Attr {
     value: Range<usize>,
 }
 
-enum Token<'a, 'b> {
+/// Byte classes for the scanner's loops, looked up in [`CLASSES`]: one
+/// load per byte instead of a chain of comparisons (the scanner reads
+/// every byte of every page).
+const SPACE: u8 = 1 << 0;
+/// Continues a tag name: letters, digits, `-` and `:`.
+const TAG_NAME: u8 = 1 << 1;
+/// Ends an attribute name: whitespace, `=`, `>` and `/`.
+const ATTR_NAME_END: u8 = 1 << 2;
+/// Ends an unquoted attribute value: whitespace and `>`.
+const UNQUOTED_END: u8 = 1 << 3;
+/// Separates words: ASCII whitespace as `char::is_whitespace` has it
+/// (which, unlike [`SPACE`], includes the vertical tab).
+const WORD_SPACE: u8 = 1 << 4;
+
+static CLASSES: [u8; 256] = {
+    let mut classes = [0; 256];
+    let mut at = 0;
+    while at < 256 {
+        let b = at as u8;
+        let mut class = 0;
+        if b.is_ascii_whitespace() {
+            class |= SPACE | ATTR_NAME_END | UNQUOTED_END;
+        }
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b':' {
+            class |= TAG_NAME;
+        }
+        if matches!(b, b'=' | b'>' | b'/') {
+            class |= ATTR_NAME_END;
+        }
+        if b == b'>' {
+            class |= UNQUOTED_END;
+        }
+        if b.is_ascii_whitespace() || b == 0x0b {
+            class |= WORD_SPACE;
+        }
+        classes[at] = class;
+        at += 1;
+    }
+    classes
+};
+
+/// Whether `b` is of (one of) `class`.
+fn is(b: u8, class: u8) -> bool {
+    CLASSES[b as usize] & class != 0
+}
+
+/// The first index at or after `from` whose byte is not of `class`.
+fn skip_class(bytes: &[u8], from: usize, class: u8) -> usize {
+    (bytes[from..].iter())
+        .position(|&b| !is(b, class))
+        .map_or(bytes.len(), |at| from + at)
+}
+
+/// The first index at or after `from` whose byte is of `class`.
+fn find_class(bytes: &[u8], from: usize, class: u8) -> usize {
+    (bytes[from..].iter())
+        .position(|&b| is(b, class))
+        .map_or(bytes.len(), |at| from + at)
+}
+
+/// What comes next in a page: the text before it, then a tag, or nothing
+/// (the text was before a comment, a `<!...>`/`<?...>` declaration or the
+/// end of the page).
+struct Piece<'a, 'b> {
+    /// Text before the tag, still entity-encoded; maybe empty.
+    text: &'a str,
+    tag: Option<Tag<'a, 'b>>,
+}
+
+enum Tag<'a, 'b> {
     Start {
-        name: &'a str,
+        /// As written (in any case).
+        name: &'a [u8],
+        /// Only the attributes [`analyze`] reads (not [`AttrName::Other`]).
         attributes: &'b [Attr],
         self_closing: bool,
     },
-    End(&'a str),
-    /// Text between tags, still entity-encoded.
-    Text(&'a str),
+    End(&'a [u8]),
 }
 
-/// Calls `visit` for every tag and text run of `html`, in order (comments
-/// and `<!...>`/`<?...>` declarations are skipped; the text around them is
-/// visited).
-fn scan<'a>(html: &'a str, mut visit: impl FnMut(Token<'a, '_>)) {
-    let bytes = html.as_bytes();
-    let mut attributes: Vec<Attr> = Vec::new();
-    let mut i = 0;
-    let mut text_start = 0;
-    while let Some(offset) = find(b'<', &bytes[i..]) {
-        let start = i + offset;
-        let rest = &bytes[start..];
-        if (rest.starts_with(b"<!") || rest.starts_with(b"<?")) && text_start < start {
-            visit(Token::Text(&html[text_start..start]));
-        }
-        if rest.starts_with(b"<!--") {
-            i = html[start + 4..]
-                .find("-->")
-                .map(|e| start + 4 + e + 3)
-                .unwrap_or(html.len());
-        } else if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
-            i = tag_end(bytes, start + 2);
-        } else if rest.starts_with(b"</") {
-            let name = tag_name(html, start + 2);
-            if name.is_empty() {
-                i = start + 1;
-                continue;
-            }
-            if text_start < start {
-                visit(Token::Text(&html[text_start..start]));
-            }
-            visit(Token::End(name));
-            i = tag_end(bytes, start + 2 + name.len());
-        } else {
-            let name = tag_name(html, start + 1);
-            if name.is_empty() {
-                i = start + 1;
-                continue;
-            }
-            attributes.clear();
-            let (self_closing, end) =
-                read_attributes(bytes, start + 1 + name.len(), &mut attributes);
-            if text_start < start {
-                visit(Token::Text(&html[text_start..start]));
-            }
-            visit(Token::Start {
-                name,
-                attributes: &attributes,
-                self_closing,
-            });
-            i = end;
-            // The content of <script> and <style> is not markup.
-            if is_raw_text(name) {
-                i = find_close(bytes, i, name);
-            }
-        }
-        text_start = i;
-        if i >= bytes.len() {
-            break;
+/// Reads a page piece by piece. Pulled by [`analyze`]'s loop rather than
+/// calling back into it, so that the handling of each piece is one inlined
+/// body rather than a call per token.
+struct Scanner<'a> {
+    html: &'a str,
+    /// Where the next piece starts.
+    at: usize,
+    /// The attributes of the last start tag.
+    attributes: Vec<Attr>,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(html: &'a str) -> Self {
+        Scanner {
+            html,
+            at: 0,
+            attributes: Vec::new(),
         }
     }
-    if text_start < html.len() {
-        visit(Token::Text(&html[text_start..]));
+
+    /// The next piece, or `None` at the end of the page.
+    fn next(&mut self) -> Option<Piece<'a, '_>> {
+        let (html, bytes) = (self.html, self.html.as_bytes());
+        let text_start = self.at;
+        if text_start >= bytes.len() {
+            return None;
+        }
+        let mut i = text_start;
+        loop {
+            let Some(offset) = find(b'<', &bytes[i..]) else {
+                self.at = bytes.len();
+                let text = &html[text_start..];
+                return Some(Piece { text, tag: None });
+            };
+            let start = i + offset;
+            let text = &html[text_start..start];
+            match bytes.get(start + 1) {
+                Some(b'!' | b'?') => {
+                    self.at = if bytes[start..].starts_with(b"<!--") {
+                        html[start + 4..]
+                            .find("-->")
+                            .map(|e| start + 4 + e + 3)
+                            .unwrap_or(html.len())
+                    } else {
+                        tag_end(bytes, start + 2)
+                    };
+                    return Some(Piece { text, tag: None });
+                }
+                Some(b'/') => {
+                    let name = tag_name(bytes, start + 2);
+                    if name.is_empty() {
+                        i = start + 1;
+                        continue;
+                    }
+                    self.at = tag_end(bytes, start + 2 + name.len());
+                    let tag = Some(Tag::End(name));
+                    return Some(Piece { text, tag });
+                }
+                _ => {
+                    let name = tag_name(bytes, start + 1);
+                    if name.is_empty() {
+                        i = start + 1;
+                        continue;
+                    }
+                    self.attributes.clear();
+                    let (self_closing, end) =
+                        read_attributes(bytes, start + 1 + name.len(), &mut self.attributes);
+                    // The content of <script> and <style> is not markup.
+                    self.at = if is_raw_text(name) {
+                        find_close(bytes, end, name)
+                    } else {
+                        end
+                    };
+                    let tag = Some(Tag::Start {
+                        name,
+                        attributes: &self.attributes,
+                        self_closing,
+                    });
+                    return Some(Piece { text, tag });
+                }
+            }
+        }
     }
 }
 
 /// Where `byte` first is in `bytes`. Most of a page is short tags, values
-/// and indentation, where a plain loop beats `memchr`'s setup; text runs
-/// are long.
-fn find(byte: u8, bytes: &[u8]) -> Option<usize> {
-    const NEAR: usize = 16;
-    let near = &bytes[..bytes.len().min(NEAR)];
-    match near.iter().position(|&b| b == byte) {
-        Some(at) => Some(at),
-        None if bytes.len() <= NEAR => None,
-        None => memchr(byte, &bytes[NEAR..]).map(|at| NEAR + at),
+/// and indentation, where eight bytes at a time beat `memchr`'s setup; text
+/// runs are long.
+pub(super) fn find(byte: u8, bytes: &[u8]) -> Option<usize> {
+    const NEAR: usize = 32;
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let near = bytes.len().min(NEAR);
+    let mut at = 0;
+    while at + 8 <= near {
+        let word = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+        // The bytes equal to `byte` are the zero bytes of `x`; the lowest
+        // high bit of `zeros` marks the first of them.
+        let x = word ^ (ONES * u64::from(byte));
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(at + zeros.trailing_zeros() as usize / 8);
+        }
+        at += 8;
     }
+    if let Some(offset) = bytes[at..near].iter().position(|&b| b == byte) {
+        return Some(at + offset);
+    }
+    if bytes.len() <= NEAR {
+        return None;
+    }
+    memchr(byte, &bytes[NEAR..]).map(|offset| NEAR + offset)
 }
 
-fn is_raw_text(name: &str) -> bool {
-    name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style")
+fn is_raw_text(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"style")
 }
 
 /// Where `</name` starts at or after `from` (case-insensitive), or the end.
-fn find_close(bytes: &[u8], from: usize, name: &str) -> usize {
+fn find_close(bytes: &[u8], from: usize, name: &[u8]) -> usize {
     let mut i = from;
     while let Some(offset) = memchr(b'<', &bytes[i..]) {
         i += offset;
         let after = &bytes[i + 1..];
         if after.first() == Some(&b'/')
             && after.len() > name.len()
-            && after[1..=name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && after[1..=name.len()].eq_ignore_ascii_case(name)
         {
             return i;
         }
@@ -176,16 +281,12 @@ fn find_close(bytes: &[u8], from: usize, name: &str) -> usize {
 
 /// The tag name starting at `from`: letters, digits, `-` and `:`, starting
 /// with a letter; empty if there is none.
-fn tag_name(html: &str, from: usize) -> &str {
-    let bytes = &html.as_bytes()[from..];
-    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
-        return "";
+fn tag_name(bytes: &[u8], from: usize) -> &[u8] {
+    let rest = &bytes[from..];
+    if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
+        return &[];
     }
-    let end = bytes
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b':'))
-        .unwrap_or(bytes.len());
-    &html[from..from + end]
+    &rest[..skip_class(rest, 1, TAG_NAME)]
 }
 
 /// The byte after the `>` closing a tag that started before `from`.
@@ -195,59 +296,50 @@ fn tag_end(bytes: &[u8], from: usize) -> usize {
         .unwrap_or(bytes.len())
 }
 
-/// Reads the attributes of a start tag from `i` (just after its name);
-/// returns whether it is self-closing and the byte after its `>`.
+/// Reads the attributes of a start tag from `i` (just after its name),
+/// keeping those [`analyze`] reads in `found`; returns whether the tag is
+/// self-closing and the byte after its `>`.
 fn read_attributes(bytes: &[u8], mut i: usize, found: &mut Vec<Attr>) -> (bool, usize) {
     let mut self_closing = false;
     loop {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            self_closing = bytes[i] == b'/';
+        while let Some(&b) = bytes.get(i) {
+            if !(is(b, SPACE) || b == b'/') {
+                break;
+            }
+            self_closing = b == b'/';
             i += 1;
         }
-        if i >= bytes.len() {
-            return (self_closing, bytes.len());
+        match bytes.get(i) {
+            None => return (self_closing, bytes.len()),
+            Some(b'>') => return (self_closing, i + 1),
+            Some(_) => self_closing = false,
         }
-        if bytes[i] == b'>' {
-            return (self_closing, i + 1);
-        }
-        self_closing = false;
         let name_start = i;
-        while i < bytes.len()
-            && !bytes[i].is_ascii_whitespace()
-            && !matches!(bytes[i], b'=' | b'>' | b'/')
-        {
-            i += 1;
-        }
+        i = find_class(bytes, i, ATTR_NAME_END);
         let name = &bytes[name_start..i];
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
+        i = skip_class(bytes, i, SPACE);
         let mut value = i..i;
-        if i < bytes.len() && bytes[i] == b'=' {
-            i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
-                let start = i + 1;
-                let end = find(bytes[i], &bytes[start..])
-                    .map(|p| start + p)
-                    .unwrap_or(bytes.len());
-                value = start..end;
-                i = (end + 1).min(bytes.len());
-            } else {
-                let start = i;
-                while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
-                    i += 1;
+        if bytes.get(i) == Some(&b'=') {
+            i = skip_class(bytes, i + 1, SPACE);
+            match bytes.get(i) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let start = i + 1;
+                    let end = find(quote, &bytes[start..])
+                        .map(|p| start + p)
+                        .unwrap_or(bytes.len());
+                    value = start..end;
+                    i = (end + 1).min(bytes.len());
                 }
-                value = start..i;
+                _ => {
+                    let start = i;
+                    i = find_class(bytes, i, UNQUOTED_END);
+                    value = start..i;
+                }
             }
         }
-        if !name.is_empty() {
-            found.push(Attr {
-                name: AttrName::of(name),
-                value,
-            });
+        let name = AttrName::of(name);
+        if name != AttrName::Other {
+            found.push(Attr { name, value });
         }
     }
 }
@@ -260,7 +352,8 @@ pub fn url_attributes(html: &str) -> Vec<UrlAttribute> {
 /// Decodes the character references Tandem's output uses (named basics and
 /// numeric ones); anything else is kept as written.
 pub fn decode(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
+    // Most texts and URLs are short: `find` beats `str::contains` there.
+    if find(b'&', text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -312,6 +405,33 @@ pub fn escape_attribute(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A tag name of up to 8 bytes, lowercased, as one number: matching it
+/// against known names is a few integer comparisons rather than a string
+/// comparison for each. Longer names are 0, which names nothing.
+const fn name_key(name: &[u8]) -> u64 {
+    if name.len() > 8 {
+        return 0;
+    }
+    let mut key = 0;
+    let mut i = 0;
+    while i < name.len() {
+        // In tag names (letters, digits, `-` and `:`), setting the 0x20
+        // bit lowercases letters and keeps the others.
+        key |= ((name[i] | 0x20) as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+/// `match` on a [`name_key`], written with the names: `b"a" | b"p" => ...,
+/// _ => ...`.
+macro_rules! by_name {
+    ($key:expr, { $($($name:literal)|+ => $value:expr,)* _ => $default:expr $(,)? }) => {{
+        let key = $key;
+        $(if $(key == const { name_key($name) })||+ { $value } else)* { $default }
+    }};
+}
+
 /// What [`analyze`] needs to know about an element, from its name.
 #[derive(Clone, Copy, Default)]
 struct Element {
@@ -340,23 +460,28 @@ enum Role {
 }
 
 impl Element {
-    /// The element named `name` (in any case).
-    fn of(name: &str) -> Element {
-        let mut buffer = [0u8; 10];
-        let Some(lower) = buffer.get_mut(..name.len()) else {
-            return Element::OTHER;
-        };
-        lower.copy_from_slice(name.as_bytes());
-        lower.make_ascii_lowercase();
+    /// The element named `name` (in any case; a tag name, see
+    /// [`tag_name`]).
+    fn of(name: &[u8]) -> Element {
         let (skipped, void, block) = (Element::SKIPPED, Element::VOID, Element::BLOCK);
-        match &*lower {
-            b"a" => Element::OTHER,
-            b"nav" | b"svg" | b"template" | b"noscript" | b"button" | b"select" => skipped,
+        if name.len() > 8 {
+            let long_block = [b"blockquote".as_slice(), b"figcaption"];
+            let is_block = long_block.iter().any(|b| b.eq_ignore_ascii_case(name));
+            return if is_block { block } else { Element::OTHER };
+        }
+        // The most common first.
+        by_name!(name_key(name), {
+            b"a" | b"span" => Element::OTHER,
+            b"li" | b"p" | b"div" | b"td" | b"th" | b"tr" | b"ul" | b"ol" | b"dl" | b"dt"
+            | b"dd" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"table" | b"caption"
+            | b"section" | b"article" | b"header" | b"footer" | b"aside" | b"pre"
+            | b"figure" | b"details" | b"summary" => block,
+            b"nav" | b"svg" | b"template" | b"noscript" => skipped,
+            b"button" | b"select" | b"style" => skipped,
             b"script" => Element {
                 url_kind: "script",
                 ..skipped
             },
-            b"style" => skipped,
             b"form" => Element {
                 url_kind: "form target",
                 ..skipped
@@ -402,12 +527,8 @@ impl Element {
                 role: Role::Main,
                 ..block
             },
-            b"p" | b"div" | b"li" | b"ul" | b"ol" | b"dl" | b"dt" | b"dd" | b"h2" | b"h3"
-            | b"h4" | b"h5" | b"h6" | b"td" | b"th" | b"tr" | b"table" | b"caption"
-            | b"section" | b"article" | b"header" | b"footer" | b"aside" | b"blockquote"
-            | b"pre" | b"figure" | b"figcaption" | b"details" | b"summary" => block,
             _ => Element::OTHER,
-        }
+        })
     }
 
     const OTHER: Element = Element {
@@ -450,20 +571,22 @@ impl Words {
             }
             return;
         }
-        // The same words, faster: in ASCII, `char::is_whitespace` is this.
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+        // The same words, faster: in ASCII, `char::is_whitespace` is
+        // `WORD_SPACE`, and words with single spaces between them are
+        // added at once.
         let bytes = text.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
-            let start = i;
-            while i < bytes.len() && !is_space(bytes[i]) {
-                i += 1;
-            }
-            self.word(false, &text[start..i], i - start);
-            while i < bytes.len() && is_space(bytes[i]) {
+        loop {
+            while i < bytes.len() && is(bytes[i], WORD_SPACE) {
                 self.space = true;
                 i += 1;
             }
+            if i == bytes.len() {
+                return;
+            }
+            let start = i;
+            i = spaced_words_end(bytes, i);
+            self.word(false, &text[start..i], i - start);
         }
     }
 
@@ -490,6 +613,22 @@ impl Words {
 
     fn is_empty(&self) -> bool {
         self.text.is_empty()
+    }
+}
+
+/// The end of the words from `from` (not a space) on that have single
+/// spaces between them: text [`Words`] keeps as it is.
+fn spaced_words_end(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    loop {
+        while i < bytes.len() && !is(bytes[i], WORD_SPACE) {
+            i += 1;
+        }
+        let word_follows = bytes.get(i + 1).is_some_and(|&b| !is(b, WORD_SPACE));
+        if bytes.get(i) != Some(&b' ') || !word_follows {
+            return i;
+        }
+        i += 1;
     }
 }
 
@@ -522,162 +661,216 @@ pub struct Analysis {
 /// most of a page's time went into collecting text nobody read. The text
 /// may be longer than that; it is whole when it is shorter.
 pub fn analyze(html: &str, want_text: Option<usize>) -> Analysis {
-    #[derive(PartialEq)]
-    enum Where {
-        Outside,
-        Title,
-        H1,
+    let mut scanner = Scanner::new(html);
+    let mut reader = Reader::new(html, want_text);
+    while let Some(piece) = scanner.next() {
+        if !piece.text.is_empty() {
+            reader.text(piece.text);
+        }
+        match piece.tag {
+            Some(Tag::Start {
+                name,
+                attributes,
+                self_closing,
+            }) => reader.start(name, attributes, self_closing),
+            Some(Tag::End(name)) => reader.end(name),
+            None => {}
+        }
     }
-    let mut urls = Vec::new();
-    let mut page = PageText::default();
-    let mut title = Words::default();
-    let mut h1 = Words::default();
+    reader.finish()
+}
+
+/// Where the text being read goes, besides the page's text.
+#[derive(PartialEq)]
+enum Where {
+    Outside,
+    Title,
+    H1,
+}
+
+/// What [`analyze`] knows of a page so far.
+struct Reader<'a> {
+    html: &'a str,
+    urls: Vec<UrlAttribute>,
+    want_text: bool,
+    limit: usize,
+    title: Words,
+    h1: Words,
     // The text of <main>, and of <body> outside it while <main> has none:
     // the page's text is the first if it has any words.
-    let mut main_text = Words::default();
-    let mut body_text = Words::default();
-    let mut in_main = 0usize;
-    let mut in_body = false;
-    // The skipped element's name (in any case) and nesting depth.
-    let mut skip: Option<(&str, usize)> = None;
-    let mut place = Where::Outside;
-    let mut h1_done = false;
-    let limit = want_text.unwrap_or(0);
-    let want_text = want_text.is_some();
-    scan(html, |token| match token {
-        Token::Start {
-            name,
-            attributes,
-            self_closing,
-        } => {
-            let mut element = None;
-            for a in attributes {
-                if a.name == AttrName::Url {
-                    let kind = element.get_or_insert_with(|| Element::of(name)).url_kind;
-                    urls.push(UrlAttribute {
-                        kind,
-                        value: a.value.clone(),
-                    });
-                }
-            }
-            if !want_text {
-                return;
-            }
-            if let Some((skipped, depth)) = skip.as_mut() {
-                if skipped.eq_ignore_ascii_case(name) && !self_closing {
-                    *depth += 1;
-                }
-                return;
-            }
-            let element = element.unwrap_or_else(|| Element::of(name));
-            let attr = |n: AttrName| attributes.iter().find(|a| a.name == n);
-            match element.role {
-                Role::Title if !in_body => place = Where::Title,
-                Role::H1 if !h1_done => place = Where::H1,
-                Role::Body => in_body = true,
-                Role::Main => in_main += 1,
-                Role::Meta
-                    if attr(AttrName::Name)
-                        .is_some_and(|a| html[a.value.clone()].eq_ignore_ascii_case("robots"))
-                        && attr(AttrName::Content).is_some_and(|a| {
-                            html[a.value.clone()]
-                                .to_ascii_lowercase()
-                                .contains("noindex")
-                        }) =>
-                {
-                    page.noindex = true;
-                }
-                _ => {}
-            }
-            let hidden = attr(AttrName::AriaHidden)
-                .is_some_and(|a| &html[a.value.clone()] == "true")
-                || attr(AttrName::Hidden).is_some()
-                || attr(AttrName::DataNosearch).is_some();
-            if (element.skipped || hidden) && !self_closing && !element.void {
-                skip = Some((name, 1));
-            } else if element.block {
-                body_text.gap();
-                main_text.gap();
-            }
+    main_text: Words,
+    body_text: Words,
+    in_main: usize,
+    in_body: bool,
+    /// The skipped element's name (in any case) and nesting depth.
+    skip: Option<(&'a [u8], usize)>,
+    place: Where,
+    h1_done: bool,
+    noindex: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn new(html: &'a str, want_text: Option<usize>) -> Self {
+        Reader {
+            html,
+            urls: Vec::new(),
+            want_text: want_text.is_some(),
+            limit: want_text.unwrap_or(0),
+            title: Words::default(),
+            h1: Words::default(),
+            main_text: Words::default(),
+            body_text: Words::default(),
+            in_main: 0,
+            in_body: false,
+            skip: None,
+            place: Where::Outside,
+            h1_done: false,
+            noindex: false,
         }
-        Token::End(name) => {
-            if !want_text {
-                return;
-            }
-            if let Some((skipped, depth)) = skip.as_mut() {
-                if skipped.eq_ignore_ascii_case(name) {
-                    *depth -= 1;
-                    if *depth == 0 {
-                        skip = None;
-                    }
-                }
-                return;
-            }
-            let element = Element::of(name);
-            match element.role {
-                Role::Title => place = Where::Outside,
-                Role::H1 if place == Where::H1 => {
-                    place = Where::Outside;
-                    h1_done = true;
-                }
-                Role::Main => in_main = in_main.saturating_sub(1),
-                _ => {}
-            }
-            if element.block {
-                body_text.gap();
-                main_text.gap();
-            }
-        }
-        Token::Text(raw) => {
-            if !want_text || skip.is_some() {
-                return;
-            }
-            // Once the heading is known (and the title cannot change), a
-            // text with `limit` characters after it has all it needs: a
-            // space after the heading, and one more character to tell it
-            // was longer.
-            let settled = h1_done && in_body && place == Where::Outside;
-            let needed = (title.chars.max(h1.chars))
-                .saturating_add(limit)
-                .saturating_add(1);
-            let enough = |words: &Words| settled && words.chars > needed;
-            let text = match place {
-                Where::Title => Some(&mut title),
-                Where::H1 => Some(&mut h1),
-                Where::Outside => None,
-            };
-            let page_text = if in_main > 0 {
-                Some(&mut main_text).filter(|words| !enough(words))
-            } else if in_body && main_text.is_empty() {
-                Some(&mut body_text).filter(|words| !enough(words))
-            } else {
-                None
-            };
-            if text.is_none() && page_text.is_none() {
-                return;
-            }
-            let decoded = decode(raw);
-            if let Some(words) = text {
-                words.push(&decoded);
-            }
-            if let Some(words) = page_text {
-                words.push(&decoded);
-            }
-        }
-    });
-    if !want_text {
-        return Analysis { urls, text: None };
     }
-    page.title = title.text;
-    page.h1 = h1.text;
-    page.text = if main_text.is_empty() {
-        body_text.text
-    } else {
-        main_text.text
-    };
-    Analysis {
-        urls,
-        text: Some(page),
+
+    fn start(&mut self, name: &'a [u8], attributes: &[Attr], self_closing: bool) {
+        let mut element = None;
+        for a in attributes {
+            if a.name == AttrName::Url {
+                let kind = element.get_or_insert_with(|| Element::of(name)).url_kind;
+                self.urls.push(UrlAttribute {
+                    kind,
+                    value: a.value.clone(),
+                });
+            }
+        }
+        if !self.want_text {
+            return;
+        }
+        if let Some((skipped, depth)) = self.skip.as_mut() {
+            if skipped.eq_ignore_ascii_case(name) && !self_closing {
+                *depth += 1;
+            }
+            return;
+        }
+        let element = element.unwrap_or_else(|| Element::of(name));
+        let html = self.html;
+        let attr = |n: AttrName| attributes.iter().find(|a| a.name == n);
+        match element.role {
+            Role::Title if !self.in_body => self.place = Where::Title,
+            Role::H1 if !self.h1_done => self.place = Where::H1,
+            Role::Body => self.in_body = true,
+            Role::Main => self.in_main += 1,
+            Role::Meta
+                if attr(AttrName::Name)
+                    .is_some_and(|a| html[a.value.clone()].eq_ignore_ascii_case("robots"))
+                    && attr(AttrName::Content).is_some_and(|a| {
+                        html[a.value.clone()]
+                            .to_ascii_lowercase()
+                            .contains("noindex")
+                    }) =>
+            {
+                self.noindex = true;
+            }
+            _ => {}
+        }
+        let hidden = attr(AttrName::AriaHidden).is_some_and(|a| &html[a.value.clone()] == "true")
+            || attr(AttrName::Hidden).is_some()
+            || attr(AttrName::DataNosearch).is_some();
+        if (element.skipped || hidden) && !self_closing && !element.void {
+            self.skip = Some((name, 1));
+        } else if element.block {
+            self.gap();
+        }
+    }
+
+    fn end(&mut self, name: &[u8]) {
+        if !self.want_text {
+            return;
+        }
+        if let Some((skipped, depth)) = self.skip.as_mut() {
+            if skipped.eq_ignore_ascii_case(name) {
+                *depth -= 1;
+                if *depth == 0 {
+                    self.skip = None;
+                }
+            }
+            return;
+        }
+        let element = Element::of(name);
+        match element.role {
+            Role::Title => self.place = Where::Outside,
+            Role::H1 if self.place == Where::H1 => {
+                self.place = Where::Outside;
+                self.h1_done = true;
+            }
+            Role::Main => self.in_main = self.in_main.saturating_sub(1),
+            _ => {}
+        }
+        if element.block {
+            self.gap();
+        }
+    }
+
+    /// Ends the current word of the page's text.
+    fn gap(&mut self) {
+        self.body_text.gap();
+        self.main_text.gap();
+    }
+
+    fn text(&mut self, raw: &str) {
+        if !self.want_text || self.skip.is_some() {
+            return;
+        }
+        // Once the heading is known (and the title cannot change), a text
+        // with `limit` characters after it has all it needs: a space after
+        // the heading, and one more character to tell it was longer.
+        let settled = self.h1_done && self.in_body && self.place == Where::Outside;
+        let needed = (self.title.chars.max(self.h1.chars))
+            .saturating_add(self.limit)
+            .saturating_add(1);
+        let enough = |words: &Words| settled && words.chars > needed;
+        let text = match self.place {
+            Where::Title => Some(&mut self.title),
+            Where::H1 => Some(&mut self.h1),
+            Where::Outside => None,
+        };
+        let page_text = if self.in_main > 0 {
+            Some(&mut self.main_text).filter(|words| !enough(words))
+        } else if self.in_body && self.main_text.is_empty() {
+            Some(&mut self.body_text).filter(|words| !enough(words))
+        } else {
+            None
+        };
+        if text.is_none() && page_text.is_none() {
+            return;
+        }
+        let decoded = decode(raw);
+        if let Some(words) = text {
+            words.push(&decoded);
+        }
+        if let Some(words) = page_text {
+            words.push(&decoded);
+        }
+    }
+
+    fn finish(self) -> Analysis {
+        if !self.want_text {
+            return Analysis {
+                urls: self.urls,
+                text: None,
+            };
+        }
+        let text = if self.main_text.is_empty() {
+            self.body_text.text
+        } else {
+            self.main_text.text
+        };
+        Analysis {
+            urls: self.urls,
+            text: Some(PageText {
+                title: self.title.text,
+                h1: self.h1.text,
+                noindex: self.noindex,
+                text,
+            }),
+        }
     }
 }
 
@@ -823,13 +1016,48 @@ mod tests {
     #[test]
     fn bytes_are_found_near_and_far() {
         let mut bytes = vec![b'a'; 40];
-        for at in [0, 15, 16, 17, 39] {
+        for at in [0, 7, 8, 15, 16, 17, 31, 32, 33, 39] {
             bytes[at] = b'<';
             assert_eq!(find(b'<', &bytes), Some(at));
             bytes[at] = b'a';
         }
         assert_eq!(find(b'<', &bytes), None);
         assert_eq!(find(b'<', b""), None);
+    }
+
+    #[test]
+    fn bytes_near_the_end_are_found() {
+        for len in 1..=40 {
+            let mut bytes = vec![0x80 | b'<'; len];
+            bytes[len - 1] = b'<';
+            assert_eq!(find(b'<', &bytes), Some(len - 1), "{len}");
+            assert_eq!(find(b'>', &bytes), None, "{len}");
+        }
+    }
+
+    #[test]
+    fn elements_are_known_in_any_case() {
+        let role = |name: &[u8]| Element::of(name).role;
+        assert!(role(b"MAIN") == Role::Main && role(b"h1") == Role::H1);
+        assert!(role(b"Title") == Role::Title && role(b"meta") == Role::Meta);
+        assert!(Element::of(b"NaV").skipped && Element::of(b"template").skipped);
+        assert!(Element::of(b"BlockQuote").block && Element::of(b"figcaption").block);
+        assert!(!Element::of(b"blockquotes").block && !Element::of(b"mains").block);
+        assert_eq!(Element::of(b"IMG").url_kind, "image");
+        assert_eq!(Element::of(b"a").url_kind, "link");
+        // Names that differ only in bits the lowercasing sets.
+        assert!(role(b"h-1") == Role::None && role(b"h1:") == Role::None);
+        assert!(!Element::of(b"p:").block && !Element::of(b"br1").void);
+    }
+
+    #[test]
+    fn words_keep_single_spaced_runs_and_collapse_the_rest() {
+        let mut words = Words::default();
+        for chunk in [" one two  three\n", "four five ", " six", "\tseven\u{0b}"] {
+            words.push(chunk);
+        }
+        assert_eq!(words.text, "one two three four five six seven");
+        assert_eq!(words.chars, words.text.len());
     }
 
     #[test]

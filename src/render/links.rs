@@ -200,7 +200,7 @@ pub fn site_path<'u>(url: &'u str, from: &str, base_path: &str) -> Option<Cow<'u
     // The common case, a clean absolute path into the site: no allocation.
     if let Some(rest) = url.strip_prefix(base_path) {
         let bytes = url.as_bytes();
-        if !url.starts_with("//") && !bytes.windows(2).any(|pair| pair == b"/.") {
+        if !url.starts_with("//") && !has_slash_dot(bytes) {
             let end = (rest.bytes())
                 .position(|b| b == b'?' || b == b'#')
                 .unwrap_or(rest.len());
@@ -239,6 +239,20 @@ pub fn site_path<'u>(url: &'u str, from: &str, base_path: &str) -> Option<Cow<'u
     inside
         .or_else(|| (normalized == base_path.trim_end_matches('/')).then(String::new))
         .map(Cow::Owned)
+}
+
+/// Whether `/.` is in `url` (a `.` or `..` segment may need resolving).
+/// Dots are rare in URLs, so looking for them beats looking at each pair.
+fn has_slash_dot(url: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(offset) = html::find(b'.', &url[from..]) {
+        let at = from + offset;
+        if at > 0 && url[at - 1] == b'/' {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Resolves `.` and `..` segments of an absolute URL path, keeping a
@@ -347,6 +361,21 @@ mod tests {
         assert_eq!(p("mailto:a@b.example"), None);
         assert_eq!(p("#top"), None);
         assert_eq!(p(""), None);
+    }
+
+    #[test]
+    fn slash_dots_are_found_anywhere() {
+        for url in ["/.", "/a/./b", "/a/../b", "/a?x=/.y", "/a#/.", "/./"] {
+            assert!(has_slash_dot(url.as_bytes()), "{url}");
+        }
+        for url in ["", ".", "/a.b/c.d", "a./", "/style.css?v=1.2"] {
+            assert!(!has_slash_dot(url.as_bytes()), "{url}");
+        }
+        // Resolved the slow way, the same as before.
+        assert_eq!(
+            site_path("/a/./b", "x/index.html", "/").as_deref(),
+            Some("a/b")
+        );
     }
 
     #[test]
