@@ -474,16 +474,26 @@ fn a_summary_edit_hands_over_the_saved_page_before_the_pages_listing_it() {
     );
     assert_same_as_full_build(&preview, site.root());
 
-    // Below the summary, the page is all there is: nothing early.
+    // Below the summary, the page is all there is to render, and it still
+    // comes before the search index is patched.
     site.edit(
         "content/guide/checkin.md",
         "Half an hour, before anything is committed.",
         "Half an hour, before anything is committed.\n\nMore below.",
     );
-    let mut handed = 0;
+    let mut handed = Vec::new();
+    let index_before = preview.files["search-index.json"].clone();
     preview
-        .update_early(&paths(&["content/guide/checkin.md"]), &mut |_| handed += 1)
+        .update_early(&paths(&["content/guide/checkin.md"]), &mut |e| {
+            handed.push(e)
+        })
         .unwrap();
-    assert_eq!(handed, 0);
+    assert_eq!(handed.len(), 1);
+    assert_eq!(handed[0].rendered, ["guide/checkin/index.html"]);
+    assert!(handed[0].files["search-index.json"] == index_before);
+    assert!(
+        preview.files["search-index.json"] != index_before,
+        "patched after"
+    );
     assert_same_as_full_build(&preview, site.root());
 }
