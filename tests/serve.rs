@@ -814,3 +814,43 @@ fn ctrl_c_stops_the_server_with_exit_code_0() {
     );
     assert!(TcpStream::connect(("127.0.0.1", server.port)).is_err());
 }
+
+#[test]
+fn a_save_that_fails_after_its_page_was_served_early_sends_that_page_back() {
+    let fixture = fixture();
+    // A section page that fails on one word in a summary: the saved page
+    // itself renders, the pages listing it do not.
+    fixture.write(
+        "templates/section.html",
+        "<!doctype html><title>{{ section.title }}</title>\
+         {% for p in section.pages %}{% if \"BOOM\" in p.summary %}\
+         {{ throw(message=\"a summary says BOOM\") }}{% endif %}{{ p.title }}{% endfor %}\n",
+    );
+    let server = Server::start(&fixture, &[]);
+    let mut events = server.events();
+    fixture.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the BOOM.",
+    );
+    let early = events.expect("reload", &server);
+    assert!(early.contains("\"more\":true"), "{early}");
+    let error = events.expect("error", &server);
+    let error: serde_json::Value = serde_json::from_str(&error).unwrap();
+    assert!(
+        error["errors"]
+            .as_str()
+            .unwrap()
+            .contains("a summary says BOOM"),
+        "{error}"
+    );
+    assert_eq!(
+        error["reload"],
+        serde_json::json!(["guide/demos/index.html"]),
+        "{error}"
+    );
+    // The last good site again, the saved page included.
+    let page = server.get("/guide/demos/").text();
+    assert!(page.contains("Show the <em>why</em>."), "{page}");
+    assert!(!page.contains("BOOM"), "{page}");
+}

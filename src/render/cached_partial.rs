@@ -10,9 +10,9 @@
 //! What keeps it correct: the partial sees its arguments and the globals
 //! (`site`, `model`, `matrix`) and nothing of the calling page, and the
 //! arguments are the cache key. Its output therefore depends on nothing
-//! that can differ between two calls with the same arguments, and the
-//! cache lives exactly as long as the globals it was rendered with (the
-//! renderer's prepared templates).
+//! that can differ between two calls with the same arguments. The cache
+//! lasts one render (a build, or one of the development server's partial
+//! updates), so it never outlives the globals it was rendered with.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -138,6 +138,9 @@ fn safe_strings(value: &Value, path: &mut String, found: &mut Vec<String>) {
 /// Partials deeper than this in each other are taken for a loop.
 const MAX_DEPTH: usize = 32;
 
+/// The start of the error for partials nested too deep.
+const NESTED: &str = "partials nested";
+
 thread_local! {
     /// The partials this thread is rendering, outermost first.
     static RENDERING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -155,7 +158,7 @@ impl Depth {
             if stack.len() >= MAX_DEPTH {
                 let chain = stack[stack.len() - 3..].join(" → ");
                 return Err(tera::Error::message(format!(
-                    "partials nested {MAX_DEPTH} deep (… → {chain} → {template}): \
+                    "{NESTED} {MAX_DEPTH} deep (… → {chain} → {template}): \
                      does a partial call itself without end?"
                 )));
             }
@@ -188,6 +191,11 @@ impl Function<TeraResult<Value>> for CachedPartial {
             // message of a function's error, and the partial's own report
             // says where in the partial it failed.
             let report = super::full_report(&e);
+            // The nesting error, once: not wrapped again at each of the
+            // 32 levels it passes through.
+            if let Some(line) = report.lines().find(|l| l.contains(NESTED)) {
+                return tera::Error::message(line.trim_start_matches("error: "));
+            }
             let report = report.strip_prefix("error: ").unwrap_or(&report);
             tera::Error::message(format!("in {NAME}(template=\"{template}\"): {report}"))
         })?;
@@ -205,6 +213,7 @@ mod tests {
 
     fn tera_with(templates: &[(&str, &str)]) -> (Tera, Arc<CachedPartials>) {
         let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
         let partials = register(&mut tera);
         tera.add_raw_templates(templates.iter().copied()).unwrap();
         tera.global_context()
@@ -234,18 +243,13 @@ mod tests {
 
     #[test]
     fn its_output_is_pasted_unescaped_once_escaped_inside() {
-        let mut tera = Tera::new();
-        tera.autoescape_on(vec![".html"]);
-        let partials = register(&mut tera);
-        tera.add_raw_templates([
+        let (tera, _partials) = tera_with(&[
             ("part.html", "<b>{{ text }}</b>"),
             (
                 "page.html",
                 r#"{{ cached_partial(template="part.html", text="a<b") }}"#,
             ),
-        ])
-        .unwrap();
-        partials.ready(&tera);
+        ]);
         let out = render(&tera, "page.html", &Context::new()).unwrap();
         assert_eq!(out, "<b>a&lt;b</b>");
     }
@@ -292,18 +296,13 @@ mod tests {
 
     #[test]
     fn safe_and_escaped_strings_are_different_calls() {
-        let mut tera = Tera::new();
-        tera.autoescape_on(vec![".html"]);
-        let partials = register(&mut tera);
-        tera.add_raw_templates([
+        let (tera, _partials) = tera_with(&[
             ("part.html", "[{{ text }}]"),
             (
                 "page.html",
                 r#"{{ cached_partial(template="part.html", text="<b>" | safe) }}{{ cached_partial(template="part.html", text="<b>") }}"#,
             ),
-        ])
-        .unwrap();
-        partials.ready(&tera);
+        ]);
         let out = render(&tera, "page.html", &Context::new()).unwrap();
         assert_eq!(out, "[<b>][&lt;b&gt;]");
     }
@@ -322,6 +321,11 @@ mod tests {
         ]);
         let error = render(&tera, "page.html", &Context::new()).unwrap_err();
         assert!(error.contains("nested 32 deep"), "{error}");
+        assert_eq!(error.matches("nested 32 deep").count(), 1, "{error}");
+        assert!(
+            error.len() < 2_000,
+            "said once, not at every level: {error}"
+        );
         assert!(error.contains("loop.html → loop.html"), "{error}");
     }
 

@@ -119,7 +119,7 @@ pub fn route(method: &str, url: &str, view: &View) -> Route {
         reply.location = Some(format!("{path}/{query}"));
         return Route::Reply(reply);
     }
-    Route::Reply(not_found(view))
+    Route::Reply(not_found(view, &key))
 }
 
 /// Whether a request with this `Host` header may be answered by a server
@@ -150,17 +150,24 @@ pub fn host_allowed(host: Option<&str>, bind: std::net::IpAddr) -> bool {
         || name.ends_with(".localhost")
 }
 
-/// The site's own 404 page with status 404, or a plain one.
-fn not_found(view: &View) -> Reply {
+/// The site's own 404 page with status 404, or a plain one. Its script
+/// names the file asked for (`key`) as missing, so the page reloads once
+/// that file exists.
+fn not_found(view: &View, key: &str) -> Reply {
+    let page = Some((key, MISSING));
     match view.files.get("404.html") {
-        Some(bytes) => file_reply(404, "404.html", bytes, view.build),
+        Some(bytes) => Reply::new(
+            404,
+            "text/html; charset=utf-8",
+            inject(bytes, view.build, page),
+        ),
         None => Reply::new(
             404,
             "text/html; charset=utf-8",
             inject(
                 b"<!doctype html><html><head><title>Not found</title></head><body><h1>404 Not Found</h1></body></html>",
                 view.build,
-                None,
+                page,
             ),
         ),
     }
@@ -186,7 +193,7 @@ fn error_page(view: &View) -> Reply {
 fn file_reply(status: u16, key: &str, bytes: &[u8], build: u64) -> Reply {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        inject(bytes, build, Some((key, bytes)))
+        inject(bytes, build, Some((key, &version(bytes))))
     } else {
         bytes.to_vec()
     };
@@ -240,11 +247,8 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     let query = query.split('#').next().unwrap_or(query);
     query.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=')?;
-        let value = percent_decode(&value.replace('+', " "))?;
-        (key == name)
-            .then(|| String::from_utf8(value).ok())
-            .flatten()
+        let value = pair.strip_prefix(name)?.strip_prefix('=')?;
+        String::from_utf8(percent_decode(&value.replace('+', " "))?).ok()
     })
 }
 
@@ -298,12 +302,16 @@ pub fn content_type(path: &str) -> &'static str {
 /// output path) and which version of it ([`version`]): reload events name
 /// output paths, and a page that reconnects reloads only if its file
 /// changed meanwhile.
-fn script_tag(build: u64, page: Option<(&str, &[u8])>) -> String {
+fn script_tag(build: u64, page: Option<(&str, &str)>) -> String {
     let page = page
-        .map(|(key, bytes)| format!("&page={}&v={}", percent_encode(key), version(bytes)))
+        .map(|(key, version)| format!("&page={}&v={version}", percent_encode(key)))
         .unwrap_or_default();
     format!("<script src=\"{SCRIPT}?build={build}{page}\" defer></script>\n")
 }
+
+/// The version of a file that does not exist: what a 404 page was served
+/// for (the page becomes stale once the file exists).
+pub const MISSING: &str = "missing";
 
 /// A version of a file's bytes, to tell whether a page is still current.
 pub fn version(bytes: &[u8]) -> String {
@@ -324,8 +332,9 @@ fn percent_encode(text: &str) -> String {
 }
 
 /// Inserts the live-reload script before the last `</body>` (or at the end
-/// when there is none). `page` is the served file's output path and bytes.
-pub fn inject(html: &[u8], build: u64, page: Option<(&str, &[u8])>) -> Vec<u8> {
+/// when there is none). `page` is the requested file's output path and the
+/// version served for it ([`version`], or [`MISSING`] for a 404).
+pub fn inject(html: &[u8], build: u64, page: Option<(&str, &str)>) -> Vec<u8> {
     let tag = script_tag(build, page);
     let at = rfind_ignore_case(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());
@@ -460,7 +469,11 @@ mod tests {
         assert_eq!(redirect.location.as_deref(), Some("/features/?x=1"));
         let missing = get("/nope/");
         assert_eq!(missing.status, 404);
-        assert!(String::from_utf8(missing.body).unwrap().contains("lost"));
+        let body = String::from_utf8(missing.body).unwrap();
+        assert!(body.contains("lost"));
+        // It names the file asked for, as missing: the page reloads once
+        // that file exists.
+        assert!(body.contains("&page=nope/index.html&v=missing\""), "{body}");
         assert_eq!(get("/caf%C3%A9/").status, 200);
         let css = get("/style.css?v=3");
         assert_eq!(css.content_type, "text/css; charset=utf-8");

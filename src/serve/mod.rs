@@ -96,16 +96,18 @@ struct Current {
 
 impl Current {
     /// Whether a page must reload that was served the file `page` (output
-    /// path) at `version` during build `build`: when its file changed or
-    /// went since, whatever the builds in between (a page reloaded by an
+    /// path) at `version` during build `build`: when its file changed, went
+    /// or (for a 404 page, [`http::MISSING`]) came since, whatever the
+    /// builds in between (a page reloaded by an
     /// early event is current although a later build followed). A page
     /// that is no file of the site (the never-built error page) goes by
     /// the build number.
     fn stale(&self, page: Option<&str>, version: Option<&str>, build: Option<u64>) -> bool {
         match (page, version) {
-            (Some(page), Some(version)) => {
-                (self.files.get(page)).is_none_or(|bytes| http::version(bytes) != version)
-            }
+            (Some(page), Some(version)) => match self.files.get(page) {
+                Some(bytes) => http::version(bytes) != version,
+                None => version != http::MISSING,
+            },
             _ => build.is_some_and(|build| build != self.build),
         }
     }
@@ -462,7 +464,7 @@ impl Builder {
                 }
                 log_rebuild(&change, built_in, &how, &what);
             }
-            Err(diagnostics) => {
+            Err((diagnostics, told)) => {
                 let text = diagnostics.to_string();
                 eprint!("{text}");
                 let built_in = started.elapsed();
@@ -480,10 +482,11 @@ impl Builder {
                     build: self.state.current().build,
                     errors: Some(text.clone()),
                 });
-                let clients = self
-                    .state
-                    .hub
-                    .broadcast("error", &json!({ "errors": text }));
+                // Pages that reloaded on an early publish show the failed
+                // save: they reload into the last good site (and its
+                // overlay) instead.
+                let data = json!({ "errors": text, "reload": told });
+                let clients = self.state.hub.broadcast("error", &data);
                 if let Some(change) = change {
                     log_rebuild(
                         &change,
@@ -497,10 +500,24 @@ impl Builder {
     }
 
     /// Brings the preview up to date: in part when the change allows it
-    /// (see [`Preview::update_early`]), else with a full build.
-    fn build(&mut self, change: Option<&Change>) -> Result<Built, Diagnostics> {
-        // What was published early, if anything (see `early_allowed`).
+    /// (see [`Preview::update_early`]), else with a full build. A failure
+    /// comes with the outputs published early, if any: those pages show
+    /// what failed and must go back to the last good site.
+    fn build(&mut self, change: Option<&Change>) -> Result<Built, (Diagnostics, Vec<String>)> {
         let early = std::cell::RefCell::new(None);
+        self.build_with(change, &early).map_err(|errors| {
+            let told = early.take().map(|early| early.told);
+            (errors, told.unwrap_or_default())
+        })
+    }
+
+    /// [`Self::build`]; `early` receives what was published early, if
+    /// anything (see [`Self::early_allowed`]).
+    fn build_with(
+        &mut self,
+        change: Option<&Change>,
+        early: &std::cell::RefCell<Option<Told>>,
+    ) -> Result<Built, Diagnostics> {
         let allowed = self.early_allowed(change);
         let (state, follow) = (&self.state, self.follow);
         let publish = &mut |files: Early| {
@@ -761,6 +778,9 @@ mod tests {
         };
         assert!(changed.stale(Some("a/index.html"), Some(&served), Some(2)));
         assert!(changed.stale(Some("gone/index.html"), Some(&served), Some(2)));
+        // A 404 page was served for a missing file: stale once it exists.
+        assert!(!changed.stale(Some("gone/index.html"), Some(http::MISSING), Some(2)));
+        assert!(changed.stale(Some("a/index.html"), Some(http::MISSING), Some(2)));
         // The never-built error page is no file: it goes by the build.
         assert!(changed.stale(None, None, Some(0)));
         assert!(!changed.stale(None, None, Some(2)));

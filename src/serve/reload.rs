@@ -21,8 +21,10 @@
 //!   with `more` (another `reload` follows: the pages listing them, or the
 //!   rest of a full build), so the page being edited need not wait.
 //! - `css` after a good build where only stylesheets changed.
-//! - `error` after a failed build: `{"errors": "..."}`, the diagnostics
-//!   exactly as the command line prints them.
+//! - `error` after a failed build: `{"errors": "...", "reload": [...]}`,
+//!   the diagnostics exactly as the command line prints them; `reload`
+//!   names the files published early for this save, whose pages go back
+//!   to the last good site.
 //!
 //! A `: ping` comment every few seconds finds clients that went away; their
 //! thread ends and they are dropped from the hub.
@@ -127,7 +129,7 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
   // The file this page is (its output path), and which version of it.
   var page = query.get("page") || "";
   var version = query.get("v") || "";
-  var pageBuild = query.get("build");
+  var pageBuild = query.get("build") || "";
   var overlay = null;
 
   function parse(text) {
@@ -176,7 +178,7 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
   }
 
   var stream = "/__tandem/events?page=" + encodeURIComponent(page) +
-    "&v=" + encodeURIComponent(version) + "&build=" + encodeURIComponent(pageBuild || "");
+    "&v=" + encodeURIComponent(version) + "&build=" + encodeURIComponent(pageBuild);
   var source = new EventSource(stream);
   window.__tandemLive = source;
   source.addEventListener("hello", function (e) {
@@ -193,8 +195,15 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
   function fetched(path) {
     if (!window.performance || !performance.getEntriesByType) return false;
     return performance.getEntriesByType("resource").some(function (r) {
-      try { return new URL(r.name).pathname === "/" + path; } catch (e) { return false; }
+      try { return decodeURI(new URL(r.name).pathname) === "/" + path; } catch (e) { return false; }
     });
+  }
+
+  // Current through build `d.build` without a reload; the attribute lets
+  // tests (and curious readers) see it.
+  function stayed(d) {
+    document.documentElement.setAttribute("data-tandem-build", String(d.build));
+    hideErrors();
   }
 
   function changedHere(d) {
@@ -212,25 +221,27 @@ pub const SCRIPT: &str = r#"// Tandem live reload: served by `tandem serve` only
       return;
     }
     if (!changedHere(d)) {
-      if (typeof d.build === "number") pageBuild = d.build;
-      document.documentElement.setAttribute("data-tandem-build", String(d.build));
-      hideErrors();
+      stayed(d);
       return;
     }
     source.close();
     location.reload();
   });
   source.addEventListener("css", function (e) {
-    var d = parse(e.data);
-    if (typeof d.build === "number") pageBuild = d.build;
-    hideErrors();
+    stayed(parse(e.data));
     swapStylesheets();
   });
   // EventSource fires a plain "error" event of its own when the connection
   // drops; the server's "error" events carry data.
   source.addEventListener("error", function (e) {
     if (typeof e.data !== "string") return;
-    showErrors(parse(e.data).errors || e.data);
+    var d = parse(e.data);
+    if (Array.isArray(d.reload) && d.reload.indexOf(page) >= 0) {
+      source.close();
+      location.reload();
+      return;
+    }
+    showErrors(d.errors || e.data);
   });
 })();
 "#;
