@@ -98,10 +98,9 @@ impl Current {
     /// Whether a page must reload that was served the file `page` (output
     /// path) at `version` during build `build`: when its file changed, went
     /// or (for a 404 page, [`http::MISSING`]) came since, whatever the
-    /// builds in between (a page reloaded by an
-    /// early event is current although a later build followed). A page
-    /// that is no file of the site (the never-built error page) goes by
-    /// the build number.
+    /// builds in between (a page reloaded by an early event is current
+    /// although a later build followed). A page that is no file of the
+    /// site (the never-built error page) goes by the build number.
     fn stale(&self, page: Option<&str>, version: Option<&str>, build: Option<u64>) -> bool {
         match (page, version) {
             (Some(page), Some(version)) => match self.files.get(page) {
