@@ -102,7 +102,7 @@ impl Preview {
         let first = |site: &Site| -> HashSet<String> {
             (site.content.all_pages())
                 .filter(|page| saved.contains(&page.source))
-                .map(|page| format!("{}index.html", page.path))
+                .map(Page::output)
                 .collect()
         };
         let crate::build::Rendered {
@@ -202,7 +202,7 @@ impl Preview {
         }
         let selected = self.outputs_showing(&pages);
         let own: HashSet<String> = (pages.iter())
-            .map(|page| format!("{}index.html", page.path))
+            .map(Page::output)
             .filter(|output| selected.contains(output))
             .collect();
         let replaced: Vec<Page> = pages

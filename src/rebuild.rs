@@ -39,11 +39,11 @@ pub fn outputs_showing(
     content: &Content,
     outputs: &mut HashSet<String>,
 ) {
-    outputs.insert(format!("{}index.html", page.path));
+    outputs.insert(page.output());
     let is_intro = page.source.file_stem().is_some_and(|s| s == "_index");
     if summary_changed && !is_intro {
         if let Some(section) = content.sections.get(&page.section) {
-            outputs.insert(format!("{}index.html", section.path));
+            outputs.insert(section.output());
         }
     }
     let top_level = !page.section.is_empty() && !page.section.contains('/');

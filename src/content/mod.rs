@@ -69,6 +69,20 @@ pub struct Section {
     pub subsections: Vec<String>,
 }
 
+impl Page {
+    /// The file it renders to, below the output folder.
+    pub fn output(&self) -> String {
+        format!("{}index.html", self.path)
+    }
+}
+
+impl Section {
+    /// The file its page renders to, below the output folder.
+    pub fn output(&self) -> String {
+        format!("{}index.html", self.path)
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Content {
     pub pages: Vec<Page>,

@@ -541,15 +541,10 @@ fn top_priorities(shared: &Shared) -> Vec<Value> {
 
 fn section_job<'a>(shared: &'a Shared<'a>, section: &'a Section) -> Job<'a> {
     let site = shared.site;
-    job(
-        "section.html",
-        format!("{}index.html", section.path),
-        &section.url,
-        move |c| {
-            c.insert("section", &section_view(site, section, &shared.dates));
-            c.insert("ancestors", &ancestors(site, &section.key, false));
-        },
-    )
+    job("section.html", section.output(), &section.url, move |c| {
+        c.insert("section", &section_view(site, section, &shared.dates));
+        c.insert("ancestors", &ancestors(site, &section.key, false));
+    })
     .with_shortcodes(section.index.as_ref())
 }
 
@@ -612,18 +607,13 @@ fn page_job<'a>(
     crumbs: Value,
     [previous, next]: [Option<Link>; 2],
 ) -> Job<'a> {
-    job(
-        "page.html",
-        format!("{}index.html", page.path),
-        &page.url,
-        move |c| {
-            c.insert("page", &page_view(shared.site, page, &shared.dates));
-            c.insert_value("section", section_link.clone());
-            c.insert_value("ancestors", crumbs.clone());
-            c.insert("previous", &previous);
-            c.insert("next", &next);
-        },
-    )
+    job("page.html", page.output(), &page.url, move |c| {
+        c.insert("page", &page_view(shared.site, page, &shared.dates));
+        c.insert_value("section", section_link.clone());
+        c.insert_value("ancestors", crumbs.clone());
+        c.insert("previous", &previous);
+        c.insert("next", &next);
+    })
     .with_shortcodes(Some(page))
 }
 

@@ -80,7 +80,7 @@ impl Outputs {
             sources: site
                 .content
                 .all_pages()
-                .map(|p| (format!("{}index.html", p.path), p.source.clone()))
+                .map(|p| (p.output(), p.source.clone()))
                 .collect(),
         }
     }
