@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use crate::build::timed;
 use crate::content::{shortcode, ContentOptions, LinkTargets, Page, Reloaded};
+use crate::data::reader::Loc;
 use crate::diagnostics::Diagnostics;
 use crate::render::{search, Partial, Renderer, Templates};
 use crate::site::{BuildOptions, Site};
@@ -74,6 +75,41 @@ impl Early {
     }
 }
 
+/// Most outputs a save renders first; more would hold up the full build
+/// behind them for long.
+const FIRST_AT_MOST: usize = 200;
+
+/// The outputs that show a save of `saved` first: the saved pages', and
+/// the pages of the candidates whose records (features, scores, check-ins,
+/// demos) are in saved data files. None when there would be more than
+/// [`FIRST_AT_MOST`].
+fn saved_outputs(site: &Site, saved: &[PathBuf]) -> HashSet<String> {
+    let data = &site.data;
+    let in_saved = |loc: &Loc| (data.paths.get(loc.file)).is_some_and(|p| saved.contains(p));
+    let features = (data.features.iter())
+        .filter(|f| in_saved(&f.loc))
+        .map(|f| &f.id);
+    let scores = (data.scores.iter())
+        .filter(|s| in_saved(&s.loc))
+        .map(|s| &s.feature);
+    let checkins = (data.checkins.iter())
+        .filter(|c| in_saved(&c.loc))
+        .map(|c| &c.feature);
+    let demos = (data.demos.iter())
+        .filter(|d| in_saved(&d.loc))
+        .flat_map(|d| &d.features);
+    let candidates = (features.chain(scores).chain(checkins).chain(demos))
+        .map(|id| crate::render::candidate_output(&id.value));
+    let pages = (site.content.all_pages())
+        .filter(|page| saved.contains(&page.source))
+        .map(Page::output);
+    let outputs: HashSet<String> = pages.chain(candidates).collect();
+    if outputs.len() > FIRST_AT_MOST {
+        return HashSet::new();
+    }
+    outputs
+}
+
 /// What [`Preview::update`] did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Update {
@@ -99,12 +135,7 @@ impl Preview {
         served: &Files,
         early: &mut dyn FnMut(Early),
     ) -> Result<Preview, Diagnostics> {
-        let first = |site: &Site| -> HashSet<String> {
-            (site.content.all_pages())
-                .filter(|page| saved.contains(&page.source))
-                .map(Page::output)
-                .collect()
-        };
+        let first = |site: &Site| saved_outputs(site, saved);
         let crate::build::Rendered {
             site,
             files,

@@ -162,7 +162,7 @@ impl Site {
         // Sources were kept only to point diagnostics at them; the site is
         // valid now, and at 10,000 pages they are tens of megabytes.
         let (mut data, mut content) = (data, content);
-        data.files = Vec::new();
+        data.drop_sources();
         content.files = Vec::new();
         Ok((
             Site {

@@ -433,9 +433,9 @@ fn editing_a_data_file_changes_the_page() {
         "save to new page served: {} ms",
         saved.elapsed().as_millis()
     );
-    let log = server.stderr();
-    assert!(log.contains("rebuilt in "), "{log}");
-    assert!(log.contains("data/features.toml"), "{log}");
+    // The page may be served before the build ends (the candidates of the
+    // saved file come first), so the log line may come later.
+    server.wait_for_log("(data/features.toml; full build)");
 }
 
 #[test]
@@ -853,4 +853,38 @@ fn a_save_that_fails_after_its_page_was_served_early_sends_that_page_back() {
     let page = server.get("/guide/demos/").text();
     assert!(page.contains("Show the <em>why</em>."), "{page}");
     assert!(!page.contains("BOOM"), "{page}");
+}
+
+#[test]
+fn a_data_edit_serves_the_pages_of_its_candidates_first() {
+    let fixture = fixture();
+    let server = Server::start(&fixture, &[]);
+    let mut events = server.events();
+    fixture.edit(
+        "data/features.toml",
+        "Offline sync for field app",
+        "Offline sync, first",
+    );
+    let first = events.expect("reload", &server);
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    // Both candidates are defined in the saved file.
+    let pages = serde_json::json!([
+        "features/offline-sync/index.html",
+        "features/xss-title/index.html"
+    ]);
+    assert_eq!(first["pages"], pages, "{first}");
+    assert_eq!(first["more"], true, "{first}");
+    assert!(server
+        .get("/features/offline-sync/")
+        .text()
+        .contains("Offline sync, first"));
+    // The rest of the full build follows: every page but those two.
+    let full = events.expect("reload", &server);
+    let full: serde_json::Value = serde_json::from_str(&full).unwrap();
+    assert!(full["pages"].is_null(), "{full}");
+    assert_eq!(full["except"], pages, "{full}");
+    assert!(server
+        .get("/features/")
+        .text()
+        .contains("Offline sync, first"));
 }

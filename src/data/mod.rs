@@ -30,8 +30,11 @@ use crate::diagnostics::{suggest, Diagnostic, SourceFile};
 /// Everything read from `data/`, merged across files, in file order.
 #[derive(Debug, Default)]
 pub struct Data {
-    /// The data files, indexed by [`reader::Loc::file`].
+    /// The data files, indexed by [`reader::Loc::file`]. Dropped once the
+    /// site is valid (see [`Data::drop_sources`]).
     pub files: Vec<SourceFile>,
+    /// Their paths, by the same index: kept when the sources are dropped.
+    pub paths: Vec<std::path::PathBuf>,
     pub people: Vec<Person>,
     pub features: Vec<Feature>,
     pub scores: Vec<Score>,
@@ -132,6 +135,12 @@ pub fn read_source(root: &Path, relative: &Path) -> Result<SourceFile, Diagnosti
     }
 }
 
+/// Whether `path` (relative to the site root) is a data file:
+/// `data/**/*.toml`.
+pub fn is_data_source(path: &Path) -> bool {
+    path.starts_with("data") && path.extension().is_some_and(|e| e == "toml")
+}
+
 /// Lists files under `root/dir` with the given extension, relative to
 /// `root` and sorted, so that builds read them in a stable order.
 pub fn list_files(
@@ -214,6 +223,13 @@ fn walk_error(root: &Path, dir: &str, e: &walkdir::Error) -> Diagnostic {
 }
 
 impl Data {
+    /// Drops the sources, which were kept only to point diagnostics at
+    /// them, and keeps their paths.
+    pub fn drop_sources(&mut self) {
+        self.paths = self.files.iter().map(|f| f.path.clone()).collect();
+        self.files = Vec::new();
+    }
+
     pub fn load(root: &Path, config: &Config) -> (Data, Vec<Diagnostic>) {
         let mut errors = Vec::new();
         let paths = match list_files(root, "data", "toml") {

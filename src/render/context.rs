@@ -617,25 +617,37 @@ fn page_job<'a>(
     .with_shortcodes(Some(page))
 }
 
+/// The pages of the candidates whose output paths `wanted` accepts.
+pub fn candidate_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) -> Vec<Job<'a>> {
+    let model = &shared.site.model;
+    let mut jobs = Vec::new();
+    for (candidate, value) in model.candidates.iter().zip(shared.candidates) {
+        let path = candidate_output(&candidate.id);
+        if wanted(&path) {
+            jobs.push(job("feature.html", path, &candidate.url, move |c| {
+                c.insert_value("candidate", value.clone())
+            }));
+        }
+    }
+    jobs
+}
+
+/// The file a candidate's page renders to, below the output folder.
+pub fn candidate_output(id: &str) -> String {
+    format!("features/{id}/index.html")
+}
+
 /// The features list, each feature's page, the people page, the 404 page
 /// and the search page.
 fn model_jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
     let base = &shared.base;
-    let model = &shared.site.model;
     let mut jobs = vec![job(
         "features.html",
         "features/index.html".into(),
         &format!("{base}features/"),
         move |c| c.insert("groups", &status_groups(shared)),
     )];
-    for (candidate, value) in model.candidates.iter().zip(shared.candidates) {
-        jobs.push(job(
-            "feature.html",
-            format!("features/{}/index.html", candidate.id),
-            &candidate.url,
-            move |c| c.insert_value("candidate", value.clone()),
-        ));
-    }
+    jobs.extend(candidate_jobs(shared, &|_| true));
     jobs.push(job(
         "people.html",
         "people/index.html".into(),

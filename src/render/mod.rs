@@ -4,6 +4,7 @@
 mod assets;
 mod cached_partial;
 mod context;
+pub use context::candidate_output;
 mod dashboards;
 pub mod feeds;
 pub mod html;
@@ -292,8 +293,9 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders only the handbook's outputs (home page, sections, pages,
-    /// search page) whose paths are in `selected`, with their links
-    /// checked, for the development server's partial rebuilds.
+    /// search page) and candidates' pages whose paths are in `selected`,
+    /// with their links checked, for the development server's partial
+    /// rebuilds and the pages it shows first.
     /// Returns them with their search-index entries. `dates` are the
     /// last-updated dates of the full build (reading git again would cost
     /// more than the pages).
@@ -303,7 +305,9 @@ impl<'a> Renderer<'a> {
         dates: &LastUpdated,
     ) -> Result<Partial, Diagnostics> {
         let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
-        let jobs = context::handbook_jobs(&shared, &|path| selected.contains(path));
+        let wanted = |path: &str| selected.contains(path);
+        let mut jobs = context::handbook_jobs(&shared, &wanted);
+        jobs.extend(context::candidate_jobs(&shared, &wanted));
         self.render_jobs(&shared, jobs)
     }
 

@@ -597,19 +597,18 @@ impl Builder {
         }
     }
 
-    /// `change`, when the saved pages may be served before the rest of the
-    /// build: only pages were saved (a stylesheet saved with them would
-    /// reach the early page late), and the site served now is a good one
-    /// (an early page must not hide errors, nor stand alone in a site that
-    /// never built).
+    /// `change`, when the pages showing it may be served before the rest
+    /// of the build: only pages and data were saved (a stylesheet saved
+    /// with them would reach the early page late), and the site served
+    /// now is a good one (an early page must not hide errors, nor stand
+    /// alone in a site that never built).
     fn early_allowed<'c>(&self, change: Option<&'c Change>) -> Option<&'c Change> {
         let current = self.state.current();
         let good = self.health == Health::Good && current.build > 0 && current.errors.is_none();
         change.filter(|change| {
-            good && change
-                .paths
-                .iter()
-                .all(|p| crate::content::is_page_source(p))
+            let shows_first =
+                |p: &PathBuf| crate::content::is_page_source(p) || crate::data::is_data_source(p);
+            good && change.paths.iter().all(shows_first)
         })
     }
 }
