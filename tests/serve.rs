@@ -472,7 +472,7 @@ fn a_text_edit_renders_only_what_shows_the_page_and_a_title_edit_everything() {
     }
     assert!(server.get("/guide/").text().contains("in short"));
     server.wait_for_log("(content/guide/demos.md; 5 of ");
-    server.wait_for_log("saved pages first (reload sent to 1 page ");
+    server.wait_for_log("what the save shows first (reload sent to 1 page ");
 
     fixture.edit(
         "content/guide/demos.md",

@@ -648,7 +648,7 @@ impl State {
         let data = json!({ "build": build, "url": url, "pages": early.rendered, "more": true });
         let clients = self.hub.broadcast("reload", &data);
         let what = format!(
-            "saved pages first (reload sent to {clients} page{} {} ms after the save)",
+            "what the save shows first (reload sent to {clients} page{} {} ms after the save)",
             plural(clients),
             change.first.elapsed().as_millis(),
         );

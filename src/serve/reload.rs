@@ -19,7 +19,8 @@
 //!   full build) means any file may have changed, except those in `except`.
 //!   After a save of pages, those render first and are announced alone
 //!   with `more` (another `reload` follows: the pages listing them, or the
-//!   rest of a full build), so the page being edited need not wait.
+//!   rest of a full build), so the page being edited need not wait; after
+//!   a save of data, the pages of the candidates it holds do.
 //! - `css` after a good build where only stylesheets changed.
 //! - `error` after a failed build: `{"errors": "...", "reload": [...]}`,
 //!   the diagnostics exactly as the command line prints them; `reload`
