@@ -569,7 +569,8 @@ impl Builder {
                 }
             }
         }
-        let saved = change.map(|c| c.paths.as_slice()).unwrap_or_default();
+        // Nothing goes first where nothing may be published early.
+        let saved = allowed.map(|c| c.paths.as_slice()).unwrap_or_default();
         let served = self.state.current().files.clone();
         let built = guarded(|| Preview::build_early(&self.options, saved, &served, publish));
         match built.and_then(|built| built) {
