@@ -49,7 +49,7 @@ pub fn outputs_showing(
     let top_level = !page.section.is_empty() && !page.section.contains('/');
     if top_level && (is_intro || summary_changed) {
         outputs.insert("index.html".into());
-        outputs.insert(format!("{}index.html", search::PAGE_URL_PATH));
+        outputs.insert(search::page_output());
     }
 }
 

@@ -487,14 +487,13 @@ pub fn jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
 /// rebuild at 10,000 pages makes the few it renders, not all of them.
 pub fn handbook_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) -> Vec<Job<'a>> {
     let content = &shared.site.content;
-    let output = |path: &str| format!("{path}index.html");
     let mut jobs = Vec::new();
     if wanted("index.html") {
         jobs.push(index_job(shared));
     }
     for section in content.sections.values() {
         let pages = || section.pages.iter().map(|&i| &content.pages[i]);
-        if !wanted(&output(&section.path)) && !pages().any(|p| wanted(&output(&p.path))) {
+        if !wanted(&section.output()) && !pages().any(|p| wanted(&p.output())) {
             continue;
         }
         if section.key.is_empty() {
@@ -504,7 +503,7 @@ pub fn handbook_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) 
             jobs.extend(section_page_jobs(shared, section));
         }
     }
-    if wanted(&output(super::search::PAGE_URL_PATH)) {
+    if wanted(&super::search::page_output()) {
         jobs.push(search_job(shared));
     }
     jobs.retain(|job| wanted(&job.path));
@@ -634,7 +633,7 @@ pub fn candidate_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool)
 
 /// The file a candidate's page renders to, below the output folder.
 pub fn candidate_output(id: &str) -> String {
-    format!("features/{id}/index.html")
+    format!("{}index.html", crate::model::candidate_path(id))
 }
 
 /// The features list, each feature's page, the people page, the 404 page
@@ -662,7 +661,7 @@ fn model_jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
 fn search_job<'a>(shared: &'a Shared<'a>) -> Job<'a> {
     job(
         "search.html",
-        format!("{}index.html", super::search::PAGE_URL_PATH),
+        super::search::page_output(),
         &format!("{}{}", shared.base, super::search::PAGE_URL_PATH),
         move |c| c.insert_value("sections", top_sections(shared)),
     )

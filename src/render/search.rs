@@ -28,6 +28,11 @@ pub const INDEX_SCRIPT_PATH: &str = "search-index.js";
 /// The search page: the search form's target, listing every page.
 pub const PAGE_URL_PATH: &str = "search/";
 
+/// The file the search page renders to, below the output folder.
+pub fn page_output() -> String {
+    format!("{PAGE_URL_PATH}index.html")
+}
+
 /// Characters of text kept per page.
 pub const MAX_TEXT: usize = 1500;
 
