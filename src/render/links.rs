@@ -29,11 +29,14 @@ use super::{assets, publish, search};
 /// Every path below the base path that names an output file: each file's
 /// path, and for each `index.html` its folder with and without the
 /// trailing slash (`guide/`, `guide`; `` for the home page).
-pub struct Targets(HashSet<String>);
+///
+/// Looked up for every link of every page: hashed with FxHash, not
+/// SipHash (the paths are the site's own, not an attacker's).
+pub struct Targets(rustc_hash::FxHashSet<String>);
 
 impl Targets {
     pub fn new<'a>(paths: impl IntoIterator<Item = &'a String>) -> Targets {
-        let mut set = HashSet::new();
+        let mut set = rustc_hash::FxHashSet::default();
         for path in paths {
             if path == "index.html" {
                 set.insert(String::new());
