@@ -1243,3 +1243,53 @@ fn the_ci_workflow_checks_then_builds_then_publishes() {
     );
     assert!(!text.contains('\t'), "YAML has no tabs");
 }
+
+/// A page template whose navigation pastes `partials/links.html` through
+/// `cached_partial`, as the default theme's sidebar does.
+fn site_pasting_links(links: &str) -> Fixture {
+    let site = Fixture::new();
+    site.write("templates/partials/links.html", links);
+    site.write(
+        "templates/page.html",
+        "<!doctype html><title>{{ page.title }}</title>\
+         <nav>{{ cached_partial(template=\"partials/links.html\") }}</nav>\
+         <main><h1>{{ page.title }}</h1>{{ page.html | safe }}</main>\n",
+    );
+    site
+}
+
+/// Links enough to be worth scanning once (a few hundred bytes).
+fn many_links(extra: &str) -> String {
+    let mut links: String = ["", "people/", "features/", "dashboards/", "this-week/"]
+        .iter()
+        .map(|path| {
+            format!("<li><a href=\"{{{{ site.base_path }}}}{path}\">Go to /{path}</a></li>\n")
+        })
+        .collect();
+    links.push_str(extra);
+    format!("<ul>\n{links}{links}</ul>")
+}
+
+#[test]
+fn links_in_a_partial_pasted_on_every_page_are_checked_on_each() {
+    let site = site_pasting_links(&many_links(
+        "<li><a href=\"{{ site.base_path }}nowhere/\">Lost</a></li>\n",
+    ));
+    let output = tandem(site.root(), &["build"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    for page in ["content/guide/checkin.md", "content/guide/demos.md"] {
+        assert!(err.contains(&format!("--> {page}")), "{page}: {err}");
+    }
+    assert_eq!(err.matches("link `/nowhere/`").count(), 2, "{err}");
+}
+
+#[test]
+fn links_in_a_partial_pasted_on_every_page_are_made_relative_to_each() {
+    let site = site_pasting_links(&many_links(""));
+    let output = tandem(site.root(), &["build", "--relative-urls"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = fs::read_to_string(site.path("public/guide/checkin/index.html")).unwrap();
+    assert!(page.contains(r#"href="../../people/index.html""#), "{page}");
+    assert!(!page.contains(r#"href="/people/""#), "{page}");
+}

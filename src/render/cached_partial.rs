@@ -13,11 +13,20 @@
 //! that can differ between two calls with the same arguments. The cache
 //! lasts one render (a build, or one of the development server's partial
 //! updates), so it never outlives the globals it was rendered with.
+//!
+//! The same output pasted into thousands of pages is also scanned once:
+//! each thread notes the partials its renders pasted ([`take_pasted`]),
+//! and the publisher takes what [`Known`] read of them wherever a page
+//! holds their bytes, instead of reading those bytes again.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use memchr::memmem::Finder;
 use tera::{Context, Function, Kwargs, State, Tera, TeraResult, Value};
+
+use super::html::Known;
 
 /// The function's name in templates.
 pub const NAME: &str = "cached_partial";
@@ -31,7 +40,86 @@ pub struct CachedPartials {
     /// The templates to render with: a copy of the renderer's, made once
     /// its globals are in (a function cannot reach the `Tera` calling it).
     tera: OnceLock<Tera>,
-    rendered: Mutex<HashMap<String, Arc<str>>>,
+    rendered: Mutex<HashMap<String, Arc<Pasted>>>,
+}
+
+/// A partial's output, with what scanning it gives.
+pub struct Pasted {
+    pub html: Arc<str>,
+    /// Read when a page holding it is first published.
+    known: OnceLock<Option<(Known, Finder<'static>)>>,
+}
+
+impl Pasted {
+    fn new(html: Arc<str>) -> Self {
+        Pasted {
+            html,
+            known: OnceLock::new(),
+        }
+    }
+
+    /// What a scan reads in it, and where `page` holds it at or after
+    /// `from`; `None` if nowhere, or if it is not self-contained markup.
+    pub fn find_in(&self, page: &[u8], mut from: usize) -> Option<(usize, &Known)> {
+        let (known, finder) = self
+            .known
+            .get_or_init(|| {
+                let known = Known::of(&self.html)?;
+                let anchor = &self.html.as_bytes()[..ANCHOR.min(self.html.len())];
+                Some((known, Finder::new(anchor).into_owned()))
+            })
+            .as_ref()?;
+        let html = self.html.as_bytes();
+        // Searching for the first bytes, then comparing the rest, is many
+        // times faster than searching for kilobytes at once.
+        loop {
+            let at = from + finder.find(&page[from..])?;
+            if page[at..].starts_with(html) {
+                return Some((at, known));
+            }
+            from = at + 1;
+        }
+    }
+}
+
+/// How many first bytes of a paste are searched for.
+const ANCHOR: usize = 64;
+
+/// Pastes shorter than this are scanned with their page: finding them
+/// would cost about what reading them does.
+const WORTH_KNOWING: usize = 256;
+
+/// Notes kept per thread before the oldest are dropped: a page pastes a
+/// few; renders whose output is never published (a failed page) must not
+/// make the list grow.
+const PASTED_KEPT: usize = 64;
+
+thread_local! {
+    /// The partials pasted by page renders on this thread, in call order.
+    static PASTED: RefCell<Vec<Arc<Pasted>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The partials that renders on this thread pasted since the last call
+/// (the publisher calls it for each page, on the thread that rendered
+/// it). Only a hint: the publisher checks that the page holds each one.
+pub fn take_pasted() -> Vec<Arc<Pasted>> {
+    PASTED.with(|pasted| std::mem::take(&mut *pasted.borrow_mut()))
+}
+
+/// Notes that a page render pasted `pasted`.
+fn note_pasted(pasted: &Arc<Pasted>) {
+    // Partials inside partials are inside their caller's output already.
+    let top_level = RENDERING.with(|stack| stack.borrow().is_empty());
+    if !top_level || pasted.html.len() < WORTH_KNOWING {
+        return;
+    }
+    PASTED.with(|list| {
+        let mut list = list.borrow_mut();
+        if list.len() >= PASTED_KEPT {
+            list.remove(0);
+        }
+        list.push(pasted.clone());
+    });
 }
 
 /// Registers `cached_partial` on `tera`. Call [`CachedPartials::ready`]
@@ -54,7 +142,7 @@ impl CachedPartials {
         );
     }
 
-    fn render(&self, kwargs: &Kwargs) -> TeraResult<Arc<str>> {
+    fn render(&self, kwargs: &Kwargs) -> TeraResult<Arc<Pasted>> {
         let template: String = kwargs.must_get(TEMPLATE)?;
         // Keyword arguments are named, so every key is a string.
         let mut arguments: Vec<(&str, &Value)> = (kwargs.iter())
@@ -80,7 +168,8 @@ impl CachedPartials {
             context.insert_value(name.to_string(), value.clone());
         }
         let html: Arc<str> = tera.render(&template, &context)?.into();
-        Ok(self.lock().entry(key).or_insert(html).clone())
+        let pasted = Arc::new(Pasted::new(html));
+        Ok(self.lock().entry(key).or_insert(pasted).clone())
     }
 
     /// Forgets what was rendered. Called at the start of every render, so
@@ -91,7 +180,7 @@ impl CachedPartials {
         self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<str>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Pasted>>> {
         // The map holds finished strings only, so a panic elsewhere cannot
         // leave it half-updated.
         self.rendered
@@ -201,7 +290,8 @@ impl Function<TeraResult<Value>> for CachedPartial {
             let report = report.strip_prefix("error: ").unwrap_or(&report);
             tera::Error::message(format!("in {NAME}(template=\"{template}\"): {report}"))
         })?;
-        Ok(Value::safe_string(&html))
+        note_pasted(&html);
+        Ok(Value::safe_string(&html.html))
     }
 
     fn is_safe(&self) -> bool {

@@ -6,7 +6,9 @@
 //! HTML that Tandem's own templates and Markdown renderer wrote.
 //!
 //! It runs over every page of every build, so it borrows instead of
-//! allocating: tag and attribute names are slices of the page.
+//! allocating: tag and attribute names are slices of the page; and what it
+//! reads in markup that thousands of pages share (a [`Known`] stretch) is
+//! read once.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -142,6 +144,8 @@ enum Tag<'a, 'b> {
         self_closing: bool,
     },
     End(&'a [u8]),
+    /// A known stretch, and where it starts.
+    Known(usize, &'a Known),
 }
 
 /// Reads a page piece by piece. Pulled by [`analyze`]'s loop rather than
@@ -153,32 +157,67 @@ struct Scanner<'a> {
     at: usize,
     /// The attributes of the last start tag.
     attributes: Vec<Attr>,
+    /// Known stretches of the page by where they start, sorted, not
+    /// overlapping; those before `next_known` are behind.
+    known: &'a [(usize, &'a Known)],
+    next_known: usize,
+    /// Where `known[next_known]` starts, or `usize::MAX`: one comparison
+    /// per tag when there is none (this loop reads every tag of a build).
+    next_known_at: usize,
 }
 
 impl<'a> Scanner<'a> {
-    fn new(html: &'a str) -> Self {
+    fn new(html: &'a str, known: &'a [(usize, &'a Known)]) -> Self {
         Scanner {
             html,
             at: 0,
             attributes: Vec::new(),
+            known,
+            next_known: 0,
+            next_known_at: known.first().map_or(usize::MAX, |&(at, _)| at),
         }
     }
 
+    /// Moves on to the next known stretch.
+    fn pass_known(&mut self) {
+        self.next_known += 1;
+        self.next_known_at = (self.known.get(self.next_known)).map_or(usize::MAX, |&(at, _)| at);
+    }
+
     /// The next piece, or `None` at the end of the page.
+    // Inlined into the loops that pull it: a call per piece cost a third
+    // more instructions.
+    #[inline(always)]
     fn next(&mut self) -> Option<Piece<'a, '_>> {
         let (html, bytes) = (self.html, self.html.as_bytes());
         let text_start = self.at;
         if text_start >= bytes.len() {
             return None;
         }
+        // A stretch that starts inside a tag, comment or raw text already
+        // read is not where the scan would start it: it is passed over.
+        while self.next_known_at < text_start {
+            self.pass_known();
+        }
         let mut i = text_start;
         loop {
-            let Some(offset) = find(b'<', &bytes[i..]) else {
+            let tag_at = find(b'<', &bytes[i..]).map_or(bytes.len(), |offset| i + offset);
+            // The stretch starts in this run of text, so the scan would
+            // read it from its start just as `Known::of` did.
+            if self.next_known_at <= tag_at {
+                let (at, known) = self.known[self.next_known];
+                self.pass_known();
+                self.at = at + known.len;
+                let text = &html[text_start..at];
+                let tag = Some(Tag::Known(at, known));
+                return Some(Piece { text, tag });
+            }
+            if tag_at == bytes.len() {
                 self.at = bytes.len();
                 let text = &html[text_start..];
                 return Some(Piece { text, tag: None });
-            };
-            let start = i + offset;
+            }
+            let start = tag_at;
             let text = &html[text_start..start];
             match bytes.get(start + 1) {
                 Some(b'!' | b'?') => {
@@ -632,6 +671,68 @@ fn spaced_words_end(bytes: &[u8], from: usize) -> usize {
     }
 }
 
+/// What [`analyze`] reads in a stretch of markup that many pages hold
+/// whole (a `cached_partial`'s output): read once, then taken for each
+/// page instead of scanning the stretch again.
+#[derive(Debug)]
+pub struct Known {
+    /// Its length in bytes.
+    len: usize,
+    /// Its URL attributes, at offsets from its start.
+    urls: Vec<UrlAttribute>,
+    /// The element names of its tags (as written).
+    names: Vec<Box<[u8]>>,
+}
+
+impl Known {
+    /// `None` when a scan could read `html` differently inside a page: when
+    /// a tag, comment or raw-text element it opens does not close within
+    /// it, or it ends with `<` or `</` (a tag the page's next bytes could
+    /// complete).
+    pub fn of(html: &str) -> Option<Known> {
+        if html.ends_with('<') || html.ends_with("</") {
+            return None;
+        }
+        // A probe tag after it: read as a tag right at the end exactly
+        // when nothing is left open.
+        const PROBE: &str = "<x>";
+        let probed = format!("{html}{PROBE}");
+        let mut scanner = Scanner::new(&probed, &[]);
+        let mut reader = Reader::new(&probed, None);
+        let mut names: Vec<Box<[u8]>> = Vec::new();
+        loop {
+            let from = scanner.at;
+            let piece = scanner.next()?;
+            let tag_at = from + piece.text.len();
+            if tag_at >= html.len() {
+                let probe_read = tag_at == html.len()
+                    && matches!(piece.tag, Some(Tag::Start { name: b"x", .. }))
+                    && scanner.at == probed.len();
+                return probe_read.then_some(Known {
+                    len: html.len(),
+                    urls: reader.urls,
+                    names,
+                });
+            }
+            let name = match piece.tag {
+                Some(Tag::Start {
+                    name,
+                    attributes,
+                    self_closing,
+                }) => {
+                    reader.start(name, attributes, self_closing);
+                    name
+                }
+                Some(Tag::End(name)) => name,
+                Some(Tag::Known(..)) | None => continue,
+            };
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name.into());
+            }
+        }
+    }
+}
+
 /// What a rendered page says to a reader: its `<h1>`, `<title>`, robots
 /// meta tag and the plain text of its `<main>` element. Elements that are
 /// hidden, `aria-hidden="true"` or marked `data-nosearch` (page metadata,
@@ -661,9 +762,40 @@ pub struct Analysis {
 /// most of a page's time went into collecting text nobody read. The text
 /// may be longer than that; it is whole when it is shorter.
 pub fn analyze(html: &str, want_text: Option<usize>) -> Analysis {
-    let mut scanner = Scanner::new(html);
+    analyze_knowing(html, want_text, &[])
+}
+
+/// [`analyze`], taking what `known` says of its stretches (each with where
+/// in `html` it starts; sorted, not overlapping) instead of reading them
+/// again wherever that gives the same result: the scan reaches the
+/// stretch's start in text, and the page's text needs nothing from it
+/// (it is inside navigation, say, or no text is wanted). Elsewhere the
+/// stretch is read as usual.
+pub fn analyze_knowing(
+    html: &str,
+    want_text: Option<usize>,
+    known: &[(usize, &Known)],
+) -> Analysis {
+    let mut scanner = Scanner::new(html, known);
     let mut reader = Reader::new(html, want_text);
-    while let Some(piece) = scanner.next() {
+    loop {
+        let from = scanner.at;
+        let Some(piece) = scanner.next() else {
+            break;
+        };
+        if let Some(Tag::Known(at, known)) = piece.tag {
+            if !reader.can_pass(known) {
+                // Read it after all: from where this piece started, so
+                // its text is not cut in two.
+                scanner.at = from;
+                continue;
+            }
+            if !piece.text.is_empty() {
+                reader.text(piece.text);
+            }
+            reader.pass(at, known);
+            continue;
+        }
         if !piece.text.is_empty() {
             reader.text(piece.text);
         }
@@ -674,7 +806,7 @@ pub fn analyze(html: &str, want_text: Option<usize>) -> Analysis {
                 self_closing,
             }) => reader.start(name, attributes, self_closing),
             Some(Tag::End(name)) => reader.end(name),
-            None => {}
+            Some(Tag::Known(..)) | None => {}
         }
     }
     reader.finish()
@@ -729,6 +861,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn start(&mut self, name: &'a [u8], attributes: &[Attr], self_closing: bool) {
         let mut element = None;
         for a in attributes {
@@ -780,6 +913,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn end(&mut self, name: &[u8]) {
         if !self.want_text {
             return;
@@ -808,12 +942,32 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Whether taking `known` instead of reading it changes nothing: with
+    /// no text wanted only its URLs count; inside a skipped element only
+    /// they and tags of that element's name do.
+    fn can_pass(&self, known: &Known) -> bool {
+        match self.skip {
+            _ if !self.want_text => true,
+            Some((skipped, _)) => !known.names.iter().any(|n| skipped.eq_ignore_ascii_case(n)),
+            None => false,
+        }
+    }
+
+    /// Takes the URLs of `known`, which starts at `at`.
+    fn pass(&mut self, at: usize, known: &Known) {
+        self.urls.extend(known.urls.iter().map(|url| UrlAttribute {
+            kind: url.kind,
+            value: url.value.start + at..url.value.end + at,
+        }));
+    }
+
     /// Ends the current word of the page's text.
     fn gap(&mut self) {
         self.body_text.gap();
         self.main_text.gap();
     }
 
+    #[inline(always)]
     fn text(&mut self, raw: &str) {
         if !self.want_text || self.skip.is_some() {
             return;
@@ -1067,5 +1221,164 @@ mod tests {
             .map(|u| &html[u.value.clone()])
             .collect();
         assert_eq!(values, ["/x/", "/never-closed alt=x>"]);
+    }
+}
+
+#[cfg(test)]
+mod known_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn urls<'h>(html: &'h str, analysis: &Analysis) -> Vec<&'h str> {
+        (analysis.urls.iter())
+            .map(|u| &html[u.value.clone()])
+            .collect()
+    }
+
+    #[test]
+    fn a_stretch_is_known_only_when_nothing_it_opens_stays_open() {
+        let closed = r#"<li><a href="/a/">A</a></li><!-- c --><script>x<y</script> text & <3"#;
+        let known = Known::of(closed).expect("self-contained");
+        assert_eq!(known.len, closed.len());
+        let found: Vec<&str> = (known.urls.iter())
+            .map(|u| &closed[u.value.clone()])
+            .collect();
+        assert_eq!(found, ["/a/"]);
+        for open in [
+            "<li><a href=\"/a/",
+            "<li><a href='/a/'",
+            "<p>text <!-- open",
+            "<script>if (a < b)",
+            "<p>ends with <",
+            "<p>ends with </",
+            "<!doctype html",
+        ] {
+            assert!(Known::of(open).is_none(), "{open}");
+        }
+    }
+
+    /// A page whose `<nav>` and `<main>` both hold `stretch`, where each
+    /// copy starts, and a `Known` that lies about it (no URLs): the URLs
+    /// the scan reports tell which copies it passed and which it read.
+    fn lying(stretch: &str) -> (String, [usize; 2], Known) {
+        let page = format!(
+            "<html><body><nav>{stretch}</nav><main><h1>T</h1><ul>{stretch}</ul></main></body></html>"
+        );
+        let at = [page.find(stretch).unwrap(), page.rfind(stretch).unwrap()];
+        let known = Known {
+            urls: Vec::new(),
+            ..Known::of(stretch).unwrap()
+        };
+        (page, at, known)
+    }
+
+    #[test]
+    fn a_known_stretch_is_passed_in_navigation_and_read_in_the_text() {
+        let stretch = r#"<li><a href="/one/">One</a></li><li><a href="/two/">Two</a></li>"#;
+        let (page, [first, second], known) = lying(stretch);
+        let at = [(first, &known), (second, &known)];
+        let analysis = analyze_knowing(&page, Some(usize::MAX), &at);
+        // Passed in <nav> (its text is not wanted), read in <main>.
+        assert_eq!(urls(&page, &analysis), ["/one/", "/two/"]);
+        assert!(analysis.urls[0].value.start > second);
+        assert_eq!(analysis.text.unwrap().text, "T One Two");
+        // With no text wanted, both are passed.
+        assert!(analyze_knowing(&page, None, &at).urls.is_empty());
+    }
+
+    #[test]
+    fn a_stretch_holding_the_skipped_elements_tags_is_read() {
+        let stretch = r#"<nav><a href="/n/">n</a></nav>"#;
+        let (page, [first, second], known) = lying(stretch);
+        let at = [(first, &known), (second, &known)];
+        assert!(analyze_knowing(&page, None, &at).urls.is_empty());
+        let analysis = analyze_knowing(&page, Some(usize::MAX), &at);
+        assert_eq!(urls(&page, &analysis), ["/n/", "/n/"]);
+    }
+
+    #[test]
+    fn a_stretch_inside_a_tag_or_comment_is_read_with_it() {
+        let stretch = "x <a href=\"/in/\">y</a>";
+        let known = Known {
+            urls: Vec::new(),
+            ..Known::of(stretch).unwrap()
+        };
+        for page in [
+            format!("<nav><!-- {stretch} --><a href=\"/after/\">a</a></nav>"),
+            format!("<nav><a title=\"{stretch}\" href=\"/after/\">a</a></nav>"),
+        ] {
+            let at = page.find(stretch).unwrap();
+            let analysis = analyze_knowing(&page, None, &[(at, &known)]);
+            assert_eq!(
+                analysis.urls.len(),
+                analyze(&page, None).urls.len(),
+                "{page}"
+            );
+        }
+    }
+
+    /// Pieces of markup that open, close and break tags, comments and raw
+    /// text in every way the scanner tells apart.
+    fn markup() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "<nav>",
+            "</nav>",
+            "<NAV>",
+            "<main>",
+            "</main>",
+            "<h1>",
+            "</h1>",
+            "<title>",
+            "</title>",
+            "<p>",
+            "</p>",
+            "<a href=\"/x/\">",
+            "<img src=/i.png>",
+            "</a>",
+            "<div aria-hidden=\"true\">",
+            "</div>",
+            "<!--",
+            "-->",
+            "<script>",
+            "</script>",
+            "<",
+            "</",
+            ">",
+            "\"",
+            "'",
+            "=",
+            " ",
+            "word",
+            "&amp;",
+            "&am",
+            "p;",
+            "<br/>",
+            "<meta name=robots content=noindex>",
+        ]);
+        prop::collection::vec(pieces, 0..24).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the page around it, taking a known stretch gives
+        /// exactly what reading it gives.
+        #[test]
+        fn taking_a_known_stretch_reads_like_reading_it(
+            before in markup(),
+            stretch in markup(),
+            after in markup(),
+            limit in prop::option::of(0usize..40),
+        ) {
+            let Some(known) = Known::of(&stretch) else {
+                return Ok(());
+            };
+            prop_assume!(!stretch.is_empty());
+            let page = format!("{before}{stretch}{after}");
+            let at = [(before.len(), &known)];
+            let taken = analyze_knowing(&page, limit, &at);
+            let read = analyze(&page, limit);
+            prop_assert_eq!(format!("{taken:?}"), format!("{read:?}"));
+        }
     }
 }

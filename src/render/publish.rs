@@ -131,7 +131,9 @@ impl<'a> Publisher<'a> {
         if !page && !relative {
             return file;
         }
-        let analysis = html::analyze(text, page.then_some(search::MAX_TEXT));
+        let pasted = super::cached_partial::take_pasted();
+        let known = locate(text, &pasted);
+        let analysis = html::analyze_knowing(text, page.then_some(search::MAX_TEXT), &known);
         if let Some(text_of_page) = &analysis.text {
             let problems = links::check_page(
                 self.site,
@@ -204,4 +206,21 @@ impl<'a> Publisher<'a> {
         files.push(feeds::sitemap(self.site, &sitemap));
         Ok(files)
     }
+}
+
+/// Where `page` holds the pasted partials, in order, with what scanning
+/// them gives.
+fn locate<'p>(
+    page: &str,
+    pasted: &'p [Arc<super::cached_partial::Pasted>],
+) -> Vec<(usize, &'p html::Known)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    for paste in pasted {
+        if let Some((at, known)) = paste.find_in(page.as_bytes(), from) {
+            found.push((at, known));
+            from = at + paste.html.len();
+        }
+    }
+    found
 }
