@@ -348,7 +348,7 @@ fn write_selected(
     let output = writer.output().to_path_buf();
     let index = timed("read index", || {
         let bytes = std::fs::read(output.join(search::INDEX_PATH)).ok()?;
-        search::IndexParts::parse(&bytes)
+        search::IndexParts::parse(bytes)
     });
     let Some(mut index) = index else {
         return Ok(None);
