@@ -360,9 +360,13 @@ fn binary() -> Option<String> {
     ))
 }
 
-/// Every source file (relative path), sorted.
-fn source_files(root: &Path) -> Option<Vec<String>> {
-    let mut files = vec![crate::config::FILE_NAME.to_string()];
+/// Every source file: its name in the stamp (relative path, `/`-separated;
+/// a name that is not UTF-8 is kept with replacement characters, as the
+/// records also check the file's inode) and its path relative to `root`,
+/// sorted by name.
+fn source_files(root: &Path) -> Option<Vec<(String, PathBuf)>> {
+    let settings = crate::config::FILE_NAME;
+    let mut files = vec![(settings.to_string(), PathBuf::from(settings))];
     for folder in SOURCE_FOLDERS {
         let dir = root.join(folder);
         if !dir.exists() {
@@ -372,7 +376,9 @@ fn source_files(root: &Path) -> Option<Vec<String>> {
             let entry = entry.ok()?;
             if entry.file_type().is_file() {
                 let relative = entry.path().strip_prefix(root).ok()?;
-                files.push(relative.to_str()?.replace(std::path::MAIN_SEPARATOR, "/"));
+                let name = relative.to_string_lossy();
+                let name = name.replace(std::path::MAIN_SEPARATOR, "/");
+                files.push((name, relative.to_path_buf()));
             }
         }
     }
@@ -385,8 +391,8 @@ fn source_files(root: &Path) -> Option<Vec<String>> {
 fn source_records(root: &Path, known: Option<&Known>) -> Option<Vec<SourceRecord>> {
     source_files(root)?
         .into_par_iter()
-        .map(|path| {
-            let full = root.join(&path);
+        .map(|(path, relative)| {
+            let full = root.join(relative);
             let meta = match fs::metadata(&full) {
                 Ok(meta) => meta,
                 // The settings file is optional.
@@ -820,6 +826,20 @@ mod tests {
             page_digest(&digest_with(&options, &racy)),
             page_digest(&first)
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_source_whose_name_is_not_utf8_is_digested() {
+        use std::os::unix::ffi::OsStrExt;
+        let (dir, options) = site();
+        fs::create_dir_all(dir.path().join("static")).unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"\xffimage.png");
+        fs::write(dir.path().join("static").join(name), "x").unwrap();
+        let first = digest(&options, Path::new("public"), None).unwrap();
+        fs::write(dir.path().join("static").join(name), "y").unwrap();
+        let second = digest(&options, Path::new("public"), Some(first.known())).unwrap();
+        assert!(!second.same(&first));
     }
 
     #[test]
