@@ -180,14 +180,24 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         options.today = crate::calendar::today().ok();
     }
     let options = &options;
-    let digest = timed("stamp", || stamp::digest(options, output));
-    let stamp = timed("up to date", || {
-        digest.as_ref().and_then(|_| Stamp::read(output))
+    let stamp = timed("read stamp", || Stamp::read(output));
+    // Only the sources whose metadata changed since the stamp was made
+    // are read.
+    let digest = timed("stamp", || {
+        stamp::digest(options, output, stamp.as_ref().and_then(Stamp::known))
     });
-    let stamp = stamp.zip(digest.as_ref());
-    if let Some(unchanged) = stamp.as_ref().and_then(|(s, digest)| s.unchanged(digest)) {
+    let stamp = timed("up to date", || {
+        stamp.filter(|s| digest.is_some() && s.output_unchanged(output))
+    });
+    if let Some(unchanged) = stamp
+        .as_ref()
+        .zip(digest.as_ref())
+        .and_then(|(s, d)| s.unchanged(d))
+    {
         return Ok(up_to_date(unchanged));
     }
+    let stamp = timed("stamp detail", || stamp.and_then(Stamp::detailed));
+    let stamp = stamp.zip(digest.as_ref());
     // The stamp vouches for the output's files: which of them a render
     // changes is known without reading them back.
     let known = stamp
@@ -198,7 +208,10 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     let stamp = stamp.map(|(s, _)| s);
     let (site, warnings) = load(options)?;
     let renderer = templates(&site)?;
-    let dates = timed("dates", || crate::history::for_site(&site));
+    let dates = timed("dates", || {
+        let modified = |path: &Path| digest.as_ref()?.modified_seconds(path);
+        crate::history::for_site_with(&site, &modified)
+    });
     let marks = timed("marks", || {
         (digest.as_ref()).and_then(|d| crate::rebuild::marks(&site, &d.pages, &dates))
     });
@@ -209,7 +222,17 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
             .map_err(|e| cannot_write(output, e))
     };
     // Whether the sources are still those the build started from.
-    let still = || timed("stamp", || stamp::digest(options, output)) == digest;
+    // Only files whose metadata changed, or that changed just before
+    // they were read, are read again.
+    let still = || {
+        timed("stamp", || {
+            let again = digest.as_ref().map(|d| d.known());
+            stamp::digest(options, output, again)
+        })
+        .as_ref()
+        .zip(digest.as_ref())
+        .is_some_and(|(now, then)| now.same(then))
+    };
     let partial = match (&previous, &marks) {
         // Relative URLs would need the search index's script form patched.
         (Some(previous), Some(marks)) if !site.config.relative_urls => {
@@ -348,7 +371,7 @@ fn write_selected(
     let output = writer.output().to_path_buf();
     let index = timed("read index", || {
         let bytes = std::fs::read(output.join(search::INDEX_PATH)).ok()?;
-        search::IndexParts::parse(&bytes)
+        search::IndexParts::parse(bytes)
     });
     let Some(mut index) = index else {
         return Ok(None);

@@ -54,13 +54,21 @@ fn key(path: &Path) -> String {
 /// Dates of every handbook page and data file of `site`, or none at all
 /// when `last_updated = false`.
 pub fn for_site(site: &Site) -> LastUpdated {
+    for_site_with(site, &|_| None)
+}
+
+/// [`for_site`], taking a file's modification time (Unix seconds) from
+/// `modified` where it has it: `tandem build` has just stat-ed every
+/// source for its build stamp, and asking the file system again costs
+/// 20,000 calls at 10,000 pages.
+pub fn for_site_with(site: &Site, modified: &dyn Fn(&Path) -> Option<i64>) -> LastUpdated {
     if !site.config.last_updated {
         return LastUpdated::default();
     }
     let mut sources: Vec<PathBuf> = site.content.all_pages().map(|p| p.source.clone()).collect();
     let data_files = crate::data::list_files(&site.root, "data", "toml").unwrap_or_default();
     sources.extend(data_files.iter().cloned());
-    let mut result = compute(&site.root, &sources, site.today);
+    let mut result = compute_with(&site.root, &sources, site.today, modified);
     result.data = data_files.iter().filter_map(|f| result.get(f)).max();
     result
 }
@@ -68,13 +76,23 @@ pub fn for_site(site: &Site) -> LastUpdated {
 /// Dates of `sources` (relative to `root`): from git where it knows the
 /// file, else from the file's modification time; never after `today`.
 pub fn compute(root: &Path, sources: &[PathBuf], today: Date) -> LastUpdated {
+    compute_with(root, sources, today, &|_| None)
+}
+
+/// [`compute`], with modification times from `modified` where it has
+/// them (see [`for_site_with`]).
+fn compute_with(
+    root: &Path,
+    sources: &[PathBuf],
+    today: Date,
+    modified: &dyn Fn(&Path) -> Option<i64>,
+) -> LastUpdated {
     let from_git = git_dates(root).unwrap_or_default();
     let mut dates = HashMap::new();
     for source in sources {
         let k = key(source);
-        let seconds = from_git
-            .get(&k)
-            .copied()
+        let seconds = (from_git.get(&k).copied())
+            .or_else(|| modified(source))
             .or_else(|| modified_seconds(&root.join(source)));
         if let Some(date) = seconds.and_then(Date::from_unix_seconds) {
             dates.insert(k, date.min(today));

@@ -151,7 +151,7 @@ impl Preview {
             .collect();
         let index = files
             .get(search::INDEX_PATH)
-            .and_then(|bytes| search::IndexParts::parse(bytes))
+            .and_then(|bytes| search::IndexParts::parse(bytes.to_vec()))
             .expect("every build writes a search index");
         Ok(Preview {
             index,

@@ -13,9 +13,11 @@
 //! [`PageMark`], kept in the build stamp, with the one the last build
 //! recorded ([`plan`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Content, Page};
@@ -67,15 +69,19 @@ pub struct PageMark {
     date: Option<String>,
 }
 
+/// Page marks by source file.
+pub type Marks = FxHashMap<PathBuf, PageMark>;
+
 /// The marks of every page of `site`. `files` are the source files'
 /// digests, as the build stamp made them; `None` if a page's is missing.
 pub fn marks(
     site: &Site,
-    files: &BTreeMap<PathBuf, u64>,
+    files: &FxHashMap<PathBuf, u64>,
     dates: &LastUpdated,
-) -> Option<BTreeMap<PathBuf, PageMark>> {
-    site.content
-        .all_pages()
+) -> Option<Vec<(PathBuf, PageMark)>> {
+    let pages: Vec<&Page> = site.content.all_pages().collect();
+    pages
+        .into_par_iter()
         .map(|page| {
             let mark = PageMark {
                 file: *files.get(&page.source)?,
@@ -92,15 +98,11 @@ pub fn marks(
 /// those marked `before` only in text: the same pages, the same shapes,
 /// the same dates. `None` when only a full build is correct. Everything
 /// but the pages' sources must be as before (the build stamp checks).
-pub fn plan(
-    site: &Site,
-    before: &BTreeMap<PathBuf, PageMark>,
-    now: &BTreeMap<PathBuf, PageMark>,
-) -> Option<HashSet<String>> {
+pub fn plan(site: &Site, before: &Marks, now: &[(PathBuf, PageMark)]) -> Option<HashSet<String>> {
     if before.len() != now.len() {
         return None;
     }
-    let pages: HashMap<&PathBuf, &Page> =
+    let pages: FxHashMap<&PathBuf, &Page> =
         (site.content.all_pages()).map(|p| (&p.source, p)).collect();
     let mut outputs = HashSet::new();
     for (source, new) in now {

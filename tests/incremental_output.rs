@@ -259,6 +259,9 @@ fn a_text_edit_renders_only_the_outputs_that_show_it() {
         .contains("Another paragraph"));
     assert_eq!(mtime(&site, "public/guide/index.html"), section);
     assert_eq!(mtime(&site, "public/index.html"), home);
+    // The stamp it wrote vouches for the files it rewrote and their
+    // folders (stat-ed again) and for the others (as found before).
+    assert!(was_up_to_date(&site.build()));
     // The summary shows on the section page, the home and search pages
     // too (`guide` is a top-level section).
     site.edit(
@@ -279,6 +282,34 @@ fn a_text_edit_renders_only_the_outputs_that_show_it() {
     let printed = rebuild_matches_a_clean_build(&site, "two pages");
     assert!(rendered_again(&printed).is_some(), "{printed}");
     assert!(site.read("public/index.html").contains("Welcome, reader."));
+}
+
+#[test]
+fn a_source_rewritten_with_its_size_and_modification_time_is_noticed() {
+    let site = Fixture::new();
+    // Sources changed more than two seconds before a build are not read
+    // again while their metadata stays the same (see `tandem::stamp`).
+    std::thread::sleep(Duration::from_millis(2100));
+    assert!(site.build().status.success());
+    assert!(was_up_to_date(&site.build()));
+    let page = site.path("content/guide/demos.md");
+    let modified = fs::metadata(&page).unwrap().modified().unwrap();
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the *how*.",
+    );
+    fs::File::options()
+        .write(true)
+        .open(&page)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(fs::metadata(&page).unwrap().modified().unwrap(), modified);
+    // Its change time moved, which no tool can set back.
+    let printed = rebuild_matches_a_clean_build(&site, "same size and time");
+    assert!(!printed.contains("is up to date"), "{printed}");
+    assert!(site.read("public/guide/demos/index.html").contains("how"));
 }
 
 #[test]
