@@ -12,6 +12,7 @@ pub mod links;
 mod publish;
 pub mod relative;
 pub mod search;
+mod sharing;
 mod shortcodes;
 
 use std::collections::HashSet;
