@@ -170,6 +170,9 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
         rewritten.push(event);
     }
     pulldown_cmark::html::push_html(&mut out.html, rewritten.into_iter());
+    // Grown by doubling, the text has up to as much room again unused,
+    // and the site keeps every page's for the whole build.
+    out.html.shrink_to_fit();
     out
 }
 

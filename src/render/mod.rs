@@ -12,6 +12,7 @@ pub mod links;
 mod publish;
 pub mod relative;
 pub mod search;
+mod sharing;
 mod shortcodes;
 
 use std::collections::HashSet;
@@ -228,8 +229,10 @@ impl<'a> Renderer<'a> {
                 .map_err(|e| Diagnostic::general(None, format!("cannot write {path}: {e}")))?;
             Ok(path)
         };
-        // The site-wide files need no page, so they are made alongside.
-        let (results, site_wide): (Vec<Result<String, Diagnostic>>, _) =
+        // The site-wide files need no page, so they are made alongside, and
+        // delivered as soon as made: `data.json` alone is 40 MB at 10,000
+        // candidates, too much to hold while the pages render.
+        let (results, site_wide): (Vec<Result<String, Diagnostic>>, Vec<_>) =
             crate::build::timed("pages", || {
                 rayon::join(
                     || {
@@ -237,7 +240,7 @@ impl<'a> Renderer<'a> {
                             .map(|job| self.render_job(job, &shared).and_then(deliver))
                             .collect()
                     },
-                    || site_wide_files(self.site),
+                    || SITE_WIDE_FILES.map(|make| deliver(make(self.site))).into(),
                 )
             });
         let statics_count = self.templates.theme.statics.len();
@@ -257,9 +260,11 @@ impl<'a> Renderer<'a> {
             errors.sort();
             return Err(errors);
         }
-        let extra = site_wide.into_iter().chain(statics);
-        for file in extra {
-            match deliver(file) {
+        let extra = site_wide
+            .into_iter()
+            .chain(statics.into_iter().map(deliver));
+        for delivered in extra {
+            match delivered {
                 Ok(path) => paths.push(path),
                 Err(e) => errors.push(e),
             }
@@ -481,9 +486,9 @@ fn full_report(e: &tera::Error) -> String {
 /// Files computed from the whole site rather than rendered from a template
 /// (data export, and further machine-readable outputs). The search index
 /// and sitemap are made from the rendered pages by [`publish::Publisher`].
-fn site_wide_files(site: &Site) -> Vec<OutputFile> {
-    vec![data_json(site), feeds::atom(site)]
-}
+/// Each is made only when wanted, so that one is delivered before the next
+/// is made.
+const SITE_WIDE_FILES: [fn(&Site) -> OutputFile; 2] = [data_json, feeds::atom];
 
 /// Version of the `/data.json` schema; bumped on any incompatible change.
 /// The schema is documented in `docs/data-json.md`.
@@ -522,24 +527,36 @@ fn data_json(site: &Site) -> OutputFile {
         checkins: &site.config.checkins,
         model: &site.model,
     };
-    // `<`, `>` and `&` only occur inside JSON strings; as escapes they stay
-    // the same data but can never become markup if the file is embedded or
-    // sniffed as HTML. Escaped as the JSON is written: at 10,000
-    // candidates the file is 40 MB, and replacing afterwards made two
-    // more copies of it.
-    // Buffered: serde_json makes a write per token, and escaping pays per
-    // call; chunks of 64 KiB cost one pass each. Escaping maps each byte
-    // alone, so where chunks end does not matter.
-    let mut json = std::io::BufWriter::with_capacity(1 << 16, InertJson(Vec::new()));
-    serde_json::to_writer_pretty(&mut json, &export).expect("the model serializes");
-    let Ok(InertJson(mut bytes)) = json.into_inner() else {
-        unreachable!("writing to memory cannot fail")
-    };
+    let mut bytes = inert_json(&export, true);
     bytes.push(b'\n');
     OutputFile {
         path: "data.json".into(),
         bytes,
     }
+}
+
+/// `value` as JSON (indented when `pretty`), with `<`, `>` and `&` as `\u`
+/// escapes: they only occur inside JSON strings, where escapes stay the
+/// same data but can never become markup if the file is embedded or
+/// sniffed as HTML (`data.json`, the search index).
+///
+/// Escaped as the JSON is written: at 10,000 pages `data.json` is 40 MB
+/// and the search index 30 MB, and replacing afterwards made a copy per
+/// character replaced. Buffered: serde_json makes a write per token, and
+/// escaping pays per call; chunks of 64 KiB cost one pass each. Escaping
+/// maps each byte alone, so where chunks end does not matter.
+pub(crate) fn inert_json(value: &impl serde::Serialize, pretty: bool) -> Vec<u8> {
+    let mut json = std::io::BufWriter::with_capacity(1 << 16, InertJson(Vec::new()));
+    if pretty {
+        serde_json::to_writer_pretty(&mut json, value)
+    } else {
+        serde_json::to_writer(&mut json, value)
+    }
+    .expect("values made by Tandem serialize");
+    let Ok(InertJson(bytes)) = json.into_inner() else {
+        unreachable!("writing to memory cannot fail")
+    };
+    bytes
 }
 
 /// A JSON sink that writes `<`, `>` and `&` as `\u` escapes.

@@ -117,21 +117,15 @@ pub fn entry(
     }
 }
 
-fn json(entries: &[Entry]) -> String {
-    let json = serde_json::to_string(&Index {
+/// The index as JSON that is never markup, as in data.json: `<`, `>` and
+/// `&` (only ever inside JSON strings) as escapes, even when sniffed or
+/// embedded.
+fn json(entries: &[Entry]) -> Vec<u8> {
+    let index = Index {
         version: 1,
         pages: entries,
-    })
-    .expect("the index serializes");
-    never_markup(json)
-}
-
-/// As in data.json: `<`, `>` and `&` (only ever inside JSON strings) as
-/// escapes, so the index is never markup, even when sniffed or embedded.
-fn never_markup(json: String) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    };
+    super::inert_json(&index, false)
 }
 
 /// `search-index.json` as one JSON text per entry, so that the
@@ -240,24 +234,27 @@ impl IndexParts {
 
 /// One entry's JSON text, escaped as the whole index is.
 fn part(entry: &Entry) -> String {
-    let json = serde_json::to_string(entry).expect("entries serialize");
-    never_markup(json)
+    String::from_utf8(super::inert_json(entry, false)).expect("JSON is UTF-8")
 }
 
 /// `search-index.json`, and with `script` also `search-index.js`.
 pub fn files(entries: &[Entry], script: bool) -> Vec<OutputFile> {
-    let json = json(entries);
-    let mut files = vec![OutputFile {
-        path: INDEX_PATH.into(),
-        bytes: format!("{json}\n").into_bytes(),
-    }];
-    if script {
-        files.push(OutputFile {
+    let mut json = json(entries);
+    let script = script.then(|| {
+        let mut bytes = b"window.TANDEM_SEARCH_INDEX = ".to_vec();
+        bytes.extend_from_slice(&json);
+        bytes.extend_from_slice(b";\n");
+        OutputFile {
             path: INDEX_SCRIPT_PATH.into(),
-            bytes: format!("window.TANDEM_SEARCH_INDEX = {json};\n").into_bytes(),
-        });
-    }
-    files
+            bytes,
+        }
+    });
+    json.push(b'\n');
+    let index = OutputFile {
+        path: INDEX_PATH.into(),
+        bytes: json,
+    };
+    [index].into_iter().chain(script).collect()
 }
 
 #[cfg(test)]
