@@ -371,7 +371,11 @@ fn write_selected(
     let output = writer.output().to_path_buf();
     let index = timed("read index", || {
         let bytes = std::fs::read(output.join(search::INDEX_PATH)).ok()?;
-        search::IndexParts::parse(bytes)
+        // Patched only if it is the index the stamp vouched for: one
+        // changed since then would be carried into the new stamp.
+        (writer.known(search::INDEX_PATH) == Some(crate::stamp::hash_of(&bytes)))
+            .then(|| search::IndexParts::parse(bytes))
+            .flatten()
     });
     let Some(mut index) = index else {
         return Ok(None);

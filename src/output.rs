@@ -239,6 +239,11 @@ impl Writer {
         self
     }
 
+    /// The digest the stamp vouched for of the output file `path`.
+    pub fn known(&self, path: &str) -> Option<u64> {
+        self.known.get(path).copied()
+    }
+
     /// The files this writer will write when it finishes (those whose
     /// bytes differ from the output's); every file for a fresh output.
     pub fn changed(&self) -> HashSet<String> {

@@ -23,7 +23,6 @@
 //! modification time), or no git where git was used before. The stamp is
 //! removed before a build writes anything, so a killed build never leaves
 //! a stamp that vouches for a half-updated output.
-
 //!
 //! Reading every source (about 40 MB at 10,000 pages) to find that none
 //! changed would cost more than everything else a build with nothing to do
@@ -36,13 +35,21 @@
 //! without its times moving. So a file is trusted by its metadata only if
 //! its change time is at least [`RACY_NANOS`] older than the moment the
 //! build that recorded it started reading ([`SourceRecord::trusted`]);
-//! others are read every time. The change time cannot be set by hand
-//! (`touch` and `File::set_modified` set the modification time and move
-//! the change time to now), so a file rewritten with the same size and
-//! modification time is still noticed. What the metadata cannot show: a
-//! change through a shared writable memory map (the kernel moves the times
-//! at the first write after a flush only), or a clock set back; remove the
-//! stamp to force a real build after either.
+//! others are read every time. That moment is the earlier of this
+//! machine's clock and the file system's (the build lock's modification
+//! time, [`fs_now`]): on a network share whose server's clock is behind,
+//! the local clock alone would trust files that are still racy.
+//!
+//! On file systems that keep a real change time (ext4, xfs, btrfs, tmpfs,
+//! APFS) it cannot be set by hand (`touch` and `File::set_modified` set
+//! the modification time and move the change time to now), so a file
+//! rewritten with the same size and modification time is still noticed.
+//! FAT and some FUSE mounts (sshfs) derive the change time from the
+//! modification time instead; there, such a rewrite is not noticed. What
+//! the metadata cannot show anywhere: a change through a shared writable
+//! memory map (the kernel moves the times at the first write after a
+//! flush only), or a clock set back. Remove the stamp to force a real
+//! build after any of these.
 //!
 //! The stamp file is two lines of compact JSON: what a build with nothing
 //! to do needs ([`Head`]: digests, source records, output files' sizes and
@@ -72,11 +79,11 @@ const FORMAT: u32 = 2;
 
 /// How much older than the start of the reading a source file's change
 /// time must be for its metadata to vouch for its bytes (see the module
-/// documentation). Two seconds cover the coarsest timestamps of common
-/// file systems (FAT's two seconds) and the kernel's coarse clock (a few
-/// milliseconds behind the real one); it costs re-reading the files saved
-/// in the two seconds before a build.
-pub const RACY_NANOS: i128 = 2_000_000_000;
+/// documentation). Three seconds cover the coarsest timestamps of common
+/// file systems (FAT's two seconds, rounded down) and the kernel's coarse
+/// clock (a few milliseconds behind the real one); it costs re-reading the
+/// files saved in the three seconds before a build.
+pub const RACY_NANOS: i128 = 3_000_000_000;
 
 /// A build's stamp: [`Head`], and [`Detail`] once parsed.
 pub struct Stamp {
@@ -294,7 +301,7 @@ pub fn digest(options: &BuildOptions, output: &Path, known: Option<Known>) -> Op
         Some(today) => today,
         None => crate::calendar::today().ok()?,
     };
-    let read_at = now_nanos()?;
+    let read_at = now_nanos()?.min(fs_now(output).unwrap_or(i128::MAX));
     let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     // A rebuilt `tandem` may render differently under the same version.
@@ -328,6 +335,18 @@ pub fn digest(options: &BuildOptions, output: &Path, known: Option<Known>) -> Op
         read_at,
         sources,
     })
+}
+
+/// The file system's clock when the build began: the modification time of
+/// the build lock, which the build created then beside `output` (`None`
+/// without a lock, as in tests that digest without building).
+fn fs_now(output: &Path) -> Option<i128> {
+    let modified = fs::metadata(crate::lock::lock_path(output))
+        .ok()?
+        .modified()
+        .ok()?;
+    let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(since.as_nanos() as i128)
 }
 
 /// Now, in nanoseconds since the Unix epoch.

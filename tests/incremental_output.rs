@@ -287,9 +287,9 @@ fn a_text_edit_renders_only_the_outputs_that_show_it() {
 #[test]
 fn a_source_rewritten_with_its_size_and_modification_time_is_noticed() {
     let site = Fixture::new();
-    // Sources changed more than two seconds before a build are not read
+    // Sources changed more than three seconds before a build are not read
     // again while their metadata stays the same (see `tandem::stamp`).
-    std::thread::sleep(Duration::from_millis(2100));
+    std::thread::sleep(Duration::from_millis(3100));
     assert!(site.build().status.success());
     assert!(was_up_to_date(&site.build()));
     let page = site.path("content/guide/demos.md");
