@@ -341,10 +341,11 @@ impl<'a> ModelValue<'a> {
         // Check-ins and demos first: each candidate repeats its own.
         let checkins = sharing.values(&model.checkins);
         let demos = sharing.values(&model.demos);
+        let people = sharing.values(&model.people);
         ModelValue {
             today: &model.today,
-            people: sharing.values(&model.people),
-            candidates: sharing.values(&model.candidates),
+            people,
+            candidates: shared_in_parallel(&sharing, &model.candidates),
             priority: &model.priority,
             unplaced: &model.unplaced,
             disagreements: &model.disagreements,
@@ -355,6 +356,20 @@ impl<'a> ModelValue<'a> {
             tags: &model.tags,
         }
     }
+}
+
+/// `records` as templates see them, shared with what `sharing` met and
+/// with each other, made on every core: the candidates are most of the
+/// model, and this stage runs before any page can render. Each thread
+/// shares within its own run of records only, which leaves a few repeats
+/// (matrix points, quadrants) unshared between runs.
+fn shared_in_parallel<T: Serialize + Sync>(sharing: &Sharing, records: &[T]) -> Vec<Value> {
+    use rayon::prelude::*;
+    let runs = rayon::current_num_threads().max(1);
+    let run = records.len().div_ceil(runs).max(1);
+    (records.par_chunks(run))
+        .flat_map_iter(|run| sharing.clone().values(run))
+        .collect()
 }
 
 fn site_view<'a>(site: &'a Site, theme: &Theme) -> SiteView<'a> {

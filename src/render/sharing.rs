@@ -14,8 +14,10 @@ use rustc_hash::FxHashSet;
 use tera::value::{Key, ValueKind};
 use tera::{Map, Value};
 
-/// The lists and maps met so far, to share with values met later.
-#[derive(Default)]
+/// The lists and maps met so far, to share with values met later. A clone
+/// shares with what was met before it, and goes on on its own: threads can
+/// each take one.
+#[derive(Default, Clone)]
 pub struct Sharing {
     /// Every distinct list and map met so far. Holding them also keeps
     /// their addresses from being reused while they stand for contents.
@@ -84,6 +86,7 @@ fn has_parts(value: &Value) -> bool {
 
 /// A value compared one level deep: its keys and scalars by contents, the
 /// lists and maps in it by address.
+#[derive(Clone)]
 struct Shallow(Value);
 
 impl PartialEq for Shallow {
