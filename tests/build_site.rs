@@ -490,3 +490,25 @@ fn a_cached_partial_naming_a_missing_template_fails_the_build_with_its_name() {
         "{err}"
     );
 }
+
+#[test]
+fn a_site_base_template_older_than_the_shared_section_list_still_builds() {
+    // Sites that copied `base.html` before it rendered the open section's
+    // page list once (`section_pages`) keep the default navigation.
+    let site = Fixture::new();
+    let base = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes/default/templates/base.html"
+    );
+    let base = std::fs::read_to_string(base).unwrap();
+    let (kept, shared): (Vec<&str>, Vec<&str>) =
+        base.lines().partition(|l| !l.contains("set section_pages"));
+    assert_eq!(shared.len(), 1, "the line setting section_pages");
+    site.write("templates/base.html", &kept.join("\n"));
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    let page = file(&files, "guide/checkin/index.html");
+    assert!(
+        page.contains(r#"<a href="/guide/demos/">"#),
+        "the section's pages are listed: {page}"
+    );
+}

@@ -1319,43 +1319,117 @@ mod known_tests {
 
     /// Pieces of markup that open, close and break tags, comments and raw
     /// text in every way the scanner tells apart.
+    const PIECES: &[&str] = &[
+        "<nav>",
+        "</nav>",
+        "<NAV>",
+        "<main>",
+        "</main>",
+        "<h1>",
+        "</h1>",
+        "<title>",
+        "</title>",
+        "<p>",
+        "</p>",
+        "<a href=\"/x/\">",
+        "<img src=/i.png>",
+        "</a>",
+        "<div aria-hidden=\"true\">",
+        "</div>",
+        "<!--",
+        "-->",
+        "<script>",
+        "</script>",
+        "<",
+        "</",
+        ">",
+        "\"",
+        "'",
+        "=",
+        " ",
+        "word",
+        "&amp;",
+        "&am",
+        "p;",
+        "<br/>",
+        "<meta name=robots content=noindex>",
+    ];
+
+    /// More of what a page can hold: text that is not ASCII, `<style>`,
+    /// hidden elements, declarations, broken tags.
+    const MORE_PIECES: &[&str] = &[
+        "</Nav>",
+        "<div hidden>",
+        "<div data-nosearch>",
+        "<style>",
+        "</STYLE>",
+        "<SCRIPT>",
+        "</scriptx>",
+        "<svg>",
+        "</svg>",
+        "é",
+        "–→",
+        "&#233;",
+        "\n",
+        "<!doctype x>",
+        "<?x?>",
+        "<x",
+        "<1",
+        "<a title='",
+        "<body>",
+    ];
+
     fn markup() -> impl Strategy<Value = String> {
-        let pieces = prop::sample::select(vec![
-            "<nav>",
-            "</nav>",
-            "<NAV>",
-            "<main>",
-            "</main>",
-            "<h1>",
-            "</h1>",
-            "<title>",
-            "</title>",
-            "<p>",
-            "</p>",
-            "<a href=\"/x/\">",
-            "<img src=/i.png>",
-            "</a>",
-            "<div aria-hidden=\"true\">",
-            "</div>",
-            "<!--",
-            "-->",
-            "<script>",
-            "</script>",
-            "<",
-            "</",
-            ">",
-            "\"",
-            "'",
-            "=",
-            " ",
-            "word",
-            "&amp;",
-            "&am",
-            "p;",
-            "<br/>",
-            "<meta name=robots content=noindex>",
-        ]);
+        let pieces = prop::sample::select(PIECES);
         prop::collection::vec(pieces, 0..24).prop_map(|p| p.concat())
+    }
+
+    fn more_markup() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select([PIECES, MORE_PIECES].concat());
+        prop::collection::vec(pieces, 0..16).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Several stretches, each pasted any number of times, hinted in
+        /// any order (located as the publisher does): still exactly what
+        /// reading gives.
+        #[test]
+        fn taking_several_stretches_reads_like_reading_them(
+            parts in prop::collection::vec(more_markup(), 1..6),
+            stretches in prop::collection::vec(more_markup(), 1..3),
+            pasted in prop::collection::vec(0usize..3, 0..6),
+            hinted in prop::collection::vec(0usize..3, 0..6),
+            limit in prop::option::of(0usize..40),
+        ) {
+            let mut page = String::new();
+            for (i, part) in parts.iter().enumerate() {
+                page.push_str(part);
+                if let Some(stretch) = pasted.get(i).and_then(|&k| stretches.get(k)) {
+                    page.push_str(stretch);
+                }
+            }
+            let known: Vec<(&str, Known)> = (stretches.iter())
+                .filter(|s| !s.is_empty())
+                .filter_map(|s| Some((s.as_str(), Known::of(s)?)))
+                .collect();
+            if known.is_empty() {
+                return Ok(());
+            }
+            let mut found = Vec::new();
+            let mut from = 0;
+            for k in &hinted {
+                let (stretch, known) = &known[k % known.len()];
+                if let Some(offset) = page[from..].find(stretch) {
+                    found.push((from + offset, known));
+                    from += offset + stretch.len();
+                }
+            }
+            let taken = analyze_knowing(&page, limit, &found);
+            let read = analyze(&page, limit);
+            prop_assert_eq!(format!("{taken:?}"), format!("{read:?}"));
+        }
     }
 
     proptest! {
