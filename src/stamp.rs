@@ -875,7 +875,8 @@ mod tests {
             .unwrap()
             .set_modified(modified)
             .unwrap();
-        // Its change time moved: the record no longer vouches for it.
+        // Its change time moved (on the file systems the tests run on): the
+        // record no longer vouches for it.
         let again = digest_with(&options, &later);
         assert_ne!(page_digest(&again), 42);
         assert_ne!(page_digest(&again), page_digest(&first));

@@ -56,8 +56,11 @@ impl Targets {
 
 /// Every link of the rendered page `output` (its HTML is `html`, its URL
 /// attributes `urls`) that points into the site but names no output file.
+/// `base_path` is the site's ([`Config::base_path`], made once per build,
+/// not per page).
 pub fn check_page(
     site: &Site,
+    base_path: &str,
     output: &str,
     html: &str,
     urls: &[UrlAttribute],
@@ -66,7 +69,7 @@ pub fn check_page(
     let linking = Linking {
         root: &site.root,
         content: &site.content,
-        base_path: &site.config.base_path(),
+        base_path,
         targets,
     };
     linking.check(output, html, urls, |_, _| false)
@@ -105,13 +108,8 @@ pub fn targets_before_render(
     let mut paths: Vec<String> = (theme.statics.iter())
         .map(|(path, bytes)| assets::output_path(path, bytes, config.fingerprint))
         .collect();
-    paths.extend(content.all_pages().map(|p| format!("{}index.html", p.path)));
-    paths.extend(
-        content
-            .sections
-            .values()
-            .map(|s| format!("{}index.html", s.path)),
-    );
+    paths.extend(content.all_pages().map(Page::output));
+    paths.extend(content.sections.values().map(|s| s.output()));
     paths.extend(publish::GENERATED.iter().map(|p| p.to_string()));
     paths.push(publish::NOT_FOUND_PATH.to_string());
     Ok(Targets::new(&paths))
@@ -137,7 +135,7 @@ pub fn check_unrendered(root: &Path, config: &Config, content: &Content) -> Vec<
     };
     let mut problems = Vec::new();
     for page in content.all_pages() {
-        let output = format!("{}index.html", page.path);
+        let output = page.output();
         let urls = html::url_attributes(&page.html);
         problems.extend(
             linking.check(&output, &page.html, &urls, |written, target| {
@@ -180,8 +178,7 @@ impl Linking<'_> {
             {
                 continue;
             }
-            let page =
-                (self.content.all_pages()).find(|p| format!("{}index.html", p.path) == output);
+            let page = (self.content.all_pages()).find(|p| p.output() == output);
             problems.push(broken(
                 self.root,
                 self.content,

@@ -137,6 +137,7 @@ impl<'a> Publisher<'a> {
         if let Some(text_of_page) = &analysis.text {
             let problems = links::check_page(
                 self.site,
+                &self.base_path,
                 &file.path,
                 text,
                 &analysis.urls,
