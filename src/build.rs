@@ -63,7 +63,14 @@ fn load(options: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
 /// [`Renderer::new`]. When the templates fail, the links of the pages are
 /// checked as for a site that failed to load.
 fn templates(site: &Site) -> Result<Renderer<'_>, Diagnostics> {
-    timed("templates", || Renderer::new(site)).map_err(|mut errors| {
+    let mut renderer = templates_without_model(site)?;
+    timed("model", || renderer.install_model());
+    Ok(renderer)
+}
+
+/// [`templates`] without the `model` global ([`Renderer::without_model`]).
+fn templates_without_model(site: &Site) -> Result<Renderer<'_>, Diagnostics> {
+    timed("templates", || Renderer::without_model(site)).map_err(|mut errors| {
         errors.extend(links::check_unrendered(
             &site.root,
             &site.config,
@@ -207,7 +214,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     let previous = stamp.as_ref().and_then(|(s, digest)| s.previous(digest));
     let stamp = stamp.map(|(s, _)| s);
     let (site, warnings) = load(options)?;
-    let renderer = templates(&site)?;
+    let mut renderer = templates_without_model(&site)?;
     let dates = timed("dates", || {
         let modified = |path: &Path| digest.as_ref()?.modified_seconds(path);
         crate::history::for_site_with(&site, &modified)
@@ -233,27 +240,34 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .zip(digest.as_ref())
         .is_some_and(|(now, then)| now.same(then))
     };
-    let partial = match (&previous, &marks) {
+    let plan = match (&previous, &marks) {
         // Relative URLs would need the search index's script form patched.
         (Some(previous), Some(marks)) if !site.config.relative_urls => {
-            crate::rebuild::plan(&site, &previous.pages, marks)
-                .map(|selected| {
-                    let selection = Selection {
-                        outputs: &selected,
-                        previous,
-                        dates: &dates,
-                        sources_unchanged: &still,
-                    };
-                    write_selected(&renderer, writer()?, selection)
-                })
-                .transpose()?
-                .flatten()
+            crate::rebuild::plan(&site, &previous.pages, marks).map(|plan| (previous, plan))
         }
         _ => None,
     };
+    let partial = match plan {
+        Some((previous, selected)) => {
+            if renderer.needs_model_for(&selected, &dates) {
+                timed("model", || renderer.install_model());
+            }
+            let selection = Selection {
+                outputs: &selected,
+                previous,
+                dates: &dates,
+                sources_unchanged: &still,
+            };
+            write_selected(&renderer, writer()?, selection)?
+        }
+        None => None,
+    };
     let written = match partial {
         Some(written) => written,
-        None => write_all(&renderer, writer()?, dates)?,
+        None => {
+            timed("model", || renderer.install_model());
+            write_all(&renderer, writer()?, dates)?
+        }
     };
     // Vouch for the output only if no source changed while it rendered (a
     // partial rebuild checked that just before writing its few files).

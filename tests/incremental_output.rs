@@ -284,6 +284,130 @@ fn a_text_edit_renders_only_the_outputs_that_show_it() {
     assert!(site.read("public/index.html").contains("Welcome, reader."));
 }
 
+/// Gives the demos page a second paragraph, builds, then edits that
+/// paragraph: a text edit below the summary, for the next build.
+fn build_then_edit_below_the_summary(site: &Fixture) {
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.\n",
+        "Show the *why*.\n\nA second paragraph.\n",
+    );
+    let first = site.build();
+    assert!(first.status.success(), "{}", stderr(&first));
+    site.edit("content/guide/demos.md", "A second", "Another");
+}
+
+/// A text edit rebuilds without making the `model` global when none of
+/// the templates the page uses reads it. These pages' templates do, each
+/// in a way the check must see through; without `model` the build would
+/// fail with "`model` is not defined" instead of matching a clean build.
+#[test]
+fn a_text_edit_makes_the_model_when_a_template_the_page_uses_reads_it() {
+    let page = include_str!("../themes/default/templates/page.html");
+    let ways = [
+        // A partial, included by the page's template.
+        (
+            "included",
+            "partials/count.html",
+            "<p class=\"count\">{{ model.candidates | length }} candidates</p>",
+            "{% include \"partials/count.html\" %}",
+        ),
+        // A partial drawn with `cached_partial`, named in a variable.
+        (
+            "cached under a computed name",
+            "partials/count.html",
+            "<p class=\"count\">{{ model.candidates | length }} candidates</p>",
+            "{% set name = \"partials/\" ~ \"count.html\" %}{{ cached_partial(template=name) }}",
+        ),
+        // A component, defined in a template the page never names.
+        (
+            "a component",
+            "partials/components.html",
+            "{% component Count(@model) %}<p class=\"count\">{{ model.candidates | length }} candidates</p>{% endcomponent Count %}",
+            "{{ <Count /> }}",
+        ),
+    ];
+    for (way, partial, partial_text, call) in ways {
+        let site = Fixture::new();
+        site.write(&format!("templates/{partial}"), partial_text);
+        let with_call = page.replacen(
+            "{% block content %}",
+            &format!("{{% block content %}}{call}"),
+            1,
+        );
+        assert_ne!(with_call, page, "page.html has a content block");
+        site.write("templates/page.html", &with_call);
+        build_then_edit_below_the_summary(&site);
+        let printed = rebuild_matches_a_clean_build(&site, way);
+        assert_eq!(
+            rendered_again(&printed),
+            Some("1 of 23"),
+            "{way}: {printed}"
+        );
+        let demos = site.read("public/guide/demos/index.html");
+        assert!(demos.contains("Another paragraph"), "{way}");
+        assert!(
+            demos.contains("<p class=\"count\">2 candidates</p>"),
+            "{way}"
+        );
+    }
+}
+
+/// Making the `model` global is most of preparing the templates at
+/// 10,000 candidates; a text edit of a page of the default theme, whose
+/// page template never reads it, does without.
+#[test]
+fn a_text_edit_of_a_default_theme_page_does_not_make_the_model() {
+    let site = Fixture::new();
+    build_then_edit_below_the_summary(&site);
+    let timed = |site: &Fixture| {
+        assert_cmd::Command::cargo_bin("tandem")
+            .unwrap()
+            .args(["build", "--root"])
+            .arg(site.root())
+            .env("SOURCE_DATE_EPOCH", common::EPOCH)
+            .env("TANDEM_TIMINGS", "1")
+            .output()
+            .unwrap()
+    };
+    let out = timed(&site);
+    let printed = stderr(&out);
+    assert!(out.status.success(), "{printed}");
+    assert_eq!(rendered_again(&printed), Some("1 of 23"), "{printed}");
+    assert!(!printed.contains("timing: model"), "{printed}");
+    // A summary edit shows on the home page, whose context takes
+    // candidates (the top priorities): the model is made then.
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the *how*.",
+    );
+    let printed = stderr(&timed(&site));
+    assert_eq!(rendered_again(&printed), Some("4 of 23"), "{printed}");
+    assert!(printed.contains("timing: model"), "{printed}");
+}
+
+/// A shortcode's template is used by the page that calls it: one reading
+/// `model` makes it, on a text edit too.
+#[test]
+fn a_text_edit_makes_the_model_for_a_shortcode_that_reads_it() {
+    let site = Fixture::new();
+    site.write(
+        "templates/shortcodes/priorities.html",
+        "<p class=\"count\">{{ model.priority | length }} in priority order</p>",
+    );
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.\n",
+        "Show the *why*.\n\n{{ priorities() }}\n",
+    );
+    build_then_edit_below_the_summary(&site);
+    let printed = rebuild_matches_a_clean_build(&site, "shortcode");
+    assert_eq!(rendered_again(&printed), Some("1 of 23"), "{printed}");
+    let demos = site.read("public/guide/demos/index.html");
+    assert!(demos.contains("in priority order</p>"), "{demos}");
+}
+
 #[test]
 fn a_source_rewritten_with_its_size_and_modification_time_is_noticed() {
     let site = Fixture::new();

@@ -206,7 +206,8 @@ impl Content {
         }
         let order = |weight: i64, title: &str| (weight, title.to_lowercase());
         let mut page_order: Vec<usize> = (0..self.pages.len()).collect();
-        page_order.sort_by_key(|&i| {
+        // The key allocates: made once per page, not once per comparison.
+        page_order.sort_by_cached_key(|&i| {
             (
                 order(self.pages[i].weight, &self.pages[i].title),
                 self.pages[i].source.clone(),

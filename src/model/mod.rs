@@ -5,8 +5,9 @@
 pub mod consensus;
 pub mod quadrant;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 pub use consensus::{Point, Spread};
@@ -330,9 +331,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
         }
     }
     let empty = Related::default();
-    let mut candidates: Vec<Candidate> = data
-        .features
-        .iter()
+    let mut candidates: Vec<Candidate> = (data.features.par_iter())
         .map(|f| {
             let related = groups.get(f.id.value.as_str()).unwrap_or(&empty);
             derive_candidate(f, related, config, today, &lookup)
@@ -356,19 +355,17 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
 
     let by_priority = |pred: &dyn Fn(&Candidate) -> bool| -> Vec<String> {
         let mut ids: Vec<&Candidate> = candidates.iter().filter(|c| pred(c)).collect();
-        ids.sort_by_key(|c| (c.priority.unwrap_or(usize::MAX), c.id.clone()));
+        let rank = |c: &Candidate| c.priority.unwrap_or(usize::MAX);
+        ids.sort_by(|a, b| (rank(a), &a.id).cmp(&(rank(b), &b.id)));
         ids.into_iter().map(|c| c.id.clone()).collect()
     };
     let disagreements = by_priority(&|c| c.disagreement && c.open);
     let unplaced = by_priority(&|c| c.consensus.is_none());
 
     let mut needs: Vec<&Candidate> = candidates.iter().filter(|c| c.needs_checkin).collect();
-    needs.sort_by_key(|c| {
-        (
-            std::cmp::Reverse(c.days_since_discovery.unwrap_or(0)),
-            c.id.clone(),
-        )
-    });
+    // Longest since discovery first.
+    let age = |c: &Candidate| std::cmp::Reverse(c.days_since_discovery.unwrap_or(0));
+    needs.sort_by(|a, b| (age(a), &a.id).cmp(&(age(b), &b.id)));
     let coverage = Coverage {
         needs_checkin: needs.iter().map(|c| c.id.clone()).collect(),
         overdue: needs
@@ -529,45 +526,67 @@ fn derive_candidate(
     }
 }
 
+/// What one person did, counted by [`derive_people`].
+#[derive(Default)]
+struct Tally<'a> {
+    owns: Vec<&'a Candidate>,
+    scores: usize,
+    checkins: usize,
+    demos_presented: usize,
+    dissent: usize,
+}
+
 fn derive_people(data: &Data, candidates: &[Candidate], lookup: &Lookup) -> Vec<PersonView> {
-    let mut people: Vec<PersonView> = data
-        .people
-        .iter()
+    // One pass over each list, counting for everyone at once: linear in
+    // the size of the data, however large the team.
+    let mut tally: HashMap<&str, Tally> = (data.people.iter())
+        .map(|p| (p.id.value.as_str(), Tally::default()))
+        .collect();
+    for c in candidates {
+        let product = c.product_owner.as_ref().map(|o| o.id.as_str());
+        let eng = (c.eng_owner.as_ref().map(|o| o.id.as_str())).filter(|e| Some(*e) != product);
+        for id in [product, eng].into_iter().flatten() {
+            if let Some(t) = tally.get_mut(id) {
+                t.owns.push(c);
+            }
+        }
+    }
+    let mut count = |id: &str, add: &dyn Fn(&mut Tally)| {
+        if let Some(t) = tally.get_mut(id) {
+            add(t);
+        }
+    };
+    for s in &data.scores {
+        count(&s.by.value, &|t| t.scores += 1);
+    }
+    for checkin in &data.checkins {
+        let attendees = &checkin.attendees;
+        for (i, a) in attendees.iter().enumerate() {
+            // A name listed twice attended once.
+            if !attendees[..i].iter().any(|b| b.value == a.value) {
+                count(&a.value, &|t| t.checkins += 1);
+            }
+        }
+        for d in &checkin.dissent {
+            count(&d.by.value, &|t| t.dissent += 1);
+        }
+    }
+    for d in &data.demos {
+        count(&d.presenter.value, &|t| t.demos_presented += 1);
+    }
+    let mut people: Vec<PersonView> = (data.people.iter())
         .map(|p| {
             let id = p.id.value.as_str();
-            let owns = candidates
-                .iter()
-                .filter(|c| {
-                    c.product_owner.as_ref().is_some_and(|o| o.id == id)
-                        || c.eng_owner.as_ref().is_some_and(|o| o.id == id)
-                })
-                .map(|c| lookup.candidate(&c.id))
-                .collect();
-            let attended: BTreeSet<usize> = data
-                .checkins
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.attendees.iter().any(|a| a.value == id))
-                .map(|(i, _)| i)
-                .collect();
+            let t = &tally[id];
             PersonView {
                 id: id.to_string(),
                 name: p.name.clone(),
                 role: p.role,
-                owns,
-                scores: data.scores.iter().filter(|s| s.by.value == id).count(),
-                checkins: attended.len(),
-                demos_presented: data
-                    .demos
-                    .iter()
-                    .filter(|d| d.presenter.value == id)
-                    .count(),
-                dissent: data
-                    .checkins
-                    .iter()
-                    .flat_map(|c| &c.dissent)
-                    .filter(|d| d.by.value == id)
-                    .count(),
+                owns: t.owns.iter().map(|c| lookup.candidate(&c.id)).collect(),
+                scores: t.scores,
+                checkins: t.checkins,
+                demos_presented: t.demos_presented,
+                dissent: t.dissent,
             }
         })
         .collect();

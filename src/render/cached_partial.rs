@@ -21,7 +21,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use memchr::memmem::Finder;
 use tera::{Context, Function, Kwargs, State, Tera, TeraResult, Value};
@@ -37,9 +37,10 @@ const TEMPLATE: &str = "template";
 /// Rendered partials by call, for one set of templates and globals.
 #[derive(Default)]
 pub struct CachedPartials {
-    /// The templates to render with: a copy of the renderer's, made once
-    /// its globals are in (a function cannot reach the `Tera` calling it).
-    tera: OnceLock<Tera>,
+    /// The templates to render with: a copy of the renderer's, taken again
+    /// whenever its globals change (a function cannot reach the `Tera`
+    /// calling it).
+    tera: RwLock<Option<Arc<Tera>>>,
     rendered: Mutex<HashMap<String, Arc<Pasted>>>,
 }
 
@@ -133,13 +134,12 @@ pub fn register(tera: &mut Tera) -> Arc<CachedPartials> {
 }
 
 impl CachedPartials {
-    /// Takes the copy of `tera` that partials render with.
+    /// Takes the copy of `tera` that partials render with, and forgets
+    /// what was rendered with the one before: its globals may differ.
     pub fn ready(&self, tera: &Tera) {
-        // A second call would mean globals changed under a live cache.
-        assert!(
-            self.tera.set(tera.clone()).is_ok(),
-            "partials readied twice"
-        );
+        let mut slot = (self.tera.write()).unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = Some(Arc::new(tera.clone()));
+        self.forget();
     }
 
     fn render(&self, kwargs: &Kwargs) -> TeraResult<Arc<Pasted>> {
@@ -158,7 +158,10 @@ impl CachedPartials {
         // Rendered without holding the lock: the partial may call
         // `cached_partial` itself, and other threads go on meanwhile. Two
         // threads may render the same call once each; both get one text.
-        let tera = (self.tera.get()).ok_or_else(|| {
+        let tera = (self.tera.read())
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let tera = tera.ok_or_else(|| {
             tera::Error::message(format!(
                 "{NAME}() called before the site's globals were ready"
             ))

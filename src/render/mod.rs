@@ -56,11 +56,84 @@ impl Templates {
     }
 }
 
+impl Templates {
+    /// Whether rendering the templates `names` can read the `model`
+    /// global: whether one of them, or a template they extend, include or
+    /// draw with `cached_partial` (at any depth), or one defining a
+    /// component (callable from anywhere), names `model`, dumps the whole
+    /// context, or picks a template by a computed name. Erring on the
+    /// side of yes only costs the time to make `model`.
+    fn may_read_model(&self, names: impl IntoIterator<Item = String>) -> bool {
+        let templates = &self.theme.templates;
+        let mut reached: HashSet<&str> = HashSet::new();
+        for name in names {
+            match templates.get_key_value(&name) {
+                Some((known, _)) => reached.insert(known.as_str()),
+                None => return true,
+            };
+        }
+        reached.extend(
+            (templates.iter())
+                .filter(|(_, (_, text))| text.contains("component"))
+                .map(|(name, _)| name.as_str()),
+        );
+        loop {
+            let more: Vec<&str> = (templates.keys())
+                .filter(|name| !reached.contains(name.as_str()))
+                .filter(|name| (reached.iter()).any(|used| references(&templates[*used].1, name)))
+                .map(String::as_str)
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            reached.extend(more);
+        }
+        (reached.iter()).any(|name| may_read_model_itself(&templates[*name].1))
+    }
+}
+
 /// Whether template `text` names template `name` in a string literal, as
-/// `extends`, `include` and `import` do. Erring on the side of yes (a
-/// mention in a comment counts) only renders more.
+/// `extends`, `include` and `cached_partial` do. Erring on the side of yes
+/// (a mention in a comment counts) only renders more.
 fn references(text: &str, name: &str) -> bool {
-    text.contains(&format!("\"{name}\"")) || text.contains(&format!("'{name}'"))
+    ['"', '\'', '`']
+        .iter()
+        .any(|quote| text.contains(&format!("{quote}{name}{quote}")))
+}
+
+/// Whether template `text` itself may read the `model` global: it names
+/// `model` anywhere (in a comment or text too), dumps the context
+/// (`__tera_context`), or passes `cached_partial` a template name that is
+/// not a string literal.
+fn may_read_model_itself(text: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let names_model = text.match_indices("model").any(|(at, found)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + found.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    });
+    let computed_template = text.match_indices("template").any(|(at, found)| {
+        let rest = text[at + found.len()..].trim_start();
+        rest.strip_prefix('=')
+            .filter(|value| !value.starts_with('='))
+            .is_some_and(|value| !is_lone_literal(value.trim_start()))
+    });
+    names_model || text.contains("__tera_context") || computed_template
+}
+
+/// Whether `value` starts with a string literal that is the whole
+/// argument (`"nav.html")`, not `"partials/" ~ kind`).
+fn is_lone_literal(value: &str) -> bool {
+    let Some(quote) = value
+        .chars()
+        .next()
+        .filter(|c| ['"', '\'', '`'].contains(c))
+    else {
+        return false;
+    };
+    let body = &value[1..];
+    body.find(quote)
+        .is_some_and(|end| body[end + 1..].trim_start().starts_with([',', ')']))
 }
 
 /// Pages rendered again by [`Renderer::render_selected`].
@@ -102,8 +175,11 @@ pub struct Renderer<'a> {
 pub struct Templates {
     tera: Tera,
     theme: Theme,
-    /// Each candidate as templates see it (shared with the global `model`).
+    /// Each candidate as templates see it (shared with the global `model`);
+    /// empty until the `model` global is installed.
     candidates: Vec<tera::Value>,
+    /// Whether the `model` global is installed.
+    model: bool,
     /// The outputs of the site, once a partial render needed them.
     outputs: std::sync::OnceLock<std::sync::Arc<publish::Outputs>>,
     /// What `cached_partial` rendered with these globals; the function
@@ -112,7 +188,19 @@ pub struct Templates {
 }
 
 impl<'a> Renderer<'a> {
+    /// A renderer of `site`, ready to render anything.
     pub fn new(site: &'a Site) -> Result<Self, Diagnostics> {
+        let mut renderer = Self::without_model(site)?;
+        renderer.install_model();
+        Ok(renderer)
+    }
+
+    /// A renderer whose templates do not see the `model` global yet:
+    /// making it is most of the cost of preparing the templates, and a
+    /// partial rebuild of handbook pages often needs none of it
+    /// ([`Self::needs_model_for`]). Anything else renders only after
+    /// [`Self::install_model`].
+    pub fn without_model(site: &'a Site) -> Result<Self, Diagnostics> {
         let theme = Theme::load(&site.root, &site.config.theme).map_err(Diagnostics)?;
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
@@ -151,18 +239,55 @@ impl<'a> Renderer<'a> {
                 .into());
             }
         }
-        let candidates = context::install_globals(&mut tera, site, &theme);
+        context::install_globals(&mut tera, site, &theme);
         partials.ready(&tera);
         Ok(Renderer {
             site,
             templates: Templates {
                 tera,
                 theme,
-                candidates,
+                candidates: Vec::new(),
+                model: false,
                 outputs: Default::default(),
                 partials,
             },
         })
+    }
+
+    /// Installs the `model` global, if it is not in yet.
+    pub fn install_model(&mut self) {
+        let templates = &mut self.templates;
+        if templates.model {
+            return;
+        }
+        templates.candidates = context::install_model(&mut templates.tera, self.site);
+        templates.model = true;
+        // Partials render with a copy of the globals.
+        templates.partials.ready(&templates.tera);
+    }
+
+    /// Whether rendering the outputs in `selected` needs the `model`
+    /// global installed: unless each is a handbook page or section page
+    /// (whose contexts take no candidates) and no template they use, at
+    /// any depth, can read `model`. The shortcodes of those pages count.
+    pub fn needs_model_for(&self, selected: &HashSet<String>, dates: &LastUpdated) -> bool {
+        if self.templates.model {
+            return false;
+        }
+        let shared = context::Shared::new(self.site, &[], dates.clone());
+        let wanted = |path: &str| selected.contains(path);
+        let jobs = context::handbook_jobs(&shared, &wanted);
+        let found: HashSet<&str> = jobs.iter().map(|job| job.path.as_str()).collect();
+        if selected.iter().any(|path| !found.contains(path.as_str()))
+            || jobs.iter().any(|job| job.takes_candidates)
+        {
+            return true;
+        }
+        let used = jobs.iter().flat_map(|job| {
+            std::iter::once(job.template.clone())
+                .chain(job.shortcodes.iter().map(shortcodes::template_name))
+        });
+        self.templates.may_read_model(used)
     }
 
     /// A renderer of `site` with templates prepared for it earlier: the
@@ -205,6 +330,7 @@ impl<'a> Renderer<'a> {
         sink: &dyn Sink,
         dates: LastUpdated,
     ) -> Result<Vec<String>, Diagnostics> {
+        debug_assert!(self.templates.model, "a full render needs `model`");
         self.templates.partials.forget();
         let shared = crate::build::timed("contexts", || {
             context::Shared::new(self.site, &self.templates.candidates, dates)
@@ -309,6 +435,10 @@ impl<'a> Renderer<'a> {
         selected: &HashSet<String>,
         dates: &LastUpdated,
     ) -> Result<Partial, Diagnostics> {
+        debug_assert!(
+            !self.needs_model_for(selected, dates),
+            "render_selected without the `model` it needs"
+        );
         let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
         let wanted = |path: &str| selected.contains(path);
         let mut jobs = context::handbook_jobs(&shared, &wanted);
@@ -325,6 +455,7 @@ impl<'a> Renderer<'a> {
         changed: &HashSet<String>,
         dates: &LastUpdated,
     ) -> Result<Partial, Diagnostics> {
+        debug_assert!(self.templates.model, "a template's pages need `model`");
         let affected = self.templates.affected_by(changed);
         let shared = context::Shared::new(self.site, &self.templates.candidates, dates.clone());
         let mut jobs = context::jobs(&shared);
@@ -645,7 +776,48 @@ fn write_runs(
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_inert, InertJson};
+    use super::{escape_inert, may_read_model_itself, references, InertJson};
+
+    #[test]
+    fn a_template_naming_model_in_any_way_may_read_it() {
+        for text in [
+            "{{ model.candidates | length }}",
+            "{% for c in model.candidates %}{% endfor %}",
+            "{{model}}",
+            "{% component Count(@model) %}{% endcomponent Count %}",
+            "{# model #}",
+            "{{ __tera_context }}",
+            "{{ cached_partial(template=name) }}",
+            "{{ cached_partial(template = \"partials/\" ~ kind) }}",
+        ] {
+            assert!(may_read_model_itself(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_words_and_literal_partial_names_are_not_model() {
+        for text in [
+            "{{ page.title }}",
+            "{{ models }} {{ data_model }} {{ model2 }} {{ remodel }}",
+            "{{ cached_partial(template=\"partials/nav.html\") }}",
+            "{{ cached_partial(template = 'partials/nav.html') }}",
+            "{% if template == \"x\" %}{% endif %}",
+        ] {
+            assert!(!may_read_model_itself(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_template_name_counts_in_any_quotes() {
+        for text in [
+            "{% extends \"base.html\" %}",
+            "{% include 'base.html' %}",
+            "{{ cached_partial(template=`base.html`) }}",
+        ] {
+            assert!(references(text, "base.html"), "{text}");
+        }
+        assert!(!references("{% include \"base.html.bak\" %}", "base.html"));
+    }
 
     #[test]
     fn json_markup_characters_become_escapes() {
