@@ -5,9 +5,10 @@
 pub mod consensus;
 pub mod quadrant;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 pub use consensus::{Point, Spread};
@@ -208,8 +209,8 @@ pub fn candidate_path(id: &str) -> String {
 }
 
 struct Lookup<'a> {
-    people: HashMap<&'a str, PersonRef>,
-    features: HashMap<&'a str, &'a Feature>,
+    people: FxHashMap<&'a str, PersonRef>,
+    features: FxHashMap<&'a str, &'a Feature>,
     base_path: &'a str,
 }
 
@@ -310,7 +311,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
     demos.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
 
     // Group once so deriving stays linear in the size of the data set.
-    let mut groups: HashMap<&str, Related> = HashMap::new();
+    let mut groups: FxHashMap<&str, Related> = FxHashMap::default();
     for s in &data.scores {
         groups
             .entry(s.feature.value.as_str())
@@ -539,7 +540,7 @@ struct Tally<'a> {
 fn derive_people(data: &Data, candidates: &[Candidate], lookup: &Lookup) -> Vec<PersonView> {
     // One pass over each list, counting for everyone at once: linear in
     // the size of the data, however large the team.
-    let mut tally: HashMap<&str, Tally> = (data.people.iter())
+    let mut tally: FxHashMap<&str, Tally> = (data.people.iter())
         .map(|p| (p.id.value.as_str(), Tally::default()))
         .collect();
     for c in candidates {
