@@ -4,13 +4,17 @@
 //! release `tandem` binary on them with `/usr/bin/time`: cold build (into an
 //! output folder that does not exist; see [`set_aside`]), rebuild with
 //! nothing changed, rebuild after one page's text, one page's title and one
-//! data file changed, and `check`. Reports the median of 3 runs: wall time,
+//! data file changed, rebuild the next day (every page shows the date, so
+//! every file changes), and `check`. Reports the median of 3 runs: wall time,
 //! user and system CPU time and peak resident memory. If `hugo` is
 //! installed, the same pages are built with it side by side.
 //!
 //! Sizes: `TANDEM_BENCH_PAGES=1000,10000,100000` (default `1000,10000`);
 //! each site has as many candidates as pages, unless
-//! `TANDEM_BENCH_CANDIDATES` sets a fixed number.
+//! `TANDEM_BENCH_CANDIDATES` sets a fixed number. The same handbook pages
+//! without candidates (what Hugo builds, and what Zola figures usually
+//! describe) get a cold build, a rebuild with nothing changed and a text
+//! edit too.
 //!
 //! The figures in the README's Performance section were measured with this
 //! harness on a shared 2-core AMD EPYC (KVM, 24 GiB). Wall times on a
@@ -32,8 +36,16 @@ struct Sample {
     rss_mib: f64,
 }
 
+/// The day every build is on (2026-11-25), unless a scenario moves it.
+const DAY: u64 = 1_795_564_800;
+
 /// Runs `program args` under `/usr/bin/time` and returns its figures.
 fn measure(program: &str, args: &[&str], dir: &Path) -> Sample {
+    measure_on(DAY, program, args, dir)
+}
+
+/// [`measure`] on the day `epoch` (`SOURCE_DATE_EPOCH`).
+fn measure_on(epoch: u64, program: &str, args: &[&str], dir: &Path) -> Sample {
     let report = std::env::temp_dir().join(format!("tandem-bench-time-{}", std::process::id()));
     let status = Command::new("/usr/bin/time")
         .arg("-f")
@@ -43,7 +55,7 @@ fn measure(program: &str, args: &[&str], dir: &Path) -> Sample {
         .arg(program)
         .args(args)
         .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1795564800")
+        .env("SOURCE_DATE_EPOCH", epoch.to_string())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
@@ -112,6 +124,90 @@ fn site(base: &Path, pages: usize, candidates: usize) -> PathBuf {
     root
 }
 
+/// Times `tandem` on the site at `root`: a cold build, a rebuild with
+/// nothing changed and one after a page's text changed; with `all`, also
+/// after a page's title and a data file changed, and `check`.
+fn tandem_rows(
+    table: &mut String,
+    tandem: &str,
+    root: &Path,
+    label: &str,
+    trash: &Path,
+    all: bool,
+) {
+    let root_s = root.to_str().unwrap();
+    let build = ["build", "--root", root_s];
+    let runs = 3;
+    let cold = median(
+        (0..runs)
+            .map(|_| {
+                set_aside(&root.join("public"), trash);
+                measure(tandem, &build, root)
+            })
+            .collect(),
+    );
+    row(table, label, "cold build", &cold);
+    let warm = median((0..runs).map(|_| measure(tandem, &build, root)).collect());
+    row(table, label, "rebuild, nothing changed", &warm);
+
+    let rebuild_after = |file: &str, edit: &dyn Fn(&str, usize) -> String| {
+        let file = root.join(file);
+        let original = fs::read_to_string(&file).unwrap();
+        let sample = median(
+            (0..runs)
+                .map(|i| {
+                    let edited = edit(&original, i);
+                    assert_ne!(edited, original, "{} is as expected", file.display());
+                    fs::write(&file, edited).unwrap();
+                    measure(tandem, &build, root)
+                })
+                .collect(),
+        );
+        fs::write(&file, &original).unwrap();
+        sample
+    };
+    let page = "content/section-0/page-0.md";
+    let text = rebuild_after(page, &|original, i| {
+        format!("{original}\nEdited paragraph {i}.\n")
+    });
+    row(table, label, "rebuild, one page's text changed", &text);
+    if !all {
+        return;
+    }
+    // A new title changes the page's shape (navigation, lists): a full
+    // render.
+    let title = rebuild_after(page, &|original, i| {
+        let title = format!("title = \"Page 0 of section 0, take {i}\"");
+        original.replacen("title = \"Page 0 of section 0\"", &title, 1)
+    });
+    row(table, label, "rebuild, one page's title changed", &title);
+    let data = rebuild_after("data/candidates-0000.toml", &|original, i| {
+        let title = format!("title = \"Candidate 0 (edit {i})\"");
+        original.replacen("title = \"Candidate 0\"", &title, 1)
+    });
+    row(table, label, "rebuild, one data file changed", &data);
+    // Every page shows the day's date and counts (overdue check-ins): the
+    // next day, every file changes.
+    let next_day = median(
+        (1..=runs as u64)
+            .map(|day| measure_on(DAY + day * 86_400, tandem, &build, root))
+            .collect(),
+    );
+    row(
+        table,
+        label,
+        "rebuild, the next day (every page)",
+        &next_day,
+    );
+
+    let check = median(
+        (0..runs)
+            .map(|_| measure(tandem, &["check", "--root", root_s], root))
+            .collect(),
+    );
+    row(table, label, "check", &check);
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is accepted.
     let tandem = env!("CARGO_BIN_EXE_tandem");
@@ -134,73 +230,21 @@ fn main() {
         let candidates = fixed_candidates.unwrap_or(pages);
         let root = site(&base, pages, candidates);
         let label = format!("{pages} p + {candidates} c");
-        let root_s = root.to_str().unwrap();
-        let build = ["build", "--root", root_s];
-        let runs = 3;
-
-        let cold = median(
-            (0..runs)
-                .map(|_| {
-                    set_aside(&root.join("public"), &trash);
-                    measure(tandem, &build, &root)
-                })
-                .collect(),
-        );
-        row(&mut table, &label, "cold build", &cold);
-        let warm = median((0..runs).map(|_| measure(tandem, &build, &root)).collect());
-        row(&mut table, &label, "rebuild, nothing changed", &warm);
-
-        let rebuild_after = |file: &str, edit: &dyn Fn(&str, usize) -> String| {
-            let file = root.join(file);
-            let original = fs::read_to_string(&file).unwrap();
-            let sample = median(
-                (0..runs)
-                    .map(|i| {
-                        let edited = edit(&original, i);
-                        assert_ne!(edited, original, "{} is as expected", file.display());
-                        fs::write(&file, edited).unwrap();
-                        measure(tandem, &build, &root)
-                    })
-                    .collect(),
+        tandem_rows(&mut table, tandem, &root, &label, &trash, true);
+        // The handbook pages alone: the same pages Hugo builds below, and
+        // that the Zola figures are for.
+        if candidates > 0 {
+            let root = site(&base, pages, 0);
+            tandem_rows(
+                &mut table,
+                tandem,
+                &root,
+                &format!("{pages} p"),
+                &trash,
+                false,
             );
-            fs::write(&file, &original).unwrap();
-            sample
-        };
-        let page = "content/section-0/page-0.md";
-        let text = rebuild_after(page, &|original, i| {
-            format!("{original}\nEdited paragraph {i}.\n")
-        });
-        row(
-            &mut table,
-            &label,
-            "rebuild, one page's text changed",
-            &text,
-        );
-        // A new title changes the page's shape (navigation, lists): a full
-        // render.
-        let title = rebuild_after(page, &|original, i| {
-            let title = format!("title = \"Page 0 of section 0, take {i}\"");
-            original.replacen("title = \"Page 0 of section 0\"", &title, 1)
-        });
-        row(
-            &mut table,
-            &label,
-            "rebuild, one page's title changed",
-            &title,
-        );
-        let data = rebuild_after("data/candidates-0000.toml", &|original, i| {
-            let title = format!("title = \"Candidate 0 (edit {i})\"");
-            original.replacen("title = \"Candidate 0\"", &title, 1)
-        });
-        row(&mut table, &label, "rebuild, one data file changed", &data);
-
-        let check = median(
-            (0..runs)
-                .map(|_| measure(tandem, &["check", "--root", root_s], &root))
-                .collect(),
-        );
-        row(&mut table, &label, "check", &check);
-
+        }
+        let runs = 3;
         if hugo {
             let hugo_root = base.join(format!("hugo-{pages}"));
             if !hugo_root.exists() {
