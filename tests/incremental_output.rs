@@ -319,6 +319,13 @@ fn a_text_edit_makes_the_model_when_a_template_the_page_uses_reads_it() {
             "<p class=\"count\">{{ model.candidates | length }} candidates</p>",
             "{% set name = \"partials/\" ~ \"count.html\" %}{{ cached_partial(template=name) }}",
         ),
+        // A partial named with an escape Tera undoes.
+        (
+            "included by an escaped name",
+            "partials/count.html",
+            "<p class=\"count\">{{ model.candidates | length }} candidates</p>",
+            "{% include \"partials\\/count.html\" %}",
+        ),
         // A component, defined in a template the page never names.
         (
             "a component",
@@ -385,6 +392,27 @@ fn a_text_edit_of_a_default_theme_page_does_not_make_the_model() {
     let printed = stderr(&timed(&site));
     assert_eq!(rendered_again(&printed), Some("4 of 23"), "{printed}");
     assert!(printed.contains("timing: model"), "{printed}");
+}
+
+/// Links are checked against every output, the candidates' pages too,
+/// also when a text edit renders without the `model` global.
+#[test]
+fn a_text_edit_of_a_page_linking_to_feature_pages_matches_a_clean_build() {
+    let site = Fixture::new();
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.\n",
+        "Show the *why*.\n\nSee [offline sync](/features/offline-sync/).\n\n\
+         {{ feature(id=\"offline-sync\") }}\n\n{{ overdue_checkins() }}\n",
+    );
+    build_then_edit_below_the_summary(&site);
+    let printed = rebuild_matches_a_clean_build(&site, "links to features");
+    assert_eq!(rendered_again(&printed), Some("1 of 23"), "{printed}");
+    let demos = site.read("public/guide/demos/index.html");
+    assert!(
+        demos.contains("href=\"/features/offline-sync/\""),
+        "{demos}"
+    );
 }
 
 /// A shortcode's template is used by the page that calls it: one reading

@@ -8,7 +8,8 @@
 //! section is open. Hugo's `partialCached` does the same job.
 //!
 //! What keeps it correct: the partial sees its arguments and the globals
-//! (`site`, `model`, `matrix`) and nothing of the calling page, and the
+//! (`site`, `matrix`, and `model` once installed; see
+//! [`super::Renderer::install_model`]) and nothing of the calling page, and the
 //! arguments are the cache key. Its output therefore depends on nothing
 //! that can differ between two calls with the same arguments. The cache
 //! lasts one render (a build, or one of the development server's partial

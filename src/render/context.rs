@@ -31,7 +31,8 @@ pub struct Job<'a> {
     /// Shortcodes whose placeholders appear in the page's Markdown.
     pub shortcodes: &'a [Call],
     /// Whether its context takes candidates' values from [`Shared`],
-    /// which holds none until the `model` global is installed.
+    /// which holds none until the `model` global is installed. (Every
+    /// job's path is known without them: links are checked against all.)
     pub takes_candidates: bool,
 }
 
@@ -147,8 +148,9 @@ pub struct Shared<'a> {
 }
 
 impl<'a> Shared<'a> {
-    /// `candidates` are the values of [`install_globals`]; `dates` the
-    /// site's last-updated dates ([`crate::history::for_site`]).
+    /// `candidates` are the values of [`install_model`] (none before it
+    /// ran); `dates` the site's last-updated dates
+    /// ([`crate::history::for_site`]).
     pub fn new(site: &'a Site, candidates: &'a [Value], dates: LastUpdated) -> Self {
         let content = &site.content;
         let nav = content.sections[""]
@@ -691,11 +693,16 @@ fn page_job<'a>(
 pub fn candidate_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) -> Vec<Job<'a>> {
     let model = &shared.site.model;
     let mut jobs = Vec::new();
-    for (candidate, value) in model.candidates.iter().zip(shared.candidates) {
+    // Every candidate's job, values or not: the outputs links are checked
+    // against come from these jobs' paths, also before `model` exists.
+    for (i, candidate) in model.candidates.iter().enumerate() {
         let path = candidate_output(&candidate.id);
         if wanted(&path) {
+            let value = shared.candidates.get(i);
             jobs.push(job("feature.html", path, &candidate.url, move |c| {
-                c.insert_value("candidate", value.clone())
+                if let Some(value) = value {
+                    c.insert_value("candidate", value.clone());
+                }
             }));
         }
     }

@@ -37,8 +37,8 @@ pub struct OutputFile {
 
 impl Templates {
     /// The templates whose output changes when those named in `changed`
-    /// do: themselves, and every template that extends, includes or
-    /// imports one of the affected, until no more are found.
+    /// do: themselves, and every template that extends, includes or draws
+    /// (`cached_partial`) one of the affected, until no more are found.
     fn affected_by(&self, changed: &HashSet<String>) -> HashSet<String> {
         let mut affected = changed.clone();
         loop {
@@ -93,12 +93,39 @@ impl Templates {
 }
 
 /// Whether template `text` names template `name` in a string literal, as
-/// `extends`, `include` and `cached_partial` do. Erring on the side of yes
-/// (a mention in a comment counts) only renders more.
+/// `extends`, `include` and `cached_partial` do, in any quotes and with
+/// any of the escapes Tera undoes in a literal (`"partials\/nav.html"`).
+/// Erring on the side of yes (a mention in a comment counts) only renders
+/// more.
 fn references(text: &str, name: &str) -> bool {
-    ['"', '\'', '`']
-        .iter()
-        .any(|quote| text.contains(&format!("{quote}{name}{quote}")))
+    let named = |text: &str| {
+        ['"', '\'', '`']
+            .iter()
+            .any(|quote| text.contains(&format!("{quote}{name}{quote}")))
+    };
+    named(text) || (text.contains('\\') && named(&unescape(text)))
+}
+
+/// `text` with Tera's string escapes (`\/`, `\\`, `\'`, `\"`)
+/// undone everywhere, inside literals or not.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some(next @ ('/' | '\\' | '\'' | '"')) => out.push(next),
+            Some(other) => {
+                out.push(c);
+                out.push(other);
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 /// Whether template `text` itself may read the `model` global: it names
@@ -262,6 +289,9 @@ impl<'a> Renderer<'a> {
         }
         templates.candidates = context::install_model(&mut templates.tera, self.site);
         templates.model = true;
+        // Made from the jobs, which are the same with the model; reset
+        // all the same, so that nothing made before outlives it.
+        templates.outputs = Default::default();
         // Partials render with a copy of the globals.
         templates.partials.ready(&templates.tera);
     }
@@ -448,7 +478,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders again every page whose template is one of `changed`
     /// (template names, `feature.html`) or uses one of them (extends,
-    /// includes or imports it, at any depth), and every page with a
+    /// includes or draws it, at any depth), and every page with a
     /// shortcode drawn by one of them: what a template edit changes.
     pub fn render_using(
         &self,
@@ -817,6 +847,9 @@ mod tests {
             assert!(references(text, "base.html"), "{text}");
         }
         assert!(!references("{% include \"base.html.bak\" %}", "base.html"));
+        // Tera undoes `\/` in a literal.
+        let escaped = "{% include \"partials\\/nav.html\" %}";
+        assert!(references(escaped, "partials/nav.html"));
     }
 
     #[test]
