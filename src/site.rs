@@ -7,7 +7,7 @@ use crate::calendar::{self, Date};
 use crate::config::Config;
 use crate::content::{Content, ContentOptions};
 use crate::data::Data;
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, Severity};
 use crate::model::{self, Model};
 
 /// What a user can change about one build from the command line.
@@ -104,16 +104,30 @@ impl Site {
         if let Some(fingerprint) = options.fingerprint {
             config.fingerprint = fingerprint;
         }
-        let (data, data_errors) = crate::build::timed("data", || Data::load(root, &config));
-        diagnostics.extend(data_errors);
         let content_options = ContentOptions {
             base_path: &config.base_path(),
             drafts: options.drafts,
             raw_html: config.raw_html,
             today,
         };
-        let (content, content_errors) =
-            crate::build::timed("content", || Content::load(root, &content_options));
+        // The data (and the model derived from it) and the content are
+        // independent until the checks below: loaded side by side, the
+        // serial parts of each (listing files, merging, sorting, deriving)
+        // overlap the other's parallel work.
+        let ((data, data_errors, model), (content, content_errors)) = rayon::join(
+            || {
+                let (data, errors) = crate::build::timed("data", || Data::load(root, &config));
+                // Deriving needs valid data. Should the content or the
+                // config fail, the model is thrown away unused.
+                let valid = !errors.iter().any(|d| d.severity == Severity::Error);
+                let model = valid.then(|| {
+                    crate::build::timed("derive", || model::derive(&data, &config, today))
+                });
+                (data, errors, model)
+            },
+            || crate::build::timed("content", || Content::load(root, &content_options)),
+        );
+        diagnostics.extend(data_errors);
         diagnostics.extend(content_errors);
         check_page_owners(&content, &data, &mut diagnostics);
         if !root.join("content").is_dir() && !root.join("data").is_dir() {
@@ -153,7 +167,11 @@ impl Site {
         if diagnostics.has_errors() {
             return Err(failed(diagnostics, config, content));
         }
-        let model = crate::build::timed("derive", || model::derive(&data, &config, today));
+        // Made whenever the data had no errors, which it had not to get here.
+        let Some(model) = model else {
+            diagnostics.sort();
+            return Err(failed(diagnostics, config, content));
+        };
         check_shortcodes(&content, &model, &mut diagnostics);
         if diagnostics.has_errors() {
             diagnostics.sort();
