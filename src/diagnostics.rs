@@ -11,33 +11,41 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-/// A file read from the site, kept with an index of its line starts so byte
-/// offsets from parsers can be turned into line and column numbers.
+/// A file read from the site, with an index of its line starts so byte
+/// offsets from parsers can be turned into line and column numbers. The
+/// index is made when first needed: most files never have an error, and
+/// at 10,000 pages making them all cost a tenth of reading the handbook.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path relative to the site root, as shown to the user.
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<usize>,
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             path: path.into(),
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        })
     }
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = line_starts[line];
         let column = self.text[start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count();
@@ -45,12 +53,9 @@ impl SourceFile {
     }
 
     fn line_text(&self, line: usize) -> &str {
-        let start = self.line_starts[line - 1];
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let line_starts = self.line_starts();
+        let start = line_starts[line - 1];
+        let end = line_starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 

@@ -119,6 +119,10 @@ pub fn extract(
     file: &SourceFile,
     errors: &mut Vec<Diagnostic>,
 ) -> (String, Vec<Call>) {
+    // Most pages call none: without `{{` no line can be a call.
+    if memchr::memmem::find(body.as_bytes(), b"{{").is_none() {
+        return (body.to_string(), Vec::new());
+    }
     let mut out = String::with_capacity(body.len());
     let mut calls = Vec::new();
     let mut fence: Option<String> = None;
