@@ -126,7 +126,8 @@ fn site(base: &Path, pages: usize, candidates: usize) -> PathBuf {
 
 /// Times `tandem` on the site at `root`: a cold build, a rebuild with
 /// nothing changed and one after a page's text changed; with `all`, also
-/// after a page's title and a data file changed, and `check`.
+/// after a page's title and a data file changed, on the next days, and
+/// `check`.
 fn tandem_rows(
     table: &mut String,
     tandem: &str,
