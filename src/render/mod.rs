@@ -507,12 +507,15 @@ impl<'a> Renderer<'a> {
         self.templates.partials.forget();
         let outputs = self.templates.outputs.get_or_init(|| {
             let fingerprint = self.site.config.fingerprint;
-            std::sync::Arc::new(publish::Outputs::new(
-                self.site,
-                context::jobs(shared).into_iter().map(|job| job.path),
-                (self.templates.theme.statics.iter())
-                    .map(|(path, bytes)| assets::output_path(path, bytes, fingerprint)),
-            ))
+            // Every output of the site, which links are checked against.
+            crate::build::timed("outputs", || {
+                std::sync::Arc::new(publish::Outputs::new(
+                    self.site,
+                    context::jobs(shared).into_iter().map(|job| job.path),
+                    (self.templates.theme.statics.iter())
+                        .map(|(path, bytes)| assets::output_path(path, bytes, fingerprint)),
+                ))
+            })
         });
         let publisher = publish::Publisher::with_outputs(self.site, outputs.clone());
         let results: Vec<Result<OutputFile, Diagnostic>> = jobs
