@@ -36,6 +36,9 @@ struct Sample {
     rss_mib: f64,
 }
 
+/// Runs per scenario; the table gives their median.
+const RUNS: usize = 3;
+
 /// The day every build is on (2026-11-25), unless a scenario moves it.
 const DAY: u64 = 1_795_564_800;
 
@@ -138,7 +141,7 @@ fn tandem_rows(
 ) {
     let root_s = root.to_str().unwrap();
     let build = ["build", "--root", root_s];
-    let runs = 3;
+    let runs = RUNS;
     let cold = median(
         (0..runs)
             .map(|_| {
@@ -245,7 +248,7 @@ fn main() {
                 false,
             );
         }
-        let runs = 3;
+        let runs = RUNS;
         if hugo {
             let hugo_root = base.join(format!("hugo-{pages}"));
             if !hugo_root.exists() {

@@ -202,6 +202,9 @@ pub struct Writer {
     pending: std::sync::Mutex<Vec<Staged>>,
     /// The commit folder's name for the next staged file.
     next_name: std::sync::atomic::AtomicUsize,
+    /// Whether the commit folder exists (made for the first changed file,
+    /// not stat-ed again for each of thousands).
+    commit_made: std::sync::atomic::AtomicBool,
     /// Digests of the output's files as the last build wrote them, when
     /// its build stamp vouches that they are still so: a file whose new
     /// bytes have the same digest is unchanged without reading it back.
@@ -252,6 +255,7 @@ impl Writer {
             unchanged: Default::default(),
             pending: Default::default(),
             next_name: Default::default(),
+            commit_made: Default::default(),
             known: HashMap::new(),
             digests: Default::default(),
         })
@@ -419,7 +423,11 @@ impl Sink for Writer {
                     self.unchanged.fetch_add(1, Relaxed);
                 } else {
                     let name = self.next_name.fetch_add(1, Relaxed);
-                    fs::create_dir_all(commit)?;
+                    if !self.commit_made.load(Relaxed) {
+                        // Two threads may both make it: that is harmless.
+                        fs::create_dir_all(commit)?;
+                        self.commit_made.store(true, Relaxed);
+                    }
                     fs::write(commit.join(name.to_string()), &file.bytes)?;
                     let staged = Staged {
                         path: file.path,

@@ -205,13 +205,10 @@ fn any_change_to_what_a_build_reads_or_writes_means_a_real_build() {
     // Options and the date are part of what a build reads, too.
     let other_url = site.tandem(&["build", "--base-url", "https://example.org/docs/"]);
     assert!(!was_up_to_date(&other_url));
-    let next_day = assert_cmd::Command::cargo_bin("tandem")
-        .unwrap()
-        .args(["build", "--base-url", "https://example.org/docs/", "--root"])
-        .arg(site.root())
-        .env("SOURCE_DATE_EPOCH", "1795651200")
-        .output()
-        .unwrap();
+    let next_day = site.tandem_with_env(
+        &["build", "--base-url", "https://example.org/docs/"],
+        &[("SOURCE_DATE_EPOCH", "1795651200")],
+    );
     assert!(!was_up_to_date(&next_day), "another day");
 }
 
@@ -367,16 +364,7 @@ fn a_text_edit_makes_the_model_when_a_template_the_page_uses_reads_it() {
 fn a_text_edit_of_a_default_theme_page_does_not_make_the_model() {
     let site = Fixture::new();
     build_then_edit_below_the_summary(&site);
-    let timed = |site: &Fixture| {
-        assert_cmd::Command::cargo_bin("tandem")
-            .unwrap()
-            .args(["build", "--root"])
-            .arg(site.root())
-            .env("SOURCE_DATE_EPOCH", common::EPOCH)
-            .env("TANDEM_TIMINGS", "1")
-            .output()
-            .unwrap()
-    };
+    let timed = |site: &Fixture| site.tandem_with_env(&["build"], &[("TANDEM_TIMINGS", "1")]);
     let out = timed(&site);
     let printed = stderr(&out);
     assert!(out.status.success(), "{printed}");

@@ -98,13 +98,13 @@ impl Templates {
 /// Erring on the side of yes (a mention in a comment counts) only renders
 /// more.
 fn references(text: &str, name: &str) -> bool {
-    let named = |text: &str| {
-        ['"', '\'', '`']
-            .iter()
-            .any(|quote| text.contains(&format!("{quote}{name}{quote}")))
-    };
+    let named =
+        |text: &str| (QUOTES.iter()).any(|quote| text.contains(&format!("{quote}{name}{quote}")));
     named(text) || (text.contains('\\') && named(&unescape(text)))
 }
+
+/// What a Tera string literal may be quoted with.
+const QUOTES: [char; 3] = ['"', '\'', '`'];
 
 /// `text` with Tera's string escapes (`\/`, `\\`, `\'`, `\"`)
 /// undone everywhere, inside literals or not.
@@ -151,11 +151,7 @@ fn may_read_model_itself(text: &str) -> bool {
 /// Whether `value` starts with a string literal that is the whole
 /// argument (`"nav.html")`, not `"partials/" ~ kind`).
 fn is_lone_literal(value: &str) -> bool {
-    let Some(quote) = value
-        .chars()
-        .next()
-        .filter(|c| ['"', '\'', '`'].contains(c))
-    else {
+    let Some(quote) = value.chars().next().filter(|c| QUOTES.contains(c)) else {
         return false;
     };
     let body = &value[1..];

@@ -175,12 +175,19 @@ impl Fixture {
     }
 
     pub fn tandem(&self, args: &[&str]) -> Output {
+        self.tandem_with_env(args, &[])
+    }
+
+    /// [`Self::tandem`] with more environment variables; they come last,
+    /// so one may move `SOURCE_DATE_EPOCH` to another day.
+    pub fn tandem_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::cargo_bin("tandem")
             .unwrap()
             .args(args)
             .arg("--root")
             .arg(self.root())
             .env("SOURCE_DATE_EPOCH", EPOCH)
+            .envs(env.iter().copied())
             .output()
             .unwrap()
     }
