@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
+use crate::content::cache::{self, Cached, Reuse};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::lock::BuildLock;
 use crate::output::{self, Sink};
 use crate::render::links;
+use crate::render::search::IndexParts;
 use crate::render::{OutputFile, Renderer};
 use crate::site::{BuildOptions, Site};
 use crate::stamp::{self, Stamp};
@@ -48,7 +50,25 @@ fn discard<T: Send + 'static>(loaded: T) {
 /// are checked too (missing images and files are otherwise found only
 /// after rendering), so one run lists every problem.
 fn load(options: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
-    timed("load", || Site::try_load(options)).map_err(|failure| {
+    load_reusing(options, None)
+}
+
+/// [`load`], restoring unchanged pages from `reuse`. A site that fails
+/// with restored pages is loaded again from its files, for diagnostics
+/// that point into every page's source.
+fn load_reusing(
+    options: &BuildOptions,
+    reuse: Option<Reuse>,
+) -> Result<(Site, Diagnostics), Diagnostics> {
+    let loaded = timed("load", || Site::try_load_reusing(options, reuse));
+    let restored = |partial: &Option<crate::site::Partial>| {
+        partial.as_ref().is_some_and(|p| p.content.restored > 0)
+    };
+    let loaded = match loaded {
+        Err(failure) if restored(&failure.partial) => timed("load", || Site::try_load(options)),
+        loaded => loaded,
+    };
+    loaded.map_err(|failure| {
         let mut diagnostics = failure.diagnostics;
         if let Some(partial) = failure.partial {
             diagnostics.extend(timed("links", || {
@@ -193,6 +213,12 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     let digest = timed("stamp", || {
         stamp::digest(options, output, stamp.as_ref().and_then(Stamp::known))
     });
+    // A rebuild after page edits restores the other pages from the last
+    // build's cache (see `content::cache`) and patches its search index:
+    // both are read meanwhile.
+    let ahead = (stamp.as_ref().zip(digest.as_ref()))
+        .is_some_and(|(s, d)| s.only_pages_changed(d))
+        .then(|| read_ahead(output));
     let stamp = timed("up to date", || {
         stamp.filter(|s| digest.is_some() && s.output_unchanged(output))
     });
@@ -213,7 +239,17 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .unwrap_or_default();
     let previous = stamp.as_ref().and_then(|(s, digest)| s.previous(digest));
     let stamp = stamp.map(|(s, _)| s);
-    let (site, warnings) = load(options)?;
+    let Ahead { pages, index } = (ahead.and_then(|a| a.join().ok())).unwrap_or(Ahead {
+        pages: None,
+        index: None,
+    });
+    let reuse = (previous.as_ref().zip(digest.as_ref()))
+        .and_then(|(_, digest)| Some(pages?.reuse(&digest.pages)));
+    let (site, mut warnings) = load_reusing(options, reuse)?;
+    if std::env::var_os("TANDEM_TIMINGS").is_some() {
+        let restored = site.content.restored;
+        eprintln!("timing: pages restored from the page cache: {restored}");
+    }
     let mut renderer = templates_without_model(&site)?;
     let dates = timed("dates", || {
         let modified = |path: &Path| digest.as_ref()?.modified_seconds(path);
@@ -222,7 +258,9 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     let marks = timed("marks", || {
         (digest.as_ref()).and_then(|d| crate::rebuild::marks(&site, &d.pages, &dates))
     });
-    Stamp::remove(output).map_err(|e| cannot_write(output, e))?;
+    Stamp::remove(output)
+        .and_then(|()| cache::remove(output))
+        .map_err(|e| cannot_write(output, e))?;
     let writer = || {
         output::Writer::new(output)
             .map(|writer| writer.with_known(known.clone()))
@@ -240,6 +278,22 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .zip(digest.as_ref())
         .is_some_and(|(now, then)| now.same(then))
     };
+    // The page cache for the next build (with relative URLs no rebuild
+    // is partial: none).
+    let make_cache = || {
+        let key = site
+            .content
+            .key
+            .as_ref()
+            .filter(|_| !site.config.relative_urls);
+        let (key, digest) = key.zip(digest.as_ref()).ok_or_else(|| {
+            std::io::Error::other("not kept (relative URLs, or no source digest)")
+        })?;
+        let pages: Vec<&crate::content::Page> = site.content.all_pages().collect();
+        timed("make page cache", || {
+            cache::prepare(key, &pages, &digest.pages)
+        })
+    };
     let plan = match (&previous, &marks) {
         // Relative URLs would need the search index's script form patched.
         (Some(previous), Some(marks)) if !site.config.relative_urls => {
@@ -247,51 +301,82 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         }
         _ => None,
     };
-    let partial = match plan {
-        Some((previous, selected)) => {
-            if renderer.needs_model_for(&selected, &dates) {
-                timed("model", || renderer.install_model());
+    let written = std::thread::scope(|scope| {
+        // A partial rebuild makes the cache on another thread meanwhile;
+        // a full one after rendering, whose peak memory it would add to.
+        let making = plan.is_some().then(|| scope.spawn(make_cache));
+        let partial = match plan {
+            Some((previous, selected)) => {
+                if renderer.needs_model_for(&selected, &dates) {
+                    timed("model", || renderer.install_model());
+                }
+                let selection = Selection {
+                    outputs: &selected,
+                    previous,
+                    dates: &dates,
+                    index,
+                    sources_unchanged: &still,
+                };
+                write_selected(&renderer, writer()?, selection)?
             }
-            let selection = Selection {
-                outputs: &selected,
-                previous,
-                dates: &dates,
-                sources_unchanged: &still,
+            None => None,
+        };
+        let written = match partial {
+            Some(written) => written,
+            // Restored pages have no HTML: rendering all of them needs them
+            // read.
+            None if site.content.restored > 0 => {
+                let (site, fresh_warnings) = load(options)?;
+                warnings = fresh_warnings;
+                let mut renderer = templates_without_model(&site)?;
+                timed("model", || renderer.install_model());
+                let written = write_all(&renderer, writer()?, dates)?;
+                discard((renderer.into_templates(), site));
+                written
+            }
+            None => {
+                timed("model", || renderer.install_model());
+                write_all(&renderer, writer()?, dates)?
+            }
+        };
+        // Vouch for the output only if no source changed while it rendered (a
+        // partial rebuild checked that just before writing its few files).
+        let unchanged = |written: &Written| written.rendered.is_some() || still();
+        if let Some(digest) = digest.clone().filter(|_| unchanged(&written)) {
+            let marks = marks.unwrap_or_default();
+            // Only a build with a stamp uses the cache, and every build
+            // removes both before writing: it is always that of the build
+            // the stamp vouches for.
+            let made = match making.map(|m| m.join()) {
+                Some(made) => {
+                    made.unwrap_or_else(|_| Err(std::io::Error::other("making it panicked")))
+                }
+                None => make_cache(),
             };
-            write_selected(&renderer, writer()?, selection)?
+            let kept = made.and_then(|cache| timed("write pages", || cache::write(output, &cache)));
+            if let (Err(e), Some(_)) = (kept, std::env::var_os("TANDEM_TIMINGS")) {
+                eprintln!("timing: no page cache written: {e}");
+            }
+            let recorded = timed("stamp", || {
+                Stamp::write(
+                    output,
+                    &written.paths,
+                    &written.digests,
+                    stamp.as_ref().map(|s| (s, &written.rewritten)),
+                    digest,
+                    marks,
+                    &warnings,
+                )
+            });
+            // Without a stamp the next build simply renders everything; the
+            // output is fine, so this is no error, but it is why a rebuild
+            // could be slower than expected.
+            if let (Err(e), Some(_)) = (recorded, std::env::var_os("TANDEM_TIMINGS")) {
+                eprintln!("timing: no build stamp written: {e}");
+            }
         }
-        None => None,
-    };
-    let written = match partial {
-        Some(written) => written,
-        None => {
-            timed("model", || renderer.install_model());
-            write_all(&renderer, writer()?, dates)?
-        }
-    };
-    // Vouch for the output only if no source changed while it rendered (a
-    // partial rebuild checked that just before writing its few files).
-    let unchanged = |written: &Written| written.rendered.is_some() || still();
-    if let Some(digest) = digest.clone().filter(|_| unchanged(&written)) {
-        let marks = marks.unwrap_or_default();
-        let recorded = timed("stamp", || {
-            Stamp::write(
-                output,
-                &written.paths,
-                &written.digests,
-                stamp.as_ref().map(|s| (s, &written.rewritten)),
-                digest,
-                marks,
-                &warnings,
-            )
-        });
-        // Without a stamp the next build simply renders everything; the
-        // output is fine, so this is no error, but it is why a rebuild
-        // could be slower than expected.
-        if let (Err(e), Some(_)) = (recorded, std::env::var_os("TANDEM_TIMINGS")) {
-            eprintln!("timing: no build stamp written: {e}");
-        }
-    }
+        Ok::<_, Diagnostics>(written)
+    })?;
     discard((renderer.into_templates(), site));
     let pages = written
         .paths
@@ -361,8 +446,35 @@ struct Selection<'a> {
     outputs: &'a std::collections::HashSet<String>,
     previous: &'a stamp::Previous,
     dates: &'a crate::history::LastUpdated,
+    /// The output's search index with the digest of its bytes, if read
+    /// already.
+    index: Option<(u64, IndexParts)>,
     /// Whether the sources are still those the selection was made from.
     sources_unchanged: &'a dyn Fn() -> bool,
+}
+
+/// What a rebuild after page edits reads while the build checks its stamp
+/// and loads the site: the last build's page cache and search index.
+struct Ahead {
+    pages: Option<Cached>,
+    index: Option<(u64, IndexParts)>,
+}
+
+fn read_ahead(output: &Path) -> std::thread::JoinHandle<Ahead> {
+    let output = output.to_path_buf();
+    std::thread::spawn(move || Ahead {
+        pages: timed("read pages", || Cached::read(&output)),
+        index: read_index(&output),
+    })
+}
+
+/// The search index in `output`, with the digest of its bytes.
+fn read_index(output: &Path) -> Option<(u64, IndexParts)> {
+    timed("read index", || {
+        let bytes = std::fs::read(output.join(crate::render::search::INDEX_PATH)).ok()?;
+        let digest = crate::stamp::hash_of(&bytes);
+        Some((digest, IndexParts::parse(bytes)?))
+    })
 }
 
 /// Renders only the selected outputs again, patches the search index and
@@ -379,19 +491,16 @@ fn write_selected(
         outputs: selected,
         previous,
         dates,
+        index,
         sources_unchanged,
     } = selection;
     use crate::render::search;
     let output = writer.output().to_path_buf();
-    let index = timed("read index", || {
-        let bytes = std::fs::read(output.join(search::INDEX_PATH)).ok()?;
-        // Patched only if it is the index the stamp vouched for: one
-        // changed since then would be carried into the new stamp.
-        (writer.known(search::INDEX_PATH) == Some(crate::stamp::hash_of(&bytes)))
-            .then(|| search::IndexParts::parse(bytes))
-            .flatten()
-    });
-    let Some(mut index) = index else {
+    let index = index.or_else(|| read_index(&output));
+    // Patched only if it is the index the stamp vouched for: one changed
+    // since then would be carried into the new stamp.
+    let index = index.filter(|(digest, _)| writer.known(search::INDEX_PATH) == Some(*digest));
+    let Some((_, mut index)) = index else {
         return Ok(None);
     };
     let partial = timed("render", || renderer.render_selected(selected, dates))?;

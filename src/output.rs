@@ -117,9 +117,9 @@ pub fn recover(output: &Path) -> io::Result<()> {
         let Some(rest) = file_name.strip_prefix(&prefix) else {
             continue;
         };
-        // The build lock and stamp share the prefix; they are managed by
-        // their own modules.
-        if rest == "lock" || rest == "stamp" {
+        // The build lock, stamp and page cache share the prefix; they are
+        // managed by their own modules.
+        if rest == "lock" || rest == "stamp" || rest == "pages" {
             continue;
         }
         let folder = entry.path();

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::calendar::{self, Date};
 use crate::config::Config;
+use crate::content::cache::Reuse;
 use crate::content::{Content, ContentOptions};
 use crate::data::Data;
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, Severity};
@@ -73,6 +74,16 @@ impl Site {
 
     /// [`Site::load`], keeping on failure what did load.
     pub fn try_load(options: &BuildOptions) -> Result<(Site, Diagnostics), LoadFailure> {
+        Site::try_load_reusing(options, None)
+    }
+
+    /// [`Site::try_load`], restoring the pages whose source did not change
+    /// from `reuse` (see [`crate::content::cache`]) if it can stand in
+    /// for them.
+    pub fn try_load_reusing(
+        options: &BuildOptions,
+        reuse: Option<Reuse>,
+    ) -> Result<(Site, Diagnostics), LoadFailure> {
         let root = options.root.as_path();
         if !root.is_dir() {
             return Err(Diagnostics::from(Diagnostic::general(
@@ -125,7 +136,12 @@ impl Site {
                 });
                 (data, errors, model)
             },
-            || crate::build::timed("content", || Content::load(root, &content_options)),
+            || {
+                crate::build::timed("content", || {
+                    Content::load_reusing(root, &content_options, reuse)
+                        .unwrap_or_else(|| Content::load(root, &content_options))
+                })
+            },
         );
         diagnostics.extend(data_errors);
         diagnostics.extend(content_errors);

@@ -369,7 +369,7 @@ pub fn hash_of(value: &impl Hash) -> u64 {
 }
 
 /// The `tandem` binary running, by version, size and modification time.
-fn binary() -> Option<String> {
+pub(crate) fn binary() -> Option<String> {
     let binary = fs::metadata(std::env::current_exe().ok()?).ok()?;
     let modified = binary.modified().ok()?;
     Some(format!(
@@ -613,6 +613,12 @@ impl Stamp {
             .zip(&detail.contents)
             .map(|(path, digest)| (path.to_string(), *digest))
             .collect()
+    }
+
+    /// Whether, of the sources `digest` digests, only handbook pages
+    /// changed since this stamp was made (its output not yet checked).
+    pub fn only_pages_changed(&self, digest: &Digest) -> bool {
+        self.head.rest == digest.rest && self.head.digest != digest.all
     }
 
     /// What the build that wrote the output knew, if since then at most

@@ -99,7 +99,8 @@ fn leftovers_beside(output: &Path) -> Vec<String> {
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(&prefix) && !n.ends_with(".tandem-stamp"))
+        .filter(|n| n.starts_with(&prefix))
+        .filter(|n| !n.ends_with(".tandem-stamp") && !n.ends_with(".tandem-pages"))
         .collect()
 }
 

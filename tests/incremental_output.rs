@@ -556,3 +556,121 @@ fn a_folder_emptied_by_hand_goes_when_its_page_does() {
         "empty folder left behind"
     );
 }
+
+/// How many pages a build restored from the page cache (its
+/// `TANDEM_TIMINGS` line), or `None` if it loaded none that way.
+fn restored(printed: &str) -> Option<usize> {
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with("timing: pages restored from the page cache: "))?;
+    line.rsplit(' ').next()?.parse().ok()
+}
+
+fn timed_build(site: &Fixture) -> String {
+    let out = site.tandem_with_env(&["build"], &[("TANDEM_TIMINGS", "1")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stderr(&out)
+}
+
+#[test]
+fn a_text_edit_restores_the_unchanged_pages_from_the_page_cache() {
+    let site = Fixture::new();
+    site.write(
+        "content/guide/more.md",
+        "+++\ntitle = \"More\"\nowner = \"ana\"\nreview_by = 2020-01-01\ntags = [\"x\", \"y\"]\n+++\n\n\
+         A [link](checkin.md#risks) and {{ feature(id=\"offline-sync\") }} inline.\n\n## Part\n",
+    );
+    let first = timed_build(&site);
+    assert_eq!(
+        restored(&first),
+        Some(0),
+        "nothing to restore from: {first}"
+    );
+    assert!(site.path(".public.tandem-pages").is_file());
+    assert!(!site.path("public/.public.tandem-pages").exists());
+    site.edit("content/guide/demos.md", "Show the", "Always show the");
+    let printed = timed_build(&site);
+    // Every page but the edited one and the intro (intros are always read).
+    assert_eq!(restored(&printed), Some(2), "{printed}");
+    assert!(rendered_again(&printed).is_some(), "{printed}");
+    // The restored page's warning is repeated, and the output is what a
+    // clean build makes.
+    assert!(
+        printed.contains("page was due for review on 2020-01-01"),
+        "{printed}"
+    );
+    site.edit("content/guide/demos.md", "Always", "Do");
+    let printed = rebuild_matches_a_clean_build(&site, "after a restoring rebuild");
+    assert!(rendered_again(&printed).is_some(), "{printed}");
+}
+
+#[test]
+fn an_unreadable_page_cache_means_reading_every_page() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    site.write(".public.tandem-pages", "not a page cache");
+    site.edit("content/guide/demos.md", "Show the", "Always show the");
+    let printed = timed_build(&site);
+    assert_eq!(restored(&printed), Some(0), "{printed}");
+    assert!(rendered_again(&printed).is_some(), "{printed}");
+    // The build replaced it with a good one.
+    site.edit("content/guide/demos.md", "Always", "Do");
+    assert_eq!(restored(&timed_build(&site)), Some(1));
+}
+
+/// A full build after restoring pages (an edit beyond text, found only
+/// once the edited page is read) reads them all and renders them whole.
+#[test]
+fn an_order_edit_after_restoring_pages_renders_them_whole() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    site.edit("content/guide/checkin.md", "weight = 20", "weight = 5");
+    let printed = timed_build(&site);
+    assert_eq!(restored(&printed), Some(1), "{printed}");
+    assert_eq!(rendered_again(&printed), None, "{printed}");
+    assert!(site
+        .read("public/guide/demos/index.html")
+        .contains("Show the <em>why</em>."));
+    site.edit("content/guide/demos.md", "Show", "Always show");
+    rebuild_matches_a_clean_build(&site, "after the order edit");
+}
+
+/// A restored page's links to other pages were checked when it was read;
+/// what they point at changing makes them wrong, and the error points
+/// into that page all the same.
+#[test]
+fn a_page_edit_that_breaks_a_restored_pages_link_is_an_error_on_that_page() {
+    let site = Fixture::new();
+    site.edit(
+        "content/guide/demos.md",
+        "Show the",
+        "## Why it matters\n\nShow the",
+    );
+    site.edit(
+        "content/guide/checkin.md",
+        "(demos.md)",
+        "(demos.md#why-it-matters)",
+    );
+    assert!(site.build().status.success());
+    let before = snapshot(&site.path("public"));
+    let check = |what: &str, expected: &str| {
+        let out = site.build();
+        let printed = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{what}: {printed}");
+        assert!(
+            printed.contains("content/guide/checkin.md:21:"),
+            "{what}: {printed}"
+        );
+        assert!(printed.contains(expected), "{what}: {printed}");
+        assert_eq!(snapshot(&site.path("public")), before, "{what}");
+    };
+    site.edit("content/guide/demos.md", "## Why it matters", "## Why");
+    check("a heading renamed", "which has no heading with that id");
+    site.edit("content/guide/demos.md", "## Why\n", "## Why it matters\n");
+    site.edit(
+        "content/guide/demos.md",
+        "# Demos",
+        "+++\ndraft = true\n+++\n# Demos",
+    );
+    check("the page made a draft", "but there is no such page");
+}

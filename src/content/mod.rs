@@ -1,6 +1,7 @@
 //! The handbook: `content/**/*.md`. Folders are sections; `_index.md`
 //! describes a section; pages are ordered by `weight`, then title.
 
+pub mod cache;
 pub mod front_matter;
 pub mod markdown;
 mod reload;
@@ -20,7 +21,7 @@ use front_matter::FrontMatter;
 use markdown::{LinkContext, PageLink, TocEntry};
 pub use reload::{LinkTargets, Reloaded, Shape};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Page {
     /// Source path relative to the site root, e.g. `content/rituals/weekly.md`.
     pub source: PathBuf,
@@ -51,6 +52,10 @@ pub struct Page {
     /// Shortcodes in the page, in order; the HTML holds placeholders.
     #[serde(skip)]
     pub shortcodes: Vec<shortcode::Call>,
+    /// Restored from the last build's [`cache`] without its HTML (which
+    /// is empty): only for a rebuild that does not render it.
+    #[serde(skip)]
+    pub restored: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,7 +93,13 @@ pub struct Content {
     pub pages: Vec<Page>,
     /// By key; the root section has key ``.
     pub sections: BTreeMap<String, Section>,
+    /// The source files read (not those of restored pages).
     pub files: Vec<SourceFile>,
+    /// What the pages' loads depended on besides their sources, for the
+    /// [`cache`] the build leaves.
+    pub key: Option<cache::Key>,
+    /// How many pages came from the cache ([`Page::restored`]).
+    pub restored: usize,
 }
 
 /// Whether `path` (relative to the site root) is a handbook page's
@@ -114,57 +125,140 @@ struct Loaded {
     is_index: bool,
 }
 
+/// A page to load: restored from the cache, or read from its file.
+enum Source {
+    Restored(Page),
+    Read(Loaded),
+}
+
+impl Source {
+    fn path(&self) -> &Path {
+        match self {
+            Source::Restored(page) => &page.source,
+            Source::Read(loaded) => &loaded.file.path,
+        }
+    }
+
+    /// Output path below the base path.
+    fn output_path(&self) -> &str {
+        match self {
+            Source::Restored(page) => &page.path,
+            Source::Read(loaded) => &loaded.path,
+        }
+    }
+}
+
 impl Content {
+    /// Reads and renders every page.
     pub fn load(root: &Path, options: &ContentOptions) -> (Content, Vec<Diagnostic>) {
+        Content::load_reusing(root, options, None).expect("without a cache, pages are read")
+    }
+
+    /// [`Content::load`], restoring from `reuse` the pages whose source
+    /// did not change (sections' intros are always read). `None` when the
+    /// cache cannot stand in for them: the pages are not those it was
+    /// made from, or a read page changed its heading ids (see [`cache`]).
+    pub fn load_reusing(
+        root: &Path,
+        options: &ContentOptions,
+        reuse: Option<cache::Reuse>,
+    ) -> Option<(Content, Vec<Diagnostic>)> {
+        let key = cache::Key::of(options);
         let mut errors = Vec::new();
         let paths = match crate::data::list_files(root, "content", "md") {
             Ok(paths) => paths,
-            Err(e) => return (Content::default(), vec![e]),
+            Err(e) => return Some((Content::default(), vec![e])),
         };
-        let results: Vec<Result<(Loaded, Vec<Diagnostic>), Diagnostic>> =
-            paths.par_iter().map(|p| load_one(root, p)).collect();
-        let mut loaded = Vec::new();
-        for result in results {
-            match result {
+        let mut reuse = reuse.filter(|r| r.serves(&key));
+        // Intros show in full on their sections' pages: always read.
+        let mut restored = match &mut reuse {
+            Some(reuse) => reuse.take(&paths, |p| !is_intro(p), options.today),
+            None => Vec::new(),
+        };
+        restored.resize_with(paths.len(), || None);
+        let to_read: Vec<&PathBuf> = (paths.iter().zip(&restored))
+            .filter(|(_, page)| page.is_none())
+            .map(|(path, _)| path)
+            .collect();
+        let mut results: Vec<Result<(Loaded, Vec<Diagnostic>), Diagnostic>> =
+            to_read.par_iter().map(|p| load_one(root, p)).collect();
+        let mut sources = Vec::with_capacity(paths.len());
+        let mut read = results.drain(..);
+        for page in restored {
+            if let Some(page) = page {
+                sources.push(Source::Restored(page));
+                continue;
+            }
+            match read.next().expect("one result per path read") {
                 Ok((page, page_errors)) => {
                     errors.extend(page_errors);
                     if options.drafts || !page.front.draft {
-                        loaded.push(page);
+                        sources.push(Source::Read(page));
                     }
                 }
                 Err(e) => errors.push(e),
             }
         }
-        let urls: HashMap<PathBuf, String> = loaded
+        drop(read);
+        // Links resolve to the URLs of the pages that exist: restored
+        // pages resolved theirs against the same pages, or none is.
+        if let Some(reuse) = &reuse {
+            if !reuse.same_pages(sources.iter().map(Source::path)) {
+                return None;
+            }
+        }
+        let urls: HashMap<PathBuf, String> = sources
             .iter()
-            .map(|l| {
+            .map(|s| {
                 (
-                    l.file.path.clone(),
-                    format!("{}{}", options.base_path, l.path),
+                    s.path().to_path_buf(),
+                    format!("{}{}", options.base_path, s.output_path()),
                 )
             })
             .collect();
 
-        let rendered: Vec<(Page, bool, Vec<Diagnostic>)> = loaded
-            .par_iter()
-            .map(|l| render_page(l, &urls, options))
+        let rendered: Vec<(Page, bool, Vec<Diagnostic>, Option<SourceFile>)> = sources
+            .into_par_iter()
+            .map(|source| match source {
+                Source::Restored(page) => (page, false, Vec::new(), None),
+                Source::Read(l) => {
+                    let (page, is_index, errors) = render_page(&l, &urls, options);
+                    (page, is_index, errors, Some(l.file))
+                }
+            })
             .collect();
 
-        let mut content = Content::default();
+        // Restored pages' `page.md#anchor` links are not checked again:
+        // they hold as long as every page has the heading ids it had.
+        if let Some(reuse) = &reuse {
+            let changed = |(page, ..): &(Page, bool, Vec<Diagnostic>, Option<SourceFile>)| {
+                !page.restored && !reuse.same_anchors(page)
+            };
+            if rendered.iter().any(changed) {
+                return None;
+            }
+        }
+        let mut content = Content {
+            key: Some(key),
+            ..Content::default()
+        };
         let mut indexes = HashMap::new();
-        for (page, is_index, page_errors) in rendered {
+        for (page, is_index, page_errors, file) in rendered {
             errors.extend(page_errors);
+            content.files.extend(file);
+            if page.restored {
+                content.restored += 1;
+            }
             if is_index {
                 indexes.insert(page.section.clone(), page);
             } else {
                 content.pages.push(page);
             }
         }
-        content.files = loaded.into_iter().map(|l| l.file).collect();
         content.files.sort_by(|a, b| a.path.cmp(&b.path));
         content.build_sections(indexes, options.base_path);
         content.check_anchors(&mut errors);
-        (content, errors)
+        Some((content, errors))
     }
 
     fn build_sections(&mut self, mut indexes: HashMap<String, Page>, base_path: &str) {
@@ -237,12 +331,14 @@ impl Content {
         }
     }
 
-    /// Every `page.md#anchor` link must name a heading of the target page.
+    /// Every `page.md#anchor` link of every page read must name a heading
+    /// of the target page (restored ones were checked when they were read
+    /// and every heading id is as it was then: [`cache`]).
     fn check_anchors(&self, errors: &mut Vec<Diagnostic>) {
         let anchors = self.anchors();
         let files: HashMap<&Path, &SourceFile> =
             self.files.iter().map(|f| (f.path.as_path(), f)).collect();
-        for page in self.all_pages() {
+        for page in self.all_pages().filter(|p| !p.restored) {
             let file = files[page.source.as_path()];
             check_links_of(page, file, |target| anchors.get(target).copied(), errors);
         }
@@ -300,6 +396,11 @@ fn check_links_of<'a>(
         }
         errors.push(d);
     }
+}
+
+/// Whether `path` is a section's intro (`_index.md`).
+fn is_intro(path: &Path) -> bool {
+    path.file_stem().is_some_and(|s| s == "_index")
 }
 
 fn parent_key(key: &str) -> String {
@@ -421,6 +522,7 @@ fn render_page(
         links: rendered.links,
         broken_links: rendered.broken.iter().map(|b| b.dest.clone()).collect(),
         shortcodes,
+        restored: false,
     };
     (page, l.is_index, errors)
 }

@@ -430,6 +430,9 @@ fn owner(site: &Site, page: &Page) -> Option<PersonRef> {
 }
 
 fn page_view<'a>(site: &Site, page: &'a Page, dates: &LastUpdated) -> PageView<'a> {
+    // Only what a partial rebuild does not render may come from the page
+    // cache, which has no HTML (see `content::cache`).
+    assert!(!page.restored, "{} has no HTML", page.source.display());
     let date = dates.get(&page.source);
     PageView {
         page,

@@ -1,0 +1,511 @@
+//! What a build keeps of the handbook's pages for the next one.
+//!
+//! After one page's text changed, reading and rendering the Markdown of
+//! every other page is most of what a rebuild does (half a second at
+//! 10,000 pages), yet it only needs what lists and link checks show of
+//! them: titles, summaries, heading ids, links. So each build that
+//! succeeds leaves beside the output (`.public.tandem-pages`) every page
+//! as it loaded it, without its HTML, with the digest of the source file
+//! it came from. The next build restores a page from there instead of
+//! reading it when its source digest is the same, and renders only the
+//! pages whose source changed.
+//!
+//! A restored page has no HTML ([`Page::restored`]): only a rebuild that
+//! renders none of those pages may use them, which is
+//! [`crate::rebuild`]'s partial rebuild (a changed page, its section's
+//! page, the home and search pages; section intros are always read).
+//! Anything else makes the build load the site again from the files.
+//!
+//! A page's load is a function of its bytes, the content options
+//! ([`Key`]) and which pages exist (links to other pages resolve to
+//! their URLs). The cache holds these and is used only when all of them
+//! are the same; and so that a restored page's anchor links stay checked,
+//! only when no read page changed its heading ids. Anything unexpected
+//! (an unreadable or foreign file) means no cache: a slower build, never
+//! a wrong one.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::markdown::{PageLink, TocEntry};
+use super::shortcode::{Arg, Call};
+use super::{ContentOptions, Page};
+use crate::calendar::Date;
+use crate::data::reader::{Loc, Text};
+
+/// A cache of another layout is no cache at all.
+const FORMAT: u32 = 1;
+
+/// Where the cache of `output` lives: beside it, so it is never published.
+pub fn path_for(output: &Path) -> PathBuf {
+    crate::output::beside(output, "pages")
+}
+
+/// What a page's load depends on besides its bytes and the other pages:
+/// the binary and the content options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    format: u32,
+    binary: Option<String>,
+    base_path: String,
+    drafts: bool,
+    raw_html: bool,
+}
+
+impl Key {
+    pub fn of(options: &ContentOptions) -> Key {
+        Key {
+            format: FORMAT,
+            binary: crate::stamp::binary(),
+            base_path: options.base_path.to_string(),
+            drafts: options.drafts,
+            raw_html: options.raw_html,
+        }
+    }
+}
+
+/// The cache file.
+#[derive(Serialize, Deserialize)]
+struct File {
+    key: Key,
+    /// Every page the build loaded (sections' intros too), sorted by
+    /// source, with the digest of its source file.
+    pages: Vec<(u64, Stored)>,
+}
+
+/// The cache as read, before the build knows which sources changed.
+pub struct Cached {
+    key: Key,
+    /// By source, with the digest of the source file.
+    pages: FxHashMap<PathBuf, (u64, Stored)>,
+}
+
+impl Cached {
+    /// The cache of `output`; `None` if there is none or it cannot be
+    /// read.
+    pub fn read(output: &Path) -> Option<Cached> {
+        let bytes = fs::read(path_for(output)).ok()?;
+        let file: File = bincode::deserialize(&bytes).ok()?;
+        let pages = (file.pages.into_iter())
+            .map(|(digest, page)| (page.source.clone(), (digest, page)))
+            .collect();
+        Some(Cached {
+            key: file.key,
+            pages,
+        })
+    }
+
+    /// The pages it can restore: those whose source digest is still the
+    /// one in `digests` (by source, as the build stamp made them).
+    pub fn reuse(self, digests: &FxHashMap<PathBuf, u64>) -> Reuse {
+        let pages = (self.pages.into_iter())
+            .map(|(source, (digest, page))| {
+                let unchanged = digests.get(&source) == Some(&digest);
+                (source, (unchanged, page))
+            })
+            .collect();
+        Reuse {
+            key: self.key,
+            pages,
+        }
+    }
+}
+
+/// The pages a build may restore instead of reading them.
+pub struct Reuse {
+    key: Key,
+    /// Every page the last build loaded, by source, with whether its
+    /// source is unchanged (and the page not yet restored).
+    pages: FxHashMap<PathBuf, (bool, Stored)>,
+}
+
+impl Reuse {
+    /// Whether pages loaded with `key` may be restored from it.
+    pub fn serves(&self, key: &Key) -> bool {
+        &self.key == key
+    }
+
+    /// The page from each of `sources` whose source is unchanged (and
+    /// that `restorable` accepts), taken out of the cache. `today`
+    /// decides whether it is due for review.
+    pub fn take(
+        &mut self,
+        sources: &[PathBuf],
+        restorable: impl Fn(&Path) -> bool,
+        today: Date,
+    ) -> Vec<Option<Page>> {
+        let stored: Vec<Option<Stored>> = (sources.iter())
+            .map(|source| {
+                let (unchanged, stored) = self.pages.get_mut(source)?;
+                let take = *unchanged && restorable(source);
+                take.then(|| {
+                    *unchanged = false;
+                    std::mem::take(stored)
+                })
+            })
+            .collect();
+        (stored.into_par_iter())
+            .map(|stored| Some(stored?.page(today)))
+            .collect()
+    }
+
+    /// Whether `sources` (each once) are the pages the last build loaded.
+    pub fn same_pages<'a>(&self, mut sources: impl ExactSizeIterator<Item = &'a Path>) -> bool {
+        sources.len() == self.pages.len() && sources.all(|s| self.pages.contains_key(s))
+    }
+
+    /// Whether `page`, read from its file, has the heading ids it had.
+    pub fn same_anchors(&self, page: &Page) -> bool {
+        let before = self
+            .pages
+            .get(&page.source)
+            .map(|(_, stored)| &stored.anchors);
+        before == Some(&page.anchors)
+    }
+}
+
+/// The cache of `pages`, for [`write`]; `digests` are their source
+/// files' (as the build stamp made them).
+pub fn prepare(
+    key: &Key,
+    pages: &[&Page],
+    digests: &FxHashMap<PathBuf, u64>,
+) -> std::io::Result<Vec<u8>> {
+    let mut stored: Vec<(u64, Stored)> = Vec::with_capacity(pages.len());
+    for page in pages {
+        let digest = digests.get(&page.source).ok_or_else(|| {
+            std::io::Error::other(format!("no digest of {}", page.source.display()))
+        })?;
+        stored.push((*digest, Stored::of(page)));
+    }
+    stored.sort_by(|a, b| a.1.source.cmp(&b.1.source));
+    let file = File {
+        key: key.clone(),
+        pages: stored,
+    };
+    bincode::serialize(&file).map_err(std::io::Error::other)
+}
+
+/// Writes the cache [`prepare`] made beside `output`: under another name
+/// first, so a killed build never leaves half a cache (the next build
+/// removes that file: [`crate::output::recover`]).
+pub fn write(output: &Path, cache: &[u8]) -> std::io::Result<()> {
+    let written = crate::output::beside(output, "pages-new");
+    fs::write(&written, cache)?;
+    fs::rename(&written, path_for(output))
+}
+
+/// Removes the cache of `output`, if there is one.
+pub fn remove(output: &Path) -> std::io::Result<()> {
+    match fs::remove_file(path_for(output)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// A page as the cache keeps it: everything but its HTML and whether it
+/// is due for review (that depends on the day).
+#[derive(Default, Serialize, Deserialize)]
+struct Stored {
+    source: PathBuf,
+    section: String,
+    path: String,
+    url: String,
+    title: String,
+    description: Option<String>,
+    weight: i64,
+    owner: Option<StoredText>,
+    /// Days after [`epoch`].
+    review_by: Option<i64>,
+    draft: bool,
+    tags: Vec<StoredText>,
+    toc: Vec<(u8, String, String)>,
+    summary: String,
+    anchors: Vec<String>,
+    links: Vec<(PathBuf, Option<String>, usize, usize)>,
+    broken_links: Vec<String>,
+    shortcodes: Vec<StoredCall>,
+}
+
+/// A [`Text`]: value, file, span.
+type StoredText = (String, usize, usize, usize);
+
+#[derive(Serialize, Deserialize)]
+struct StoredCall {
+    name: String,
+    args: Vec<(String, StoredArg)>,
+    span: (usize, usize),
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredArg {
+    Str(String),
+    Int(i64),
+}
+
+fn epoch() -> Date {
+    Date::from_ymd(1970, 1, 1).expect("a valid date")
+}
+
+fn store_text(t: &Text) -> StoredText {
+    (
+        t.value.clone(),
+        t.loc.file,
+        t.loc.span.start,
+        t.loc.span.end,
+    )
+}
+
+fn text((value, file, start, end): &StoredText) -> Text {
+    Text {
+        value: value.clone(),
+        loc: Loc {
+            file: *file,
+            span: *start..*end,
+        },
+    }
+}
+
+impl Stored {
+    fn of(page: &Page) -> Stored {
+        Stored {
+            source: page.source.clone(),
+            section: page.section.clone(),
+            path: page.path.clone(),
+            url: page.url.clone(),
+            title: page.title.clone(),
+            description: page.description.clone(),
+            weight: page.weight,
+            owner: page.owner.as_ref().map(store_text),
+            review_by: page.review_by.map(|d| d.days_since(epoch())),
+            draft: page.draft,
+            tags: page.tags.iter().map(store_text).collect(),
+            toc: (page.toc.iter())
+                .map(|t| (t.level, t.id.clone(), t.title.clone()))
+                .collect(),
+            summary: page.summary.clone(),
+            anchors: page.anchors.clone(),
+            links: (page.links.iter())
+                .map(|l| {
+                    let (start, end) = (l.span.start, l.span.end);
+                    (l.target.clone(), l.anchor.clone(), start, end)
+                })
+                .collect(),
+            broken_links: page.broken_links.clone(),
+            shortcodes: page.shortcodes.iter().map(StoredCall::of).collect(),
+        }
+    }
+
+    fn page(self, today: Date) -> Page {
+        let review_by = self.review_by.map(|days| epoch().add_days(days));
+        Page {
+            source: self.source,
+            section: self.section,
+            path: self.path,
+            url: self.url,
+            title: self.title,
+            description: self.description,
+            weight: self.weight,
+            owner: self.owner.as_ref().map(text),
+            review_by,
+            due_for_review: review_by.is_some_and(|d| d < today),
+            draft: self.draft,
+            tags: self.tags.iter().map(text).collect(),
+            html: String::new(),
+            toc: (self.toc.iter())
+                .map(|(level, id, title)| TocEntry {
+                    level: *level,
+                    id: id.clone(),
+                    title: title.clone(),
+                })
+                .collect(),
+            summary: self.summary,
+            anchors: self.anchors,
+            links: (self.links.iter())
+                .map(|(target, anchor, start, end)| PageLink {
+                    target: target.clone(),
+                    anchor: anchor.clone(),
+                    span: *start..*end,
+                })
+                .collect(),
+            broken_links: self.broken_links,
+            shortcodes: self.shortcodes.iter().map(StoredCall::call).collect(),
+            restored: true,
+        }
+    }
+}
+
+impl StoredCall {
+    fn of(call: &Call) -> StoredCall {
+        let arg = |a: &Arg| match a {
+            Arg::Str(s) => StoredArg::Str(s.clone()),
+            Arg::Int(n) => StoredArg::Int(*n),
+        };
+        StoredCall {
+            name: call.name.clone(),
+            args: (call.args.iter())
+                .map(|(k, a)| (k.clone(), arg(a)))
+                .collect(),
+            span: (call.span.start, call.span.end),
+        }
+    }
+
+    fn call(&self) -> Call {
+        let args: BTreeMap<String, Arg> = (self.args.iter())
+            .map(|(k, a)| {
+                let arg = match a {
+                    StoredArg::Str(s) => Arg::Str(s.clone()),
+                    StoredArg::Int(n) => Arg::Int(*n),
+                };
+                (k.clone(), arg)
+            })
+            .collect();
+        Call {
+            name: self.name.clone(),
+            args,
+            span: self.span.0..self.span.1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Content;
+
+    fn options(base_path: &str) -> ContentOptions<'_> {
+        ContentOptions {
+            base_path,
+            drafts: false,
+            raw_html: true,
+            today: Date::from_ymd(2026, 11, 25).unwrap(),
+        }
+    }
+
+    /// A site whose pages have everything a page can have.
+    fn site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = [
+            ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n\nWelcome.\n"),
+            (
+                "content/guide/a.md",
+                "+++\ntitle = \"A\"\nowner = \"ana\"\nreview_by = 2026-01-02\n\
+                 tags = [\"x\", \"y\"]\ndescription = \"About A\"\nweight = 3\n+++\n\n\
+                 First text. See [b](b.md#setup) and [nothing](gone.md).\n\n\
+                 {{ feature(id=\"sync\") }}\n\n{{ priorities(limit=2) }}\n\n## Steps\n\n### Deeper\n",
+            ),
+            ("content/guide/b.md", "# B from its heading\n\n## Setup\n"),
+        ];
+        for (path, text) in pages {
+            let path = dir.path().join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn digests(content: &Content) -> FxHashMap<PathBuf, u64> {
+        content.all_pages().map(|p| (p.source.clone(), 7)).collect()
+    }
+
+    /// Loads `dir`, keeps its cache, loads it again restoring from it.
+    fn reload(
+        dir: &Path,
+        options: &ContentOptions,
+        digests: impl Fn(&Content) -> FxHashMap<PathBuf, u64>,
+    ) -> (Content, Option<Content>) {
+        let (first, errors) = Content::load(dir, &self::options("/"));
+        let pages: Vec<&Page> = first.all_pages().collect();
+        let key = first.key.clone().unwrap();
+        let cache = prepare(&key, &pages, &digests(&first)).unwrap();
+        let output = dir.join("public");
+        write(&output, &cache).unwrap();
+        let reuse = Cached::read(&output).unwrap().reuse(&self::digests(&first));
+        let again = Content::load_reusing(dir, options, Some(reuse));
+        // Only the broken link, which a build would stop at.
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        (first, again.map(|(content, _)| content))
+    }
+
+    fn as_read(page: &Page) -> String {
+        let mut page = page.clone();
+        page.html.clear();
+        page.restored = false;
+        format!("{page:?}")
+    }
+
+    #[test]
+    fn a_restored_page_is_the_page_as_read_but_its_html() {
+        let dir = site();
+        let (first, again) = reload(dir.path(), &options("/"), digests);
+        let again = again.expect("same pages");
+        // Everything but the intro (always read).
+        assert_eq!(again.restored, 2);
+        let restored: Vec<&Page> = again.all_pages().filter(|p| p.restored).collect();
+        assert_eq!(restored.len(), 2);
+        for page in restored {
+            assert!(page.html.is_empty());
+            let read = first.all_pages().find(|p| p.source == page.source).unwrap();
+            assert_eq!(as_read(page), as_read(read));
+        }
+        let a = again.pages.iter().find(|p| p.title == "A").unwrap();
+        assert!(a.due_for_review && a.shortcodes.len() == 2 && a.links.len() == 1);
+        // Restored pages' source files are not read.
+        assert_eq!(again.files.len(), 1);
+    }
+
+    #[test]
+    fn a_page_whose_source_changed_is_read() {
+        let dir = site();
+        let changed = |content: &Content| {
+            let mut digests = digests(content);
+            digests.insert(PathBuf::from("content/guide/b.md"), 8);
+            digests
+        };
+        let (_, again) = reload(dir.path(), &options("/"), changed);
+        let again = again.expect("same pages");
+        assert_eq!(again.restored, 1);
+        let b = again.pages.iter().find(|p| p.title == "B from its heading");
+        assert!(b.is_some_and(|b| !b.restored && b.html.contains("Setup")));
+    }
+
+    #[test]
+    fn pages_loaded_with_other_options_are_read() {
+        let dir = site();
+        let (_, again) = reload(dir.path(), &options("/handbook/"), digests);
+        let again = again.expect("restores nothing, reads everything");
+        assert_eq!(again.restored, 0);
+        assert!(again.pages.iter().all(|p| p.url.starts_with("/handbook/")));
+    }
+
+    #[test]
+    fn the_cache_stands_in_only_for_the_pages_it_was_made_from() {
+        let dir = site();
+        // Written after the first load: the cache lacks it.
+        let added = |content: &Content| {
+            fs::write(dir.path().join("content/guide/c.md"), "# C\n").unwrap();
+            digests(content)
+        };
+        let (_, again) = reload(dir.path(), &options("/"), added);
+        assert!(again.is_none(), "a page was added");
+    }
+
+    #[test]
+    fn a_read_page_with_other_heading_ids_makes_the_cache_useless() {
+        let dir = site();
+        let renamed = |content: &Content| {
+            let b = dir.path().join("content/guide/b.md");
+            fs::write(b, "# B from its heading\n\n## Set up\n").unwrap();
+            let mut digests = digests(content);
+            digests.insert(PathBuf::from("content/guide/b.md"), 8);
+            digests
+        };
+        let (_, again) = reload(dir.path(), &options("/"), renamed);
+        assert!(again.is_none(), "a restored page links to `b.md#setup`");
+    }
+}
