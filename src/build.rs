@@ -239,10 +239,10 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .unwrap_or_default();
     let previous = stamp.as_ref().and_then(|(s, digest)| s.previous(digest));
     let stamp = stamp.map(|(s, _)| s);
-    let Ahead { pages, index } = (ahead.and_then(|a| a.join().ok())).unwrap_or(Ahead {
-        pages: None,
-        index: None,
-    });
+    let (pages, index) = match ahead {
+        Some(Ahead { pages, index }) => (pages.join().ok().flatten(), Some(index)),
+        None => (None, None),
+    };
     let reuse = (previous.as_ref().zip(digest.as_ref()))
         .and_then(|(_, digest)| Some(pages?.reuse(&digest.pages)));
     let (site, mut warnings) = load_reusing(options, reuse)?;
@@ -314,7 +314,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
                     outputs: &selected,
                     previous,
                     dates: &dates,
-                    index,
+                    index: index.and_then(|i| i.join().ok().flatten()),
                     sources_unchanged: &still,
                 };
                 write_selected(&renderer, writer()?, selection)?
@@ -456,16 +456,17 @@ struct Selection<'a> {
 /// What a rebuild after page edits reads while the build checks its stamp
 /// and loads the site: the last build's page cache and search index.
 struct Ahead {
-    pages: Option<Cached>,
-    index: Option<(u64, IndexParts)>,
+    pages: std::thread::JoinHandle<Option<Cached>>,
+    index: std::thread::JoinHandle<Option<(u64, IndexParts)>>,
 }
 
-fn read_ahead(output: &Path) -> std::thread::JoinHandle<Ahead> {
-    let output = output.to_path_buf();
-    std::thread::spawn(move || Ahead {
-        pages: timed("read pages", || Cached::read(&output)),
-        index: read_index(&output),
-    })
+/// Reads them on threads of their own, one each.
+fn read_ahead(output: &Path) -> Ahead {
+    let (for_pages, for_index) = (output.to_path_buf(), output.to_path_buf());
+    Ahead {
+        pages: std::thread::spawn(move || timed("read pages", || Cached::read(&for_pages))),
+        index: std::thread::spawn(move || read_index(&for_index)),
+    }
 }
 
 /// The search index in `output`, with the digest of its bytes.
@@ -503,6 +504,9 @@ fn write_selected(
     let Some((_, mut index)) = index else {
         return Ok(None);
     };
+    timed("outputs", || {
+        renderer.assume_outputs(&previous.files, dates)
+    });
     let partial = timed("render", || renderer.render_selected(selected, dates))?;
     let base_path = renderer.site().config.base_path();
     if !crate::rebuild::same_pages_indexed(&partial, &index, &base_path) || !sources_unchanged() {

@@ -24,6 +24,7 @@
 //! (an unreadable or foreign file) means no cache: a slower build, never
 //! a wrong one.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -71,18 +72,18 @@ impl Key {
 
 /// The cache file.
 #[derive(Serialize, Deserialize)]
-struct File {
-    key: Key,
-    /// Every page the build loaded (sections' intros too), sorted by
-    /// source, with the digest of its source file.
-    pages: Vec<(u64, Stored)>,
+struct File<'a> {
+    key: Cow<'a, Key>,
+    /// Every page the build loaded (sections' intros too), with the
+    /// digest of its source file.
+    pages: Vec<(u64, Stored<'a>)>,
 }
 
 /// The cache as read, before the build knows which sources changed.
 pub struct Cached {
     key: Key,
     /// By source, with the digest of the source file.
-    pages: FxHashMap<PathBuf, (u64, Stored)>,
+    pages: FxHashMap<PathBuf, (u64, Stored<'static>)>,
 }
 
 impl Cached {
@@ -90,12 +91,12 @@ impl Cached {
     /// read.
     pub fn read(output: &Path) -> Option<Cached> {
         let bytes = fs::read(path_for(output)).ok()?;
-        let file: File = bincode::deserialize(&bytes).ok()?;
+        let file: File<'static> = postcard::from_bytes(&bytes).ok()?;
         let pages = (file.pages.into_iter())
-            .map(|(digest, page)| (page.source.clone(), (digest, page)))
+            .map(|(digest, page)| (page.source.to_path_buf(), (digest, page)))
             .collect();
         Some(Cached {
-            key: file.key,
+            key: file.key.into_owned(),
             pages,
         })
     }
@@ -121,7 +122,7 @@ pub struct Reuse {
     key: Key,
     /// Every page the last build loaded, by source, with whether its
     /// source is unchanged (and the page not yet restored).
-    pages: FxHashMap<PathBuf, (bool, Stored)>,
+    pages: FxHashMap<PathBuf, (bool, Stored<'static>)>,
 }
 
 impl Reuse {
@@ -161,11 +162,8 @@ impl Reuse {
 
     /// Whether `page`, read from its file, has the heading ids it had.
     pub fn same_anchors(&self, page: &Page) -> bool {
-        let before = self
-            .pages
-            .get(&page.source)
-            .map(|(_, stored)| &stored.anchors);
-        before == Some(&page.anchors)
+        let before = self.pages.get(&page.source);
+        before.is_some_and(|(_, stored)| *stored.anchors == *page.anchors)
     }
 }
 
@@ -183,12 +181,11 @@ pub fn prepare(
         })?;
         stored.push((*digest, Stored::of(page)));
     }
-    stored.sort_by(|a, b| a.1.source.cmp(&b.1.source));
     let file = File {
-        key: key.clone(),
+        key: Cow::Borrowed(key),
         pages: stored,
     };
-    bincode::serialize(&file).map_err(std::io::Error::other)
+    postcard::to_allocvec(&file).map_err(std::io::Error::other)
 }
 
 /// Writes the cache [`prepare`] made beside `output`: under another name
@@ -209,42 +206,46 @@ pub fn remove(output: &Path) -> std::io::Result<()> {
 }
 
 /// A page as the cache keeps it: everything but its HTML and whether it
-/// is due for review (that depends on the day).
+/// is due for review (that depends on the day). Made from a page by
+/// borrowing; read back owned (`Stored<'static>`), then moved into a page.
 #[derive(Default, Serialize, Deserialize)]
-struct Stored {
-    source: PathBuf,
-    section: String,
-    path: String,
-    url: String,
-    title: String,
-    description: Option<String>,
+struct Stored<'a> {
+    source: Cow<'a, Path>,
+    section: Cow<'a, str>,
+    path: Cow<'a, str>,
+    url: Cow<'a, str>,
+    title: Cow<'a, str>,
+    description: Option<Cow<'a, str>>,
     weight: i64,
-    owner: Option<StoredText>,
+    owner: Option<StoredText<'a>>,
     /// Days after [`epoch`].
     review_by: Option<i64>,
     draft: bool,
-    tags: Vec<StoredText>,
-    toc: Vec<(u8, String, String)>,
-    summary: String,
-    anchors: Vec<String>,
-    links: Vec<(PathBuf, Option<String>, usize, usize)>,
-    broken_links: Vec<String>,
-    shortcodes: Vec<StoredCall>,
+    tags: Vec<StoredText<'a>>,
+    toc: Vec<(u8, Cow<'a, str>, Cow<'a, str>)>,
+    summary: Cow<'a, str>,
+    anchors: Cow<'a, [String]>,
+    links: Vec<StoredLink<'a>>,
+    broken_links: Cow<'a, [String]>,
+    shortcodes: Vec<StoredCall<'a>>,
 }
 
 /// A [`Text`]: value, file, span.
-type StoredText = (String, usize, usize, usize);
+type StoredText<'a> = (Cow<'a, str>, usize, usize, usize);
+
+/// A [`PageLink`]: target, anchor, span.
+type StoredLink<'a> = (Cow<'a, Path>, Option<Cow<'a, str>>, usize, usize);
 
 #[derive(Serialize, Deserialize)]
-struct StoredCall {
-    name: String,
-    args: Vec<(String, StoredArg)>,
+struct StoredCall<'a> {
+    name: Cow<'a, str>,
+    args: Vec<(Cow<'a, str>, StoredArg<'a>)>,
     span: (usize, usize),
 }
 
 #[derive(Serialize, Deserialize)]
-enum StoredArg {
-    Str(String),
+enum StoredArg<'a> {
+    Str(Cow<'a, str>),
     Int(i64),
 }
 
@@ -252,51 +253,49 @@ fn epoch() -> Date {
     Date::from_ymd(1970, 1, 1).expect("a valid date")
 }
 
-fn store_text(t: &Text) -> StoredText {
-    (
-        t.value.clone(),
-        t.loc.file,
-        t.loc.span.start,
-        t.loc.span.end,
-    )
+fn store_text(t: &Text) -> StoredText<'_> {
+    let Loc { file, span } = &t.loc;
+    (Cow::Borrowed(&t.value), *file, span.start, span.end)
 }
 
-fn text((value, file, start, end): &StoredText) -> Text {
+fn text((value, file, start, end): StoredText) -> Text {
     Text {
-        value: value.clone(),
+        value: value.into_owned(),
         loc: Loc {
-            file: *file,
-            span: *start..*end,
+            file,
+            span: start..end,
         },
     }
 }
 
-impl Stored {
-    fn of(page: &Page) -> Stored {
+impl<'a> Stored<'a> {
+    fn of(page: &'a Page) -> Stored<'a> {
+        let text = |s: &'a String| Cow::Borrowed(s.as_str());
         Stored {
-            source: page.source.clone(),
-            section: page.section.clone(),
-            path: page.path.clone(),
-            url: page.url.clone(),
-            title: page.title.clone(),
-            description: page.description.clone(),
+            source: Cow::Borrowed(&page.source),
+            section: text(&page.section),
+            path: text(&page.path),
+            url: text(&page.url),
+            title: text(&page.title),
+            description: page.description.as_ref().map(text),
             weight: page.weight,
             owner: page.owner.as_ref().map(store_text),
             review_by: page.review_by.map(|d| d.days_since(epoch())),
             draft: page.draft,
             tags: page.tags.iter().map(store_text).collect(),
             toc: (page.toc.iter())
-                .map(|t| (t.level, t.id.clone(), t.title.clone()))
+                .map(|t| (t.level, text(&t.id), text(&t.title)))
                 .collect(),
-            summary: page.summary.clone(),
-            anchors: page.anchors.clone(),
+            summary: text(&page.summary),
+            anchors: Cow::Borrowed(&page.anchors),
             links: (page.links.iter())
                 .map(|l| {
-                    let (start, end) = (l.span.start, l.span.end);
-                    (l.target.clone(), l.anchor.clone(), start, end)
+                    let anchor = l.anchor.as_ref().map(text);
+                    let target = Cow::Borrowed(l.target.as_path());
+                    (target, anchor, l.span.start, l.span.end)
                 })
                 .collect(),
-            broken_links: page.broken_links.clone(),
+            broken_links: Cow::Borrowed(&page.broken_links),
             shortcodes: page.shortcodes.iter().map(StoredCall::of).collect(),
         }
     }
@@ -304,69 +303,69 @@ impl Stored {
     fn page(self, today: Date) -> Page {
         let review_by = self.review_by.map(|days| epoch().add_days(days));
         Page {
-            source: self.source,
-            section: self.section,
-            path: self.path,
-            url: self.url,
-            title: self.title,
-            description: self.description,
+            source: self.source.into_owned(),
+            section: self.section.into_owned(),
+            path: self.path.into_owned(),
+            url: self.url.into_owned(),
+            title: self.title.into_owned(),
+            description: self.description.map(Cow::into_owned),
             weight: self.weight,
-            owner: self.owner.as_ref().map(text),
+            owner: self.owner.map(text),
             review_by,
             due_for_review: review_by.is_some_and(|d| d < today),
             draft: self.draft,
-            tags: self.tags.iter().map(text).collect(),
+            tags: self.tags.into_iter().map(text).collect(),
             html: String::new(),
-            toc: (self.toc.iter())
+            toc: (self.toc.into_iter())
                 .map(|(level, id, title)| TocEntry {
-                    level: *level,
-                    id: id.clone(),
-                    title: title.clone(),
+                    level,
+                    id: id.into_owned(),
+                    title: title.into_owned(),
                 })
                 .collect(),
-            summary: self.summary,
-            anchors: self.anchors,
-            links: (self.links.iter())
+            summary: self.summary.into_owned(),
+            anchors: self.anchors.into_owned(),
+            links: (self.links.into_iter())
                 .map(|(target, anchor, start, end)| PageLink {
-                    target: target.clone(),
-                    anchor: anchor.clone(),
-                    span: *start..*end,
+                    target: target.into_owned(),
+                    anchor: anchor.map(Cow::into_owned),
+                    span: start..end,
                 })
                 .collect(),
-            broken_links: self.broken_links,
-            shortcodes: self.shortcodes.iter().map(StoredCall::call).collect(),
+            broken_links: self.broken_links.into_owned(),
+            shortcodes: self.shortcodes.into_iter().map(StoredCall::call).collect(),
             restored: true,
         }
     }
 }
 
-impl StoredCall {
-    fn of(call: &Call) -> StoredCall {
-        let arg = |a: &Arg| match a {
-            Arg::Str(s) => StoredArg::Str(s.clone()),
+impl<'a> StoredCall<'a> {
+    fn of(call: &'a Call) -> StoredCall<'a> {
+        let arg = |a: &'a Arg| match a {
+            Arg::Str(s) => StoredArg::Str(Cow::Borrowed(s)),
             Arg::Int(n) => StoredArg::Int(*n),
         };
         StoredCall {
-            name: call.name.clone(),
+            name: Cow::Borrowed(&call.name),
             args: (call.args.iter())
-                .map(|(k, a)| (k.clone(), arg(a)))
+                .map(|(k, a)| (Cow::Borrowed(k.as_str()), arg(a)))
                 .collect(),
             span: (call.span.start, call.span.end),
         }
     }
 
-    fn call(&self) -> Call {
-        let args: BTreeMap<String, Arg> = (self.args.iter())
+    fn call(self) -> Call {
+        let args: BTreeMap<String, Arg> = (self.args.into_iter())
             .map(|(k, a)| {
                 let arg = match a {
-                    StoredArg::Str(s) => Arg::Str(s.clone()),
-                    StoredArg::Int(n) => Arg::Int(*n),
+                    StoredArg::Str(s) => Arg::Str(s.into_owned()),
+                    StoredArg::Int(n) => Arg::Int(n),
                 };
-                (k.clone(), arg)
+                (k.into_owned(), arg)
             })
             .collect();
         Call {
-            name: self.name.clone(),
+            name: self.name.into_owned(),
             args,
             span: self.span.0..self.span.1,
         }

@@ -32,6 +32,7 @@ use super::{assets, publish, search};
 ///
 /// Looked up for every link of every page: hashed with FxHash, not
 /// SipHash (the paths are the site's own, not an attacker's).
+#[derive(PartialEq)]
 pub struct Targets(rustc_hash::FxHashSet<String>);
 
 impl Targets {

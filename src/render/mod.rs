@@ -493,6 +493,30 @@ impl<'a> Renderer<'a> {
         self.render_jobs(&shared, jobs)
     }
 
+    /// Takes the outputs links are checked against from the build that
+    /// wrote `files` (every output file), which must have had the same
+    /// pages, candidates and theme: listing them otherwise takes making
+    /// every page's job. Debug builds check that against the jobs.
+    pub fn assume_outputs(&self, files: &[String], _dates: &LastUpdated) {
+        let outputs = publish::Outputs::new(self.site, files.iter().cloned(), self.statics());
+        #[cfg(debug_assertions)]
+        {
+            let shared =
+                context::Shared::new(self.site, &self.templates.candidates, _dates.clone());
+            let jobs = context::jobs(&shared).into_iter().map(|job| job.path);
+            let of_jobs = publish::Outputs::new(self.site, jobs, self.statics());
+            assert!(outputs == of_jobs, "the outputs assumed are not the site's");
+        }
+        let _ = self.templates.outputs.set(std::sync::Arc::new(outputs));
+    }
+
+    /// The output paths of the theme's static files.
+    fn statics(&self) -> impl Iterator<Item = String> + '_ {
+        let fingerprint = self.site.config.fingerprint;
+        (self.templates.theme.statics.iter())
+            .map(move |(path, bytes)| assets::output_path(path, bytes, fingerprint))
+    }
+
     /// Renders `jobs` through a publisher that knows every output of the
     /// site (made once per full build, then reused).
     fn render_jobs<'s>(
@@ -502,15 +526,10 @@ impl<'a> Renderer<'a> {
     ) -> Result<Partial, Diagnostics> {
         self.templates.partials.forget();
         let outputs = self.templates.outputs.get_or_init(|| {
-            let fingerprint = self.site.config.fingerprint;
             // Every output of the site, which links are checked against.
             crate::build::timed("outputs", || {
-                std::sync::Arc::new(publish::Outputs::new(
-                    self.site,
-                    context::jobs(shared).into_iter().map(|job| job.path),
-                    (self.templates.theme.statics.iter())
-                        .map(|(path, bytes)| assets::output_path(path, bytes, fingerprint)),
-                ))
+                let jobs = context::jobs(shared).into_iter().map(|job| job.path);
+                std::sync::Arc::new(publish::Outputs::new(self.site, jobs, self.statics()))
             })
         });
         let publisher = publish::Publisher::with_outputs(self.site, outputs.clone());

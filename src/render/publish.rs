@@ -51,6 +51,7 @@ pub struct Publisher<'a> {
 /// What a build will deliver, known before anything renders. Depends only
 /// on which pages and files there are, so partial rebuilds that keep the
 /// site's shape reuse it.
+#[derive(PartialEq)]
 pub struct Outputs {
     /// Every output path of the build.
     paths: HashSet<String>,
