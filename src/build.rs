@@ -40,7 +40,7 @@ pub fn check(options: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
 /// Frees a loaded site (and its templates) on another thread: at 10,000
 /// pages that takes a third of a second, which a command about to report
 /// and exit need not wait for.
-fn discard<T: Send + 'static>(loaded: T) {
+pub(crate) fn discard<T: Send + 'static>(loaded: T) {
     // The thread is detached; if none can be started, `spawn` frees the
     // site right here instead.
     let _ = std::thread::Builder::new().spawn(move || drop(loaded));
@@ -243,14 +243,17 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         Some(Ahead { pages, index }) => (pages.join().ok().flatten(), Some(index)),
         None => (None, None),
     };
+    // Only the cache of the build the stamp vouches for: the pages a
+    // partial rebuild renders are those whose digest differs from the
+    // stamp's, and they must be those not restored.
+    let pages = pages.filter(|p| stamp.as_ref().is_some_and(|s| p.made_by(s.digest())));
     let reuse = (previous.as_ref().zip(digest.as_ref()))
         .and_then(|(_, digest)| Some(pages?.reuse(&digest.pages)));
-    let (site, mut warnings) = load_reusing(options, reuse)?;
+    let (mut site, mut warnings) = load_reusing(options, reuse)?;
     if std::env::var_os("TANDEM_TIMINGS").is_some() {
         let restored = site.content.restored;
         eprintln!("timing: pages restored from the page cache: {restored}");
     }
-    let mut renderer = templates_without_model(&site)?;
     let dates = timed("dates", || {
         let modified = |path: &Path| digest.as_ref()?.modified_seconds(path);
         crate::history::for_site_with(&site, &modified)
@@ -258,6 +261,22 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     let marks = timed("marks", || {
         (digest.as_ref()).and_then(|d| crate::rebuild::marks(&site, &d.pages, &dates))
     });
+    let plan = match (&previous, &marks) {
+        // Relative URLs would need the search index's script form patched.
+        (Some(previous), Some(marks)) if !site.config.relative_urls => {
+            crate::rebuild::plan(&site, &previous.pages, marks).map(|plan| (previous, plan))
+        }
+        _ => None,
+    };
+    // Restored pages have no HTML: a full render needs every page read.
+    // Only pages changed, so the data and the model stay.
+    if plan.is_none()
+        && site.content.restored > 0
+        && !timed("load", || site.read_all_pages(options))
+    {
+        (site, warnings) = load(options)?;
+    }
+    let mut renderer = templates_without_model(&site)?;
     Stamp::remove(output)
         .and_then(|()| cache::remove(output))
         .map_err(|e| cannot_write(output, e))?;
@@ -278,33 +297,18 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .zip(digest.as_ref())
         .is_some_and(|(now, then)| now.same(then))
     };
-    // The page cache for the next build (with relative URLs no rebuild
-    // is partial: none).
-    let make_cache = || {
-        let key = site
-            .content
-            .key
-            .as_ref()
-            .filter(|_| !site.config.relative_urls);
-        let (key, digest) = key.zip(digest.as_ref()).ok_or_else(|| {
-            std::io::Error::other("not kept (relative URLs, or no source digest)")
-        })?;
-        let pages: Vec<&crate::content::Page> = site.content.all_pages().collect();
-        timed("make page cache", || {
-            cache::prepare(key, &pages, &digest.pages)
-        })
-    };
-    let plan = match (&previous, &marks) {
-        // Relative URLs would need the search index's script form patched.
-        (Some(previous), Some(marks)) if !site.config.relative_urls => {
-            crate::rebuild::plan(&site, &previous.pages, marks).map(|plan| (previous, plan))
-        }
-        _ => None,
-    };
+    let make_cache = || page_cache(&site, digest.as_ref());
     let written = std::thread::scope(|scope| {
         // A partial rebuild makes the cache on another thread meanwhile;
         // a full one after rendering, whose peak memory it would add to.
-        let making = plan.is_some().then(|| scope.spawn(make_cache));
+        // (A panic there must not hide this build's own errors: the scope
+        // would repeat it when it ends.)
+        let making = plan.is_some().then(|| {
+            scope.spawn(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(make_cache))
+                    .unwrap_or_else(|_| Err(std::io::Error::other("making it panicked")))
+            })
+        });
         let partial = match plan {
             Some((previous, selected)) => {
                 if renderer.needs_model_for(&selected, &dates) {
@@ -324,14 +328,10 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         let written = match partial {
             Some(written) => written,
             // Restored pages have no HTML: rendering all of them needs them
-            // read.
+            // read. (Rare: the selection could not be rendered after all.)
             None if site.content.restored > 0 => {
-                let (site, fresh_warnings) = load(options)?;
-                warnings = fresh_warnings;
-                let mut renderer = templates_without_model(&site)?;
-                timed("model", || renderer.install_model());
-                let written = write_all(&renderer, writer()?, dates)?;
-                discard((renderer.into_templates(), site));
+                let written;
+                (written, warnings) = load_and_write_all(options, writer()?, dates)?;
                 written
             }
             None => {
@@ -343,37 +343,18 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         // partial rebuild checked that just before writing its few files).
         let unchanged = |written: &Written| written.rendered.is_some() || still();
         if let Some(digest) = digest.clone().filter(|_| unchanged(&written)) {
-            let marks = marks.unwrap_or_default();
-            // Only a build with a stamp uses the cache, and every build
-            // removes both before writing: it is always that of the build
-            // the stamp vouches for.
-            let made = match making.map(|m| m.join()) {
-                Some(made) => {
-                    made.unwrap_or_else(|_| Err(std::io::Error::other("making it panicked")))
-                }
+            let cache = match making.map(|m| m.join()) {
+                Some(Ok(made)) => made,
+                Some(Err(_)) => Err(std::io::Error::other("making it panicked")),
                 None => make_cache(),
             };
-            let kept = made.and_then(|cache| timed("write pages", || cache::write(output, &cache)));
-            if let (Err(e), Some(_)) = (kept, std::env::var_os("TANDEM_TIMINGS")) {
-                eprintln!("timing: no page cache written: {e}");
-            }
-            let recorded = timed("stamp", || {
-                Stamp::write(
-                    output,
-                    &written.paths,
-                    &written.digests,
-                    stamp.as_ref().map(|s| (s, &written.rewritten)),
-                    digest,
-                    marks,
-                    &warnings,
-                )
-            });
-            // Without a stamp the next build simply renders everything; the
-            // output is fine, so this is no error, but it is why a rebuild
-            // could be slower than expected.
-            if let (Err(e), Some(_)) = (recorded, std::env::var_os("TANDEM_TIMINGS")) {
-                eprintln!("timing: no build stamp written: {e}");
-            }
+            let previous = stamp.as_ref();
+            let record = Record {
+                digest,
+                marks: marks.unwrap_or_default(),
+                warnings: &warnings,
+            };
+            keep(output, &written, previous, record, cache);
         }
         Ok::<_, Diagnostics>(written)
     })?;
@@ -391,6 +372,74 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         up_to_date: false,
         rendered: written.rendered,
     })
+}
+
+/// The page cache of `site` for the next build, made from the digest of
+/// the sources it read (none with relative URLs: no rebuild is partial).
+fn page_cache(site: &Site, digest: Option<&stamp::Digest>) -> std::io::Result<Vec<u8>> {
+    let key = (site.content.key.as_ref()).filter(|_| !site.config.relative_urls);
+    let (key, digest) = key
+        .zip(digest)
+        .ok_or_else(|| std::io::Error::other("not kept (relative URLs, or no source digest)"))?;
+    let pages: Vec<&crate::content::Page> = site.content.all_pages().collect();
+    timed("make page cache", || {
+        cache::prepare(key, &digest.all, &pages, &digest.pages)
+    })
+}
+
+/// [`load`], then renders and writes every output.
+fn load_and_write_all(
+    options: &BuildOptions,
+    writer: output::Writer,
+    dates: crate::history::LastUpdated,
+) -> Result<(Written, Diagnostics), Diagnostics> {
+    let (site, warnings) = load(options)?;
+    let mut renderer = templates_without_model(&site)?;
+    timed("model", || renderer.install_model());
+    let written = write_all(&renderer, writer, dates)?;
+    discard((renderer.into_templates(), site));
+    Ok((written, warnings))
+}
+
+/// What the stamp records of the sources a build read.
+struct Record<'a> {
+    digest: stamp::Digest,
+    marks: Vec<(std::path::PathBuf, crate::rebuild::PageMark)>,
+    warnings: &'a Diagnostics,
+}
+
+/// Writes the page cache (`cache`, as made) and the stamp for the output
+/// `written` left, over the stamp of the build before (`previous`).
+/// Neither is an error when it fails: the next build just renders
+/// everything (`TANDEM_TIMINGS` says why it was slower).
+fn keep(
+    output: &Path,
+    written: &Written,
+    previous: Option<&Stamp>,
+    record: Record,
+    cache: std::io::Result<Vec<u8>>,
+) {
+    // Only a build with a stamp uses the cache, and every build removes
+    // both before writing: it is always that of the build the stamp
+    // vouches for.
+    let kept = cache.and_then(|cache| timed("write pages", || cache::write(output, &cache)));
+    if let (Err(e), Some(_)) = (kept, std::env::var_os("TANDEM_TIMINGS")) {
+        eprintln!("timing: no page cache written: {e}");
+    }
+    let recorded = timed("stamp", || {
+        Stamp::write(
+            output,
+            &written.paths,
+            &written.digests,
+            previous.map(|s| (s, &written.rewritten)),
+            record.digest,
+            record.marks,
+            record.warnings,
+        )
+    });
+    if let (Err(e), Some(_)) = (recorded, std::env::var_os("TANDEM_TIMINGS")) {
+        eprintln!("timing: no build stamp written: {e}");
+    }
 }
 
 /// What a build wrote.

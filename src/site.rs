@@ -115,12 +115,8 @@ impl Site {
         if let Some(fingerprint) = options.fingerprint {
             config.fingerprint = fingerprint;
         }
-        let content_options = ContentOptions {
-            base_path: &config.base_path(),
-            drafts: options.drafts,
-            raw_html: config.raw_html,
-            today,
-        };
+        let base_path = config.base_path();
+        let content_options = content_options(&config, &base_path, options, today);
         // The data (and the model derived from it) and the content are
         // independent until the checks below: loaded side by side, the
         // serial parts of each (listing files, merging, sorting, deriving)
@@ -213,6 +209,38 @@ impl Site {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Reads every page from its file again, for a site some of whose
+    /// pages came from the page cache (see [`crate::content::cache`]);
+    /// the settings, data and model stay (only pages changed). `false`
+    /// when a page has errors (then the site must be loaded anew for
+    /// every diagnostic).
+    pub fn read_all_pages(&mut self, options: &BuildOptions) -> bool {
+        let base_path = self.config.base_path();
+        let content_options = content_options(&self.config, &base_path, options, self.today);
+        let (mut content, errors) = Content::load(&self.root, &content_options);
+        if !errors.is_empty() {
+            return false;
+        }
+        content.files = Vec::new();
+        crate::build::discard(std::mem::replace(&mut self.content, content));
+        true
+    }
+}
+
+/// How pages load for a build with `options` and `config`.
+fn content_options<'a>(
+    config: &Config,
+    base_path: &'a str,
+    options: &BuildOptions,
+    today: Date,
+) -> ContentOptions<'a> {
+    ContentOptions {
+        base_path,
+        drafts: options.drafts,
+        raw_html: config.raw_html,
+        today,
     }
 }
 

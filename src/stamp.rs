@@ -615,6 +615,11 @@ impl Stamp {
             .collect()
     }
 
+    /// The digest of the sources of the build that made it.
+    pub fn digest(&self) -> &str {
+        &self.head.digest
+    }
+
     /// Whether, of the sources `digest` digests, only handbook pages
     /// changed since this stamp was made (its output not yet checked).
     pub fn only_pages_changed(&self, digest: &Digest) -> bool {

@@ -628,6 +628,8 @@ fn an_order_edit_after_restoring_pages_renders_them_whole() {
     let printed = timed_build(&site);
     assert_eq!(restored(&printed), Some(1), "{printed}");
     assert_eq!(rendered_again(&printed), None, "{printed}");
+    // The pages are read again, the data is not.
+    assert_eq!(printed.matches("timing: data ").count(), 1, "{printed}");
     assert!(site
         .read("public/guide/demos/index.html")
         .contains("Show the <em>why</em>."));
@@ -673,4 +675,65 @@ fn a_page_edit_that_breaks_a_restored_pages_link_is_an_error_on_that_page() {
         "+++\ndraft = true\n+++\n# Demos",
     );
     check("the page made a draft", "but there is no such page");
+}
+
+/// The pages a partial rebuild renders are those whose source differs
+/// from the stamp's record; only the cache of the same build restores
+/// exactly the others.
+#[test]
+fn a_page_cache_left_by_another_build_is_not_used() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    let demos = site.path("content/guide/demos.md");
+    let modified = fs::metadata(&demos).unwrap().modified().unwrap();
+    let older = fs::read(site.path(".public.tandem-pages")).unwrap();
+    site.edit("content/guide/demos.md", "Show the", "Always show the");
+    assert!(site.build().status.success());
+    // The page as that cache knew it, to the nanosecond.
+    site.edit("content/guide/demos.md", "Always show the", "Show the");
+    fs::File::options()
+        .write(true)
+        .open(&demos)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    fs::write(site.path(".public.tandem-pages"), older).unwrap();
+    let printed = timed_build(&site);
+    assert_eq!(restored(&printed), Some(0), "{printed}");
+    assert!(rendered_again(&printed).is_some(), "{printed}");
+    site.edit("content/guide/checkin.md", "Thirty", "Forty");
+    rebuild_matches_a_clean_build(&site, "after the old cache");
+}
+
+/// A rebuild that restored pages and then finds an error in an edited
+/// page reports what `tandem check` reports, and changes nothing.
+#[test]
+fn an_error_in_an_edited_page_is_reported_as_check_reports_it() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    let before = snapshot(&site.path("public"));
+    site.edit(
+        "content/guide/demos.md",
+        "Show the",
+        "See [gone](gone.md). Show the",
+    );
+    let out = site.tandem_with_env(&["build"], &[("TANDEM_TIMINGS", "1")]);
+    assert_eq!(out.status.code(), Some(1));
+    let printed = stderr(&out);
+    // Loaded restoring the other page, then again from every file.
+    assert_eq!(printed.matches("timing: load ").count(), 2, "{printed}");
+    let check = stderr(&site.tandem(&["check"]));
+    let errors = |text: &str| -> Vec<String> {
+        let lines = text.lines().filter(|l| !l.starts_with("timing: "));
+        lines
+            .filter(|l| l.contains("error"))
+            .map(String::from)
+            .collect()
+    };
+    assert!(
+        errors(&check).iter().any(|l| l.contains("gone.md")),
+        "{check}"
+    );
+    assert_eq!(errors(&printed), errors(&check));
+    assert_eq!(snapshot(&site.path("public")), before);
 }

@@ -74,6 +74,9 @@ impl Key {
 #[derive(Serialize, Deserialize)]
 struct File<'a> {
     key: Cow<'a, Key>,
+    /// The digest of the sources of the build that made it, as its build
+    /// stamp has it ([`Cached::made_by`]).
+    digest: Cow<'a, str>,
     /// Every page the build loaded (sections' intros too), with the
     /// digest of its source file.
     pages: Vec<(u64, Stored<'a>)>,
@@ -82,6 +85,7 @@ struct File<'a> {
 /// The cache as read, before the build knows which sources changed.
 pub struct Cached {
     key: Key,
+    digest: String,
     /// By source, with the digest of the source file.
     pages: FxHashMap<PathBuf, (u64, Stored<'static>)>,
 }
@@ -97,8 +101,17 @@ impl Cached {
             .collect();
         Some(Cached {
             key: file.key.into_owned(),
+            digest: file.digest.into_owned(),
             pages,
         })
+    }
+
+    /// Whether the build that made it is the one whose stamp has the
+    /// digest `stamp`. Restoring relies on it: a partial rebuild renders
+    /// the pages whose source digest differs from the stamp's, and those
+    /// must be exactly the pages it reads.
+    pub fn made_by(&self, stamp: &str) -> bool {
+        self.digest == stamp
     }
 
     /// The pages it can restore: those whose source digest is still the
@@ -167,10 +180,12 @@ impl Reuse {
     }
 }
 
-/// The cache of `pages`, for [`write`]; `digests` are their source
-/// files' (as the build stamp made them).
+/// The cache of `pages`, for [`write`]. `stamp` is the digest of the
+/// sources the build read, as its stamp has it; `digests`, its pages'
+/// source files'.
 pub fn prepare(
     key: &Key,
+    stamp: &str,
     pages: &[&Page],
     digests: &FxHashMap<PathBuf, u64>,
 ) -> std::io::Result<Vec<u8>> {
@@ -183,6 +198,7 @@ pub fn prepare(
     }
     let file = File {
         key: Cow::Borrowed(key),
+        digest: Cow::Borrowed(stamp),
         pages: stored,
     };
     postcard::to_allocvec(&file).map_err(std::io::Error::other)
@@ -421,10 +437,12 @@ mod tests {
         let (first, errors) = Content::load(dir, &self::options("/"));
         let pages: Vec<&Page> = first.all_pages().collect();
         let key = first.key.clone().unwrap();
-        let cache = prepare(&key, &pages, &digests(&first)).unwrap();
+        let cache = prepare(&key, "stamp", &pages, &digests(&first)).unwrap();
         let output = dir.join("public");
         write(&output, &cache).unwrap();
-        let reuse = Cached::read(&output).unwrap().reuse(&self::digests(&first));
+        let cached = Cached::read(&output).unwrap();
+        assert!(cached.made_by("stamp") && !cached.made_by("another"));
+        let reuse = cached.reuse(&self::digests(&first));
         let again = Content::load_reusing(dir, options, Some(reuse));
         // Only the broken link, which a build would stop at.
         assert_eq!(errors.len(), 1, "{errors:?}");

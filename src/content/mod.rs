@@ -21,7 +21,7 @@ use front_matter::FrontMatter;
 use markdown::{LinkContext, PageLink, TocEntry};
 pub use reload::{LinkTargets, Reloaded, Shape};
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Page {
     /// Source path relative to the site root, e.g. `content/rituals/weekly.md`.
     pub source: PathBuf,
