@@ -297,7 +297,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .zip(digest.as_ref())
         .is_some_and(|(now, then)| now.same(then))
     };
-    let make_cache = || page_cache(&site, digest.as_ref());
+    let make_cache = || page_cache(&site, digest.as_ref(), cache::prepare);
     let written = std::thread::scope(|scope| {
         // A partial rebuild makes the cache on another thread meanwhile;
         // a full one after rendering, whose peak memory it would add to.
@@ -342,19 +342,21 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         // Vouch for the output only if no source changed while it rendered (a
         // partial rebuild checked that just before writing its few files).
         let unchanged = |written: &Written| written.rendered.is_some() || still();
-        if let Some(digest) = digest.clone().filter(|_| unchanged(&written)) {
-            let cache = match making.map(|m| m.join()) {
-                Some(Ok(made)) => made,
+        if let Some(read) = digest.clone().filter(|_| unchanged(&written)) {
+            let write_cache = || match making.map(|m| m.join()) {
+                Some(Ok(made)) => made.and_then(|cache| cache::write(output, &cache)),
                 Some(Err(_)) => Err(std::io::Error::other("making it panicked")),
-                None => make_cache(),
+                None => page_cache(&site, digest.as_ref(), |key, stamp, pages, digests| {
+                    cache::write_pages(output, key, stamp, pages, digests)
+                }),
             };
             let previous = stamp.as_ref();
             let record = Record {
-                digest,
+                digest: read,
                 marks: marks.unwrap_or_default(),
                 warnings: &warnings,
             };
-            keep(output, &written, previous, record, cache);
+            keep(output, &written, previous, record, write_cache);
         }
         Ok::<_, Diagnostics>(written)
     })?;
@@ -374,16 +376,26 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     })
 }
 
-/// The page cache of `site` for the next build, made from the digest of
-/// the sources it read (none with relative URLs: no rebuild is partial).
-fn page_cache(site: &Site, digest: Option<&stamp::Digest>) -> std::io::Result<Vec<u8>> {
+/// Makes the page cache of `site` for the next build with `make`
+/// ([`cache::prepare`], [`cache::write_pages`]), from the digest of the
+/// sources it read; none with relative URLs (no rebuild is partial).
+fn page_cache<T>(
+    site: &Site,
+    digest: Option<&stamp::Digest>,
+    make: impl FnOnce(
+        &cache::Key,
+        &str,
+        &[&crate::content::Page],
+        &rustc_hash::FxHashMap<std::path::PathBuf, u64>,
+    ) -> std::io::Result<T>,
+) -> std::io::Result<T> {
     let key = (site.content.key.as_ref()).filter(|_| !site.config.relative_urls);
     let (key, digest) = key
         .zip(digest)
         .ok_or_else(|| std::io::Error::other("not kept (relative URLs, or no source digest)"))?;
     let pages: Vec<&crate::content::Page> = site.content.all_pages().collect();
     timed("make page cache", || {
-        cache::prepare(key, &digest.all, &pages, &digest.pages)
+        make(key, &digest.all, &pages, &digest.pages)
     })
 }
 
@@ -408,21 +420,21 @@ struct Record<'a> {
     warnings: &'a Diagnostics,
 }
 
-/// Writes the page cache (`cache`, as made) and the stamp for the output
-/// `written` left, over the stamp of the build before (`previous`).
-/// Neither is an error when it fails: the next build just renders
-/// everything (`TANDEM_TIMINGS` says why it was slower).
+/// Writes the page cache (with `write_cache`) and the stamp for the
+/// output `written` left, over the stamp of the build before
+/// (`previous`). Neither is an error when it fails: the next build just
+/// renders everything (`TANDEM_TIMINGS` says why it was slower).
 fn keep(
     output: &Path,
     written: &Written,
     previous: Option<&Stamp>,
     record: Record,
-    cache: std::io::Result<Vec<u8>>,
+    write_cache: impl FnOnce() -> std::io::Result<()>,
 ) {
     // Only a build with a stamp uses the cache, and every build removes
     // both before writing: it is always that of the build the stamp
     // vouches for.
-    let kept = cache.and_then(|cache| timed("write pages", || cache::write(output, &cache)));
+    let kept = timed("write pages", write_cache);
     if let (Err(e), Some(_)) = (kept, std::env::var_os("TANDEM_TIMINGS")) {
         eprintln!("timing: no page cache written: {e}");
     }

@@ -27,6 +27,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -180,43 +181,79 @@ impl Reuse {
     }
 }
 
-/// The cache of `pages`, for [`write`]. `stamp` is the digest of the
-/// sources the build read, as its stamp has it; `digests`, its pages'
-/// source files'.
+/// The cache of `pages`, for [`write`]: made on another thread while a
+/// partial rebuild renders. `stamp` is the digest of the sources the
+/// build read, as its stamp has it; `digests`, its pages' source files'.
 pub fn prepare(
     key: &Key,
     stamp: &str,
     pages: &[&Page],
     digests: &FxHashMap<PathBuf, u64>,
-) -> std::io::Result<Vec<u8>> {
+) -> io::Result<Vec<u8>> {
+    postcard::to_allocvec(&file(key, stamp, pages, digests)?).map_err(io::Error::other)
+}
+
+/// Writes the cache [`prepare`] made beside `output`.
+pub fn write(output: &Path, cache: &[u8]) -> io::Result<()> {
+    replace(output, |file| file.write_all(cache))
+}
+
+/// Writes the cache of `pages` (see [`prepare`]) beside `output` as it
+/// is made: after a full render, a copy of it in memory would add to the
+/// build's peak.
+pub fn write_pages(
+    output: &Path,
+    key: &Key,
+    stamp: &str,
+    pages: &[&Page],
+    digests: &FxHashMap<PathBuf, u64>,
+) -> io::Result<()> {
+    let cache = file(key, stamp, pages, digests)?;
+    replace(output, |file| {
+        postcard::to_io(&cache, file)
+            .map(drop)
+            .map_err(io::Error::other)
+    })
+}
+
+fn file<'a>(
+    key: &'a Key,
+    stamp: &'a str,
+    pages: &[&'a Page],
+    digests: &FxHashMap<PathBuf, u64>,
+) -> io::Result<File<'a>> {
     let mut stored: Vec<(u64, Stored)> = Vec::with_capacity(pages.len());
     for page in pages {
-        let digest = digests.get(&page.source).ok_or_else(|| {
-            std::io::Error::other(format!("no digest of {}", page.source.display()))
-        })?;
+        let digest = digests
+            .get(&page.source)
+            .ok_or_else(|| io::Error::other(format!("no digest of {}", page.source.display())))?;
         stored.push((*digest, Stored::of(page)));
     }
-    let file = File {
+    Ok(File {
         key: Cow::Borrowed(key),
         digest: Cow::Borrowed(stamp),
         pages: stored,
-    };
-    postcard::to_allocvec(&file).map_err(std::io::Error::other)
+    })
 }
 
-/// Writes the cache [`prepare`] made beside `output`: under another name
-/// first, so a killed build never leaves half a cache (the next build
-/// removes that file: [`crate::output::recover`]).
-pub fn write(output: &Path, cache: &[u8]) -> std::io::Result<()> {
+/// Writes the cache of `output` with `write`: under another name first,
+/// so a killed build never leaves half a cache (the next build removes
+/// that file: [`crate::output::recover`]).
+fn replace(
+    output: &Path,
+    write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
     let written = crate::output::beside(output, "pages-new");
-    fs::write(&written, cache)?;
+    let mut file = io::BufWriter::new(fs::File::create(&written)?);
+    write(&mut file)?;
+    file.into_inner().map_err(io::IntoInnerError::into_error)?;
     fs::rename(&written, path_for(output))
 }
 
 /// Removes the cache of `output`, if there is one.
-pub fn remove(output: &Path) -> std::io::Result<()> {
+pub fn remove(output: &Path) -> io::Result<()> {
     match fs::remove_file(path_for(output)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
 }
