@@ -40,7 +40,7 @@ pub fn check(options: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
 /// Frees a loaded site (and its templates) on another thread: at 10,000
 /// pages that takes a third of a second, which a command about to report
 /// and exit need not wait for.
-pub(crate) fn discard<T: Send + 'static>(loaded: T) {
+fn discard<T: Send + 'static>(loaded: T) {
     // The thread is detached; if none can be started, `spawn` frees the
     // site right here instead.
     let _ = std::thread::Builder::new().spawn(move || drop(loaded));
@@ -214,11 +214,13 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         stamp::digest(options, output, stamp.as_ref().and_then(Stamp::known))
     });
     // A rebuild after page edits restores the other pages from the last
-    // build's cache (see `content::cache`) and patches its search index:
-    // both are read meanwhile.
-    let ahead = (stamp.as_ref().zip(digest.as_ref()))
+    // build's cache (see `content::cache`), read meanwhile.
+    let cached = (stamp.as_ref().zip(digest.as_ref()))
         .is_some_and(|(s, d)| s.only_pages_changed(d))
-        .then(|| read_ahead(output));
+        .then(|| {
+            let output = output.to_path_buf();
+            std::thread::spawn(move || timed("read pages", || Cached::read(&output)))
+        });
     let stamp = timed("up to date", || {
         stamp.filter(|s| digest.is_some() && s.output_unchanged(output))
     });
@@ -239,10 +241,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .unwrap_or_default();
     let previous = stamp.as_ref().and_then(|(s, digest)| s.previous(digest));
     let stamp = stamp.map(|(s, _)| s);
-    let (pages, index) = match ahead {
-        Some(Ahead { pages, index }) => (pages.join().ok().flatten(), Some(index)),
-        None => (None, None),
-    };
+    let pages = cached.and_then(|c| c.join().ok().flatten());
     // Only the cache of the build the stamp vouches for: the pages a
     // partial rebuild renders are those whose digest differs from the
     // stamp's, and they must be those not restored.
@@ -268,6 +267,12 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         }
         _ => None,
     };
+    // A partial rebuild patches the search index: read meanwhile (only
+    // then: at 10,000 pages it is tens of megabytes).
+    let index = plan.as_ref().map(|_| {
+        let output = output.to_path_buf();
+        std::thread::spawn(move || read_index(&output))
+    });
     // Restored pages have no HTML: a full render needs every page read.
     // Only pages changed, so the data and the model stay.
     if plan.is_none()
@@ -512,22 +517,6 @@ struct Selection<'a> {
     index: Option<(u64, IndexParts)>,
     /// Whether the sources are still those the selection was made from.
     sources_unchanged: &'a dyn Fn() -> bool,
-}
-
-/// What a rebuild after page edits reads while the build checks its stamp
-/// and loads the site: the last build's page cache and search index.
-struct Ahead {
-    pages: std::thread::JoinHandle<Option<Cached>>,
-    index: std::thread::JoinHandle<Option<(u64, IndexParts)>>,
-}
-
-/// Reads them on threads of their own, one each.
-fn read_ahead(output: &Path) -> Ahead {
-    let (for_pages, for_index) = (output.to_path_buf(), output.to_path_buf());
-    Ahead {
-        pages: std::thread::spawn(move || timed("read pages", || Cached::read(&for_pages))),
-        index: std::thread::spawn(move || read_index(&for_index)),
-    }
 }
 
 /// The search index in `output`, with the digest of its bytes.

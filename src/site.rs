@@ -217,6 +217,8 @@ impl Site {
     /// when a page has errors (then the site must be loaded anew for
     /// every diagnostic).
     pub fn read_all_pages(&mut self, options: &BuildOptions) -> bool {
+        // Dropped first: the pages read must not add to those restored.
+        drop(std::mem::take(&mut self.content));
         let base_path = self.config.base_path();
         let content_options = content_options(&self.config, &base_path, options, self.today);
         let (mut content, errors) = Content::load(&self.root, &content_options);
@@ -224,7 +226,7 @@ impl Site {
             return false;
         }
         content.files = Vec::new();
-        crate::build::discard(std::mem::replace(&mut self.content, content));
+        self.content = content;
         true
     }
 }

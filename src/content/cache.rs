@@ -145,27 +145,33 @@ impl Reuse {
         &self.key == key
     }
 
-    /// The page from each of `sources` whose source is unchanged (and
-    /// that `restorable` accepts), taken out of the cache. `today`
-    /// decides whether it is due for review.
-    pub fn take(
-        &mut self,
-        sources: &[PathBuf],
-        restorable: impl Fn(&Path) -> bool,
-        today: Date,
-    ) -> Vec<Option<Page>> {
-        let stored: Vec<Option<Stored>> = (sources.iter())
+    /// Whether the page from `source` can be restored: its source is
+    /// unchanged (and it is not restored yet).
+    pub fn can_restore(&self, source: &Path) -> bool {
+        self.pages
+            .get(source)
+            .is_some_and(|(unchanged, _)| *unchanged)
+    }
+
+    /// The output path of the page from `source`, as the cache has it.
+    pub fn output_path(&self, source: &Path) -> Option<&str> {
+        self.pages.get(source).map(|(_, stored)| &*stored.path)
+    }
+
+    /// The pages from `sources`, which [`Self::can_restore`], taken out of
+    /// the cache. `today` decides whether they are due for review.
+    pub fn take(&mut self, sources: &[&Path], today: Date) -> Vec<Page> {
+        let stored: Vec<Stored> = (sources.iter())
             .map(|source| {
-                let (unchanged, stored) = self.pages.get_mut(source)?;
-                let take = *unchanged && restorable(source);
-                take.then(|| {
-                    *unchanged = false;
-                    std::mem::take(stored)
-                })
+                let (unchanged, stored) = (self.pages.get_mut(*source))
+                    .filter(|(unchanged, _)| *unchanged)
+                    .expect("only pages that can be restored are");
+                *unchanged = false;
+                std::mem::take(stored)
             })
             .collect();
         (stored.into_par_iter())
-            .map(|stored| Some(stored?.page(today)))
+            .map(|stored| stored.page(today))
             .collect()
     }
 
@@ -174,10 +180,12 @@ impl Reuse {
         sources.len() == self.pages.len() && sources.all(|s| self.pages.contains_key(s))
     }
 
-    /// Whether `page`, read from its file, has the heading ids it had.
-    pub fn same_anchors(&self, page: &Page) -> bool {
+    /// Whether `page`, read from its file (`today` as it was read), has
+    /// the [`Shape`](crate::content::Shape) it had: the same title,
+    /// order, owner, review date, tags and heading ids.
+    pub fn same_shape(&self, page: &Page, today: Date) -> bool {
         let before = self.pages.get(&page.source);
-        before.is_some_and(|(_, stored)| *stored.anchors == *page.anchors)
+        before.is_some_and(|(_, stored)| stored.clone().page(today).shape() == page.shape())
     }
 }
 
@@ -261,7 +269,7 @@ pub fn remove(output: &Path) -> io::Result<()> {
 /// A page as the cache keeps it: everything but its HTML and whether it
 /// is due for review (that depends on the day). Made from a page by
 /// borrowing; read back owned (`Stored<'static>`), then moved into a page.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 struct Stored<'a> {
     source: Cow<'a, Path>,
     section: Cow<'a, str>,
@@ -289,14 +297,14 @@ type StoredText<'a> = (Cow<'a, str>, usize, usize, usize);
 /// A [`PageLink`]: target, anchor, span.
 type StoredLink<'a> = (Cow<'a, Path>, Option<Cow<'a, str>>, usize, usize);
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct StoredCall<'a> {
     name: Cow<'a, str>,
     args: Vec<(Cow<'a, str>, StoredArg<'a>)>,
     span: (usize, usize),
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 enum StoredArg<'a> {
     Str(Cow<'a, str>),
     Int(i64),
@@ -550,7 +558,7 @@ mod tests {
     }
 
     #[test]
-    fn a_read_page_with_other_heading_ids_makes_the_cache_useless() {
+    fn a_read_page_with_another_shape_makes_the_cache_useless() {
         let dir = site();
         let renamed = |content: &Content| {
             let b = dir.path().join("content/guide/b.md");

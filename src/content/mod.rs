@@ -115,6 +115,10 @@ pub struct ContentOptions<'a> {
     pub today: Date,
 }
 
+/// A page read from its file and rendered: whether it is a section's
+/// intro, its diagnostics, its file.
+type ReadPage = (Page, bool, Vec<Diagnostic>, SourceFile);
+
 /// A page file with its front matter read but its body not yet rendered.
 struct Loaded {
     file: SourceFile,
@@ -125,33 +129,6 @@ struct Loaded {
     is_index: bool,
 }
 
-/// A page to load: restored from the cache, or read from its file.
-// A build without a cache reads every page: those are not boxed. A
-// restored page is, or a list of them would be half as large again as
-// one of pages read (peak memory at 10,000 pages: +3-5 MiB).
-#[expect(clippy::large_enum_variant, reason = "most pages are read")]
-enum Source {
-    Restored(Box<Page>),
-    Read(Loaded),
-}
-
-impl Source {
-    fn path(&self) -> &Path {
-        match self {
-            Source::Restored(page) => &page.source,
-            Source::Read(loaded) => &loaded.file.path,
-        }
-    }
-
-    /// Output path below the base path.
-    fn output_path(&self) -> &str {
-        match self {
-            Source::Restored(page) => &page.path,
-            Source::Read(loaded) => &loaded.path,
-        }
-    }
-}
-
 impl Content {
     /// Reads and renders every page.
     pub fn load(root: &Path, options: &ContentOptions) -> (Content, Vec<Diagnostic>) {
@@ -160,8 +137,9 @@ impl Content {
 
     /// [`Content::load`], restoring from `reuse` the pages whose source
     /// did not change (sections' intros are always read). `None` when the
-    /// cache cannot stand in for them: the pages are not those it was
-    /// made from, or a read page changed its heading ids (see [`cache`]).
+    /// cache cannot stand in for them (the pages are not those it was
+    /// made from, or a page read changed its heading ids) or should not
+    /// (a page read changed its shape): see [`cache`].
     pub fn load_reusing(
         root: &Path,
         options: &ContentOptions,
@@ -175,86 +153,96 @@ impl Content {
         };
         let mut reuse = reuse.filter(|r| r.serves(&key));
         // Intros show in full on their sections' pages: always read.
-        // (Without a cache, nothing is restored: an empty list.)
-        let restored = match &mut reuse {
-            Some(reuse) => reuse.take(&paths, |p| !is_intro(p), options.today),
-            None => Vec::new(),
-        };
-        let is_restored = |i: usize| restored.get(i).is_some_and(Option::is_some);
-        let to_read: Vec<&PathBuf> = (paths.iter().enumerate())
-            .filter(|(i, _)| !is_restored(*i))
-            .map(|(_, path)| path)
-            .collect();
-        let mut results: Vec<Result<(Loaded, Vec<Diagnostic>), Diagnostic>> =
+        let restorable =
+            |p: &Path| !is_intro(p) && reuse.as_ref().is_some_and(|r| r.can_restore(p));
+        let to_read: Vec<&PathBuf> = paths.iter().filter(|p| !restorable(p)).collect();
+        let results: Vec<Result<(Loaded, Vec<Diagnostic>), Diagnostic>> =
             to_read.par_iter().map(|p| load_one(root, p)).collect();
-        let mut sources = Vec::with_capacity(paths.len());
-        let mut read = results.drain(..);
-        let mut restored = restored.into_iter();
-        for _ in &paths {
-            if let Some(page) = restored.next().flatten() {
-                sources.push(Source::Restored(Box::new(page)));
+        // Every page to load, in order, with its file read (`None`: to be
+        // restored).
+        let mut order: Vec<&Path> = Vec::with_capacity(paths.len());
+        let mut read: Vec<Option<Loaded>> = Vec::with_capacity(paths.len());
+        let mut results = results.into_iter();
+        for path in &paths {
+            if restorable(path) {
+                order.push(path);
+                read.push(None);
                 continue;
             }
-            match read.next().expect("one result per path read") {
+            match results.next().expect("one result per path read") {
                 Ok((page, page_errors)) => {
                     errors.extend(page_errors);
                     if options.drafts || !page.front.draft {
-                        sources.push(Source::Read(page));
+                        order.push(path);
+                        read.push(Some(page));
                     }
                 }
                 Err(e) => errors.push(e),
             }
         }
-        drop(read);
         // Links resolve to the URLs of the pages that exist: restored
         // pages resolved theirs against the same pages, or none is.
         if let Some(reuse) = &reuse {
-            if !reuse.same_pages(sources.iter().map(Source::path)) {
+            if !reuse.same_pages(order.iter().copied()) {
                 return None;
             }
         }
-        let urls: HashMap<PathBuf, String> = sources
-            .iter()
-            .map(|s| {
-                (
-                    s.path().to_path_buf(),
-                    format!("{}{}", options.base_path, s.output_path()),
-                )
+        let urls: HashMap<PathBuf, String> = (order.iter().zip(&read))
+            .map(|(path, loaded)| {
+                let output = match loaded {
+                    Some(loaded) => loaded.path.as_str(),
+                    None => reuse
+                        .as_ref()
+                        .and_then(|r| r.output_path(path))
+                        .unwrap_or_default(),
+                };
+                (path.to_path_buf(), format!("{}{output}", options.base_path))
             })
             .collect();
-
-        let rendered: Vec<(Page, bool, Vec<Diagnostic>, Option<SourceFile>)> = sources
-            .into_par_iter()
-            .map(|source| match source {
-                Source::Restored(page) => (*page, false, Vec::new(), None),
-                Source::Read(l) => {
-                    let (page, is_index, errors) = render_page(&l, &urls, options);
-                    (page, is_index, errors, Some(l.file))
-                }
+        let rendered: Vec<Option<ReadPage>> = (read.into_par_iter())
+            .map(|loaded| {
+                let loaded = loaded?;
+                let (page, is_index, errors) = render_page(&loaded, &urls, options);
+                Some((page, is_index, errors, loaded.file))
             })
             .collect();
-
         // Restored pages' `page.md#anchor` links are not checked again:
-        // they hold as long as every page has the heading ids it had.
+        // they hold as long as every page has the heading ids it had. And
+        // a page read with another shape (a new title, say) means a full
+        // render, which needs every page read: better now, beside the data,
+        // before restoring any.
         if let Some(reuse) = &reuse {
-            let changed = |(page, ..): &(Page, bool, Vec<Diagnostic>, Option<SourceFile>)| {
-                !page.restored && !reuse.same_anchors(page)
-            };
-            if rendered.iter().any(changed) {
+            let changed = |(page, ..): &ReadPage| !reuse.same_shape(page, options.today);
+            if rendered.iter().flatten().any(changed) {
                 return None;
             }
         }
+        let to_restore: Vec<&Path> = (order.iter().zip(&rendered))
+            .filter(|(_, page)| page.is_none())
+            .map(|(path, _)| *path)
+            .collect();
+        let mut restored = match &mut reuse {
+            Some(reuse) => reuse.take(&to_restore, options.today).into_iter(),
+            None => Vec::new().into_iter(),
+        };
         let mut content = Content {
             key: Some(key),
             ..Content::default()
         };
         let mut indexes = HashMap::new();
-        for (page, is_index, page_errors, file) in rendered {
-            errors.extend(page_errors);
-            content.files.extend(file);
-            if page.restored {
-                content.restored += 1;
-            }
+        for loaded in rendered {
+            let (page, is_index) = match loaded {
+                Some((page, is_index, page_errors, file)) => {
+                    errors.extend(page_errors);
+                    content.files.push(file);
+                    (page, is_index)
+                }
+                None => {
+                    content.restored += 1;
+                    let page = restored.next().expect("a page restored for each not read");
+                    (page, false)
+                }
+            };
             if is_index {
                 indexes.insert(page.section.clone(), page);
             } else {
