@@ -14,15 +14,19 @@
 //! renders none of those pages may use them, which is
 //! [`crate::rebuild`]'s partial rebuild (a changed page, its section's
 //! page, the home and search pages; section intros are always read).
-//! Anything else makes the build load the site again from the files.
+//! Anything else makes the build read the pages again from their files.
+//! A partial rebuild renders the pages whose source digest differs from
+//! the build stamp's, so the cache is used only with the stamp of the
+//! build that made it ([`Cached::made_by`]).
 //!
 //! A page's load is a function of its bytes, the content options
 //! ([`Key`]) and which pages exist (links to other pages resolve to
 //! their URLs). The cache holds these and is used only when all of them
-//! are the same; and so that a restored page's anchor links stay checked,
-//! only when no read page changed its heading ids. Anything unexpected
-//! (an unreadable or foreign file) means no cache: a slower build, never
-//! a wrong one.
+//! are the same; and only when no page read has another shape
+//! ([`Reuse::same_shape`]): then its anchor links, and those of the
+//! restored pages, hold as they did, and the rebuild can be partial.
+//! Anything unexpected (an unreadable or foreign file) means no cache: a
+//! slower build, never a wrong one.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -189,7 +193,7 @@ impl Reuse {
     }
 }
 
-/// The cache of `pages`, for [`write`]: made on another thread while a
+/// The cache of `pages`, for [`write()`]: made on another thread while a
 /// partial rebuild renders. `stamp` is the digest of the sources the
 /// build read, as its stamp has it; `digests`, its pages' source files'.
 pub fn prepare(
