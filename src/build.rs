@@ -219,7 +219,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .is_some_and(|(s, d)| s.only_pages_changed(d))
         .then(|| {
             let output = output.to_path_buf();
-            std::thread::spawn(move || timed("read pages", || Cached::read(&output)))
+            Joined::spawn(move || timed("read pages", || Cached::read(&output)))
         });
     let stamp = timed("up to date", || {
         stamp.filter(|s| digest.is_some() && s.output_unchanged(output))
@@ -241,7 +241,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
         .unwrap_or_default();
     let previous = stamp.as_ref().and_then(|(s, digest)| s.previous(digest));
     let stamp = stamp.map(|(s, _)| s);
-    let pages = cached.and_then(|c| c.join().ok().flatten());
+    let pages = cached.and_then(|c| c.join().flatten());
     // Only the cache of the build the stamp vouches for: the pages a
     // partial rebuild renders are those whose digest differs from the
     // stamp's, and they must be those not restored.
@@ -271,7 +271,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     // then: at 10,000 pages it is tens of megabytes).
     let index = plan.as_ref().map(|_| {
         let output = output.to_path_buf();
-        std::thread::spawn(move || read_index(&output))
+        Joined::spawn(move || read_index(&output))
     });
     // Restored pages have no HTML: a full render needs every page read.
     // Only pages changed, so the data and the model stay.
@@ -323,7 +323,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
                     outputs: &selected,
                     previous,
                     dates: &dates,
-                    index: index.and_then(|i| i.join().ok().flatten()),
+                    index: index.and_then(|i| i.join().flatten()),
                     sources_unchanged: &still,
                 };
                 write_selected(&renderer, writer()?, selection)?
@@ -436,9 +436,7 @@ fn keep(
     record: Record,
     write_cache: impl FnOnce() -> std::io::Result<()>,
 ) {
-    // Only a build with a stamp uses the cache, and every build removes
-    // both before writing: it is always that of the build the stamp
-    // vouches for.
+    // A killed build leaves neither: both are removed before writing.
     let kept = timed("write pages", write_cache);
     if let (Err(e), Some(_)) = (kept, std::env::var_os("TANDEM_TIMINGS")) {
         eprintln!("timing: no page cache written: {e}");
@@ -517,6 +515,29 @@ struct Selection<'a> {
     index: Option<(u64, IndexParts)>,
     /// Whether the sources are still those the selection was made from.
     sources_unchanged: &'a dyn Fn() -> bool,
+}
+
+/// A thread that is joined when dropped: a build that stops early with
+/// an error leaves none behind.
+struct Joined<T>(Option<std::thread::JoinHandle<T>>);
+
+impl<T: Send + 'static> Joined<T> {
+    fn spawn(work: impl FnOnce() -> T + Send + 'static) -> Joined<T> {
+        Joined(Some(std::thread::spawn(work)))
+    }
+
+    /// Its result; `None` if it panicked.
+    fn join(mut self) -> Option<T> {
+        self.0.take()?.join().ok()
+    }
+}
+
+impl<T> Drop for Joined<T> {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The search index in `output`, with the digest of its bytes.

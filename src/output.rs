@@ -97,8 +97,8 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
 ///
 /// Call it holding the build lock ([`crate::lock::BuildLock`]): then no
 /// other build is running, and whatever lies beside the output (but the
-/// lock, the stamp and the page cache) is a leftover, even where a killed build's process
-/// id has since been reused.
+/// lock, the stamp and the page cache) is a leftover, even where a
+/// killed build's process id has since been reused.
 pub fn recover(output: &Path) -> io::Result<()> {
     let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
         return Ok(());

@@ -246,6 +246,10 @@ fn content_options<'a>(
     }
 }
 
+/// Pages restored from the page cache have no source file and are
+/// skipped, here and in [`check_shortcodes`]: the cache is used only when
+/// nothing but pages changed, so they passed both checks, against the
+/// same data and model, in the build that made it.
 fn check_page_owners(content: &Content, data: &Data, diagnostics: &mut Diagnostics) {
     let ids: Vec<&str> = data.people.iter().map(|p| p.id.value.as_str()).collect();
     for page in content.all_pages() {

@@ -137,9 +137,8 @@ impl Content {
 
     /// [`Content::load`], restoring from `reuse` the pages whose source
     /// did not change (sections' intros are always read). `None` when the
-    /// cache cannot stand in for them (the pages are not those it was
-    /// made from, or a page read changed its heading ids) or should not
-    /// (a page read changed its shape): see [`cache`].
+    /// cache cannot stand in for them: the pages are not those it was
+    /// made from, or a page read has another shape (see [`cache`]).
     pub fn load_reusing(
         root: &Path,
         options: &ContentOptions,
