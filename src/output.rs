@@ -85,6 +85,29 @@ pub fn beside(output: &Path, tag: &str) -> PathBuf {
     output.with_file_name(format!(".{name}.tandem-{tag}"))
 }
 
+/// Writes the file beside `output` named by `tag` (`.public.tandem-<tag>`)
+/// with `write`: under another name first (a leftover [`recover`]
+/// removes), then renamed, so a killed build never leaves it half written.
+pub fn replace_beside(
+    output: &Path,
+    tag: &str,
+    write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let pending = beside(output, &format!("{tag}-tmp-{}", std::process::id()));
+    let mut file = io::BufWriter::new(fs::File::create(&pending)?);
+    write(&mut file)?;
+    file.into_inner().map_err(io::IntoInnerError::into_error)?;
+    fs::rename(pending, beside(output, tag))
+}
+
+/// Removes the file beside `output` named by `tag`, if there is one.
+pub fn remove_beside(output: &Path, tag: &str) -> io::Result<()> {
+    match fs::remove_file(beside(output, tag)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Folders of this build beside the output (`.public.tandem-new-<pid>`),
 /// with the process id so two builds never share one.
 fn sibling(output: &Path, tag: &str) -> PathBuf {

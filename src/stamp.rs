@@ -219,9 +219,12 @@ impl SourceRecord {
     }
 }
 
-/// Where the stamp of `output` lives: beside it, so it is never published.
+/// Its name beside the output (`.public.tandem-stamp`): never published.
+const TAG: &str = "stamp";
+
+/// Where the stamp of `output` lives.
 pub fn path_for(output: &Path) -> PathBuf {
-    crate::output::beside(output, "stamp")
+    crate::output::beside(output, TAG)
 }
 
 /// What a build reads, digested.
@@ -773,19 +776,15 @@ impl Stamp {
         text.push(b'\n');
         serde_json::to_writer(&mut text, &detail).map_err(io::Error::other)?;
         text.push(b'\n');
-        let path = path_for(output);
-        // Named like the other leftovers, so a killed build's is cleaned.
-        let pending = crate::output::beside(output, &format!("stamp-tmp-{}", std::process::id()));
-        fs::write(&pending, text)?;
-        fs::rename(pending, path)
+        crate::output::replace_beside(output, TAG, |file| {
+            use std::io::Write;
+            file.write_all(&text)
+        })
     }
 
     /// Removes the stamp before the output changes.
     pub fn remove(output: &Path) -> io::Result<()> {
-        match fs::remove_file(path_for(output)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        crate::output::remove_beside(output, TAG)
     }
 }
 

@@ -9,6 +9,12 @@ use std::time::{Duration, SystemTime};
 
 use common::{snapshot, stderr, Fixture};
 
+/// Sets the modification time of the file at `path`.
+fn set_modified(path: &std::path::Path, when: SystemTime) {
+    let file = fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(when).unwrap();
+}
+
 fn mtime(site: &Fixture, path: &str) -> SystemTime {
     fs::metadata(site.path(path)).unwrap().modified().unwrap()
 }
@@ -22,12 +28,7 @@ fn age_output(site: &Fixture) -> SystemTime {
         .filter_map(Result::ok)
     {
         if entry.file_type().is_file() {
-            fs::File::options()
-                .write(true)
-                .open(entry.path())
-                .unwrap()
-                .set_modified(old)
-                .unwrap();
+            set_modified(entry.path(), old);
         }
     }
     old
@@ -168,12 +169,7 @@ fn any_change_to_what_a_build_reads_or_writes_means_a_real_build() {
             "a file's time only",
             Box::new(|s| {
                 let later = SystemTime::now() + Duration::from_secs(5);
-                fs::File::options()
-                    .write(true)
-                    .open(s.path("content/_index.md"))
-                    .unwrap()
-                    .set_modified(later)
-                    .unwrap();
+                set_modified(&s.path("content/_index.md"), later);
             }),
         ),
         (
@@ -439,12 +435,7 @@ fn a_source_rewritten_with_its_size_and_modification_time_is_noticed() {
         "Show the *why*.",
         "Show the *how*.",
     );
-    fs::File::options()
-        .write(true)
-        .open(&page)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    set_modified(&page, modified);
     assert_eq!(fs::metadata(&page).unwrap().modified().unwrap(), modified);
     // Its change time moved, which no tool can set back on this file
     // system (FAT and sshfs are the exceptions `tandem::stamp` names).
@@ -641,11 +632,7 @@ fn a_new_last_updated_date_after_restoring_pages_renders_them_whole() {
     let site = Fixture::new();
     let demos = site.path("content/guide/demos.md");
     let long_ago = SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_836_800);
-    let set_modified = |when| {
-        let file = fs::File::options().write(true).open(&demos).unwrap();
-        file.set_modified(when).unwrap();
-    };
-    set_modified(long_ago);
+    set_modified(&demos, long_ago);
     assert!(site.build().status.success());
     site.edit("content/guide/demos.md", "Show the", "Always show the");
     let printed = timed_build(&site);
@@ -656,7 +643,7 @@ fn a_new_last_updated_date_after_restoring_pages_renders_them_whole() {
     assert!(site
         .read("public/guide/checkin/index.html")
         .contains("Thirty minutes, before anything is committed."));
-    set_modified(long_ago);
+    set_modified(&demos, long_ago);
     rebuild_matches_a_clean_build(&site, "after the date moved");
 }
 
@@ -714,12 +701,7 @@ fn a_page_cache_left_by_another_build_is_not_used() {
     assert!(site.build().status.success());
     // The page as that cache knew it, to the nanosecond.
     site.edit("content/guide/demos.md", "Always show the", "Show the");
-    fs::File::options()
-        .write(true)
-        .open(&demos)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    set_modified(&demos, modified);
     fs::write(site.path(".public.tandem-pages"), older).unwrap();
     let printed = timed_build(&site);
     assert_eq!(restored(&printed), Some(0), "{printed}");

@@ -47,9 +47,12 @@ use crate::data::reader::{Loc, Text};
 /// A cache of another layout is no cache at all.
 const FORMAT: u32 = 1;
 
-/// Where the cache of `output` lives: beside it, so it is never published.
+/// Its name beside the output (`.public.tandem-pages`): never published.
+const TAG: &str = "pages";
+
+/// Where the cache of `output` lives.
 pub fn path_for(output: &Path) -> PathBuf {
-    crate::output::beside(output, "pages")
+    crate::output::beside(output, TAG)
 }
 
 /// What a page's load depends on besides its bytes and the other pages:
@@ -248,26 +251,17 @@ fn file<'a>(
     })
 }
 
-/// Writes the cache of `output` with `write`: under another name first,
-/// so a killed build never leaves half a cache (the next build removes
-/// that file: [`crate::output::recover`]).
+/// Writes the cache of `output` with `write`, never half of it.
 fn replace(
     output: &Path,
     write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let written = crate::output::beside(output, "pages-new");
-    let mut file = io::BufWriter::new(fs::File::create(&written)?);
-    write(&mut file)?;
-    file.into_inner().map_err(io::IntoInnerError::into_error)?;
-    fs::rename(&written, path_for(output))
+    crate::output::replace_beside(output, TAG, write)
 }
 
 /// Removes the cache of `output`, if there is one.
 pub fn remove(output: &Path) -> io::Result<()> {
-    match fs::remove_file(path_for(output)) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
+    crate::output::remove_beside(output, TAG)
 }
 
 /// A page as the cache keeps it: everything but its HTML and whether it

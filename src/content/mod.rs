@@ -152,9 +152,13 @@ impl Content {
         };
         let mut reuse = reuse.filter(|r| r.serves(&key));
         // Intros show in full on their sections' pages: always read.
-        let restorable =
-            |p: &Path| !is_intro(p) && reuse.as_ref().is_some_and(|r| r.can_restore(p));
-        let to_read: Vec<&PathBuf> = paths.iter().filter(|p| !restorable(p)).collect();
+        let restorable: Vec<bool> = (paths.iter())
+            .map(|p| !is_intro(p) && reuse.as_ref().is_some_and(|r| r.can_restore(p)))
+            .collect();
+        let to_read: Vec<&PathBuf> = (paths.iter().zip(&restorable))
+            .filter(|(_, restorable)| !**restorable)
+            .map(|(path, _)| path)
+            .collect();
         let results: Vec<Result<(Loaded, Vec<Diagnostic>), Diagnostic>> =
             to_read.par_iter().map(|p| load_one(root, p)).collect();
         // Every page to load, in order, with its file read (`None`: to be
@@ -162,8 +166,8 @@ impl Content {
         let mut order: Vec<&Path> = Vec::with_capacity(paths.len());
         let mut read: Vec<Option<Loaded>> = Vec::with_capacity(paths.len());
         let mut results = results.into_iter();
-        for path in &paths {
-            if restorable(path) {
+        for (path, restorable) in paths.iter().zip(restorable) {
+            if restorable {
                 order.push(path);
                 read.push(None);
                 continue;
