@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod front_matter;
 pub mod markdown;
+pub mod packed;
 mod reload;
 pub mod shortcode;
 
@@ -19,6 +20,7 @@ use crate::data::reader::Text;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use front_matter::FrontMatter;
 use markdown::{LinkContext, PageLink, TocEntry};
+use packed::{Packed, PackedSource};
 pub use reload::{LinkTargets, Reloaded, Shape};
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,7 +40,8 @@ pub struct Page {
     pub due_for_review: bool,
     pub draft: bool,
     pub tags: Vec<Text>,
-    pub html: String,
+    /// Packed: see [`packed`].
+    pub html: Packed,
     pub toc: Vec<TocEntry>,
     pub summary: String,
     #[serde(skip)]
@@ -94,7 +97,7 @@ pub struct Content {
     /// By key; the root section has key ``.
     pub sections: BTreeMap<String, Section>,
     /// The source files read (not those of restored pages).
-    pub files: Vec<SourceFile>,
+    pub files: Vec<PackedSource>,
     /// What the pages' loads depended on besides their sources, for the
     /// [`cache`] the build leaves.
     pub key: Option<cache::Key>,
@@ -117,11 +120,11 @@ pub struct ContentOptions<'a> {
 
 /// A page read from its file and rendered: whether it is a section's
 /// intro, its diagnostics, its file.
-type ReadPage = (Page, bool, Vec<Diagnostic>, SourceFile);
+type ReadPage = (Page, bool, Vec<Diagnostic>, PackedSource);
 
 /// A page file with its front matter read but its body not yet rendered.
 struct Loaded {
-    file: SourceFile,
+    file: PackedSource,
     front: FrontMatter,
     body_start: usize,
     section: String,
@@ -252,7 +255,7 @@ impl Content {
                 content.pages.push(page);
             }
         }
-        content.files.sort_by(|a, b| a.path.cmp(&b.path));
+        content.files.sort_by(|a, b| a.path().cmp(b.path()));
         content.build_sections(indexes, options.base_path);
         content.check_anchors(&mut errors);
         Some((content, errors))
@@ -333,8 +336,8 @@ impl Content {
     /// and every heading id is as it was then: [`cache`]).
     fn check_anchors(&self, errors: &mut Vec<Diagnostic>) {
         let anchors = self.anchors();
-        let files: HashMap<&Path, &SourceFile> =
-            self.files.iter().map(|f| (f.path.as_path(), f)).collect();
+        let files: HashMap<&Path, &PackedSource> =
+            self.files.iter().map(|f| (f.path(), f)).collect();
         for page in self.all_pages().filter(|p| !p.restored) {
             let file = files[page.source.as_path()];
             check_links_of(page, file, |target| anchors.get(target).copied(), errors);
@@ -355,12 +358,13 @@ impl Content {
             .chain(self.sections.values().filter_map(|s| s.index.as_ref()))
     }
 
-    /// The source file of a page. Files are kept sorted by path.
+    /// The source file of a page, for a diagnostic (unpacked on first
+    /// use). Files are kept sorted by path.
     pub fn file(&self, source: &Path) -> Option<&SourceFile> {
         self.files
-            .binary_search_by(|f| f.path.as_path().cmp(source))
+            .binary_search_by(|f| f.path().cmp(source))
             .ok()
-            .map(|i| &self.files[i])
+            .map(|i| self.files[i].get())
     }
 }
 
@@ -368,7 +372,7 @@ impl Content {
 /// heading of their target page.
 fn check_links_of<'a>(
     page: &Page,
-    file: &SourceFile,
+    file: &PackedSource,
     anchors: impl Fn(&Path) -> Option<&'a [String]>,
     errors: &mut Vec<Diagnostic>,
 ) {
@@ -379,7 +383,7 @@ fn check_links_of<'a>(
         if targets.iter().any(|a| a == anchor) || anchor.starts_with("fn-") || anchor.is_empty() {
             continue;
         }
-        let mut d = file.error(
+        let mut d = file.get().error(
             link.span.clone(),
             format!(
                 "link to `#{anchor}` in {}, which has no heading with that id",
@@ -420,6 +424,7 @@ fn load_one(root: &Path, relative: &Path) -> Result<(Loaded, Vec<Diagnostic>), D
     let file = read_source(root, relative)?;
     let mut errors = Vec::new();
     let (front, body_start) = front_matter::read(&file, &mut errors);
+    let file = PackedSource::new(file);
     let inner = relative
         .strip_prefix("content")
         .expect("listed below content/");
@@ -462,23 +467,28 @@ fn render_page(
     urls: &HashMap<PathBuf, String>,
     options: &ContentOptions,
 ) -> (Page, bool, Vec<Diagnostic>) {
-    let body = &l.file.text[l.body_start..];
+    let file = l.file.unpack();
+    let body = &file.text[l.body_start..];
     let title_from_heading = l.front.title.is_none() && body.trim_start().starts_with("# ");
     let ctx = LinkContext {
-        source: &l.file.path,
+        source: &file.path,
         urls,
         raw_html: options.raw_html,
         strip_first_heading: title_from_heading,
         base_path: options.base_path,
     };
     let mut errors = Vec::new();
-    let (body, shortcodes) = shortcode::extract(body, l.body_start, &l.file, &mut errors);
+    let (body, shortcodes) = shortcode::extract(body, l.body_start, &file, &mut errors);
     let rendered = markdown::render(&body, l.body_start, &ctx);
     for broken in &rendered.broken {
         errors.push(
-            l.file
-                .error(broken.span.clone(), format!("link to `{}`, but there is no such page", broken.dest))
-                .with_help("links between pages are relative to the linking file, e.g. `../rituals/weekly.md`"),
+            file.error(
+                broken.span.clone(),
+                format!("link to `{}`, but there is no such page", broken.dest),
+            )
+            .with_help(
+                "links between pages are relative to the linking file, e.g. `../rituals/weekly.md`",
+            ),
         );
     }
     let title = l
@@ -487,8 +497,7 @@ fn render_page(
         .clone()
         .or(rendered.first_heading.clone().filter(|t| !t.is_empty()))
         .unwrap_or_else(|| {
-            let stem = l
-                .file
+            let stem = file
                 .path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -500,9 +509,9 @@ fn render_page(
             }
         });
     let page = Page {
-        source: l.file.path.clone(),
+        source: file.path.clone(),
         section: l.section.clone(),
-        url: urls[&l.file.path].clone(),
+        url: urls[&file.path].clone(),
         path: l.path.clone(),
         title,
         description: l.front.description.clone(),
@@ -512,7 +521,7 @@ fn render_page(
         due_for_review: l.front.review_by.is_some_and(|d| d < options.today),
         draft: l.front.draft,
         tags: l.front.tags.clone(),
-        html: rendered.html,
+        html: Packed::new(&rendered.html),
         toc: rendered.toc,
         summary: rendered.summary,
         anchors: rendered.anchors,

@@ -137,12 +137,11 @@ pub fn check_unrendered(root: &Path, config: &Config, content: &Content) -> Vec<
     let mut problems = Vec::new();
     for page in content.all_pages() {
         let output = page.output();
-        let urls = html::url_attributes(&page.html);
-        problems.extend(
-            linking.check(&output, &page.html, &urls, |written, target| {
-                !judged_before_render(target) || page.broken_links.iter().any(|b| b == written)
-            }),
-        );
+        let body = page.html.text();
+        let urls = html::url_attributes(&body);
+        problems.extend(linking.check(&output, &body, &urls, |written, target| {
+            !judged_before_render(target) || page.broken_links.iter().any(|b| b == written)
+        }));
     }
     problems
 }
