@@ -544,7 +544,7 @@ impl<T> Drop for Joined<T> {
 fn read_index(output: &Path) -> Option<(u64, IndexParts)> {
     timed("read index", || {
         let bytes = std::fs::read(output.join(crate::render::search::INDEX_PATH)).ok()?;
-        let digest = crate::stamp::hash_of(&bytes);
+        let digest = crate::stamp::file_digest(&bytes);
         Some((digest, IndexParts::parse(bytes)?))
     })
 }
@@ -587,10 +587,13 @@ fn write_selected(
     for (_, entry) in &partial.entries {
         index.replace(entry);
     }
-    let index = timed("write index", || index.file());
-    for file in partial.files.into_iter().chain([index]) {
+    for file in partial.files {
         writer.accept(file).map_err(|e| cannot_write(&output, e))?;
     }
+    timed("write index", || {
+        writer.accept_written(search::INDEX_PATH, &|out| index.write_to(out))
+    })
+    .map_err(|e| cannot_write(&output, e))?;
     let digests = writer.digests();
     let rewritten = writer.changed();
     let mut stats =

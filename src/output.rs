@@ -95,9 +95,13 @@ pub fn replace_beside(
 ) -> io::Result<()> {
     let pending = beside(output, &format!("{tag}-tmp-{}", std::process::id()));
     let mut file = io::BufWriter::new(fs::File::create(&pending)?);
-    write(&mut file)?;
-    file.into_inner().map_err(io::IntoInnerError::into_error)?;
-    fs::rename(pending, beside(output, tag))
+    let written = write(&mut file)
+        .and_then(|()| file.into_inner().map_err(io::IntoInnerError::into_error))
+        .and_then(|_| fs::rename(&pending, beside(output, tag)));
+    if written.is_err() {
+        let _ = fs::remove_file(&pending);
+    }
+    written
 }
 
 /// Removes the file beside `output` named by `tag`, if there is one.
@@ -177,6 +181,27 @@ pub fn recover(output: &Path) -> io::Result<()> {
 pub trait Sink: Sync {
     /// Takes one rendered file.
     fn accept(&self, file: OutputFile) -> io::Result<()>;
+
+    /// Takes the file at `path` that `write` writes: for files of tens of
+    /// megabytes (`data.json`, the search index), which a sink writing to
+    /// disk then never holds whole. `write` may be called more than once
+    /// and writes the same bytes each time. Unless a sink does better, the
+    /// bytes are collected and [`Sink::accept`]ed.
+    fn accept_written(&self, path: &str, write: WriteFile) -> io::Result<()> {
+        accept_collected(self, path, write)
+    }
+}
+
+/// Writes the bytes of one file (see [`Sink::accept_written`]).
+pub type WriteFile<'a> = &'a dyn Fn(&mut dyn io::Write) -> io::Result<()>;
+
+fn accept_collected(sink: &(impl Sink + ?Sized), path: &str, write: WriteFile) -> io::Result<()> {
+    let mut bytes = Vec::new();
+    write(&mut bytes)?;
+    sink.accept(OutputFile {
+        path: path.into(),
+        bytes,
+    })
 }
 
 /// Keeps every file in memory (the development server serves from it).
@@ -210,6 +235,12 @@ pub struct Discard;
 
 impl Sink for Discard {
     fn accept(&self, _file: OutputFile) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Not even written: `check` has nothing to find in a file made from
+    /// a valid site.
+    fn accept_written(&self, _path: &str, _write: WriteFile) -> io::Result<()> {
         Ok(())
     }
 }
@@ -422,12 +453,8 @@ impl Writer {
 impl Sink for Writer {
     fn accept(&self, file: OutputFile) -> io::Result<()> {
         use std::sync::atomic::Ordering::Relaxed;
-        let digest = crate::stamp::hash_of(&file.bytes);
-        (self
-            .digests
-            .lock()
-            .expect("no panics while holding the lock"))
-        .insert(file.path.clone(), digest);
+        let digest = crate::stamp::file_digest(&file.bytes);
+        self.record(&file.path, digest);
         match &self.mode {
             Mode::Fresh { staging } => {
                 let path = staging.join(&file.path);
@@ -445,24 +472,119 @@ impl Sink for Writer {
                 if same {
                     self.unchanged.fetch_add(1, Relaxed);
                 } else {
-                    let name = self.next_name.fetch_add(1, Relaxed);
-                    if !self.commit_made.load(Relaxed) {
-                        // Two threads may both make it: that is harmless.
-                        fs::create_dir_all(commit)?;
-                        self.commit_made.store(true, Relaxed);
-                    }
-                    fs::write(commit.join(name.to_string()), &file.bytes)?;
-                    let staged = Staged {
-                        path: file.path,
-                        name,
-                    };
-                    (self.pending.lock())
-                        .expect("no panics while holding the lock")
-                        .push(staged);
+                    self.stage(commit, file.path, |staged| fs::write(staged, &file.bytes))?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Written to the file as made, and digested meanwhile. In place, a
+    /// file the stamp vouches for is digested first, and written only if
+    /// it changed; one it does not is compared byte for byte, in memory.
+    fn accept_written(&self, path: &str, write: WriteFile) -> io::Result<()> {
+        use std::sync::atomic::Ordering::Relaxed;
+        match &self.mode {
+            Mode::Fresh { staging } => {
+                let target = staging.join(path);
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                self.record(path, write_digested(&target, write)?);
+                self.written.fetch_add(1, Relaxed);
+            }
+            Mode::InPlace { commit } => {
+                let Some(&known) = self.known.get(path) else {
+                    return accept_collected(self, path, write);
+                };
+                let mut digesting = Digesting::new(io::sink());
+                write(&mut digesting)?;
+                let digest = digesting.digest();
+                self.record(path, digest);
+                if digest == known {
+                    self.unchanged.fetch_add(1, Relaxed);
+                } else {
+                    self.stage(commit, path.to_string(), |staged| {
+                        write_digested(staged, write).map(drop)
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Writer {
+    fn record(&self, path: &str, digest: u64) {
+        (self.digests.lock())
+            .expect("no panics while holding the lock")
+            .insert(path.to_string(), digest);
+    }
+
+    /// Writes a changed file into the commit folder with `write_to`, to be
+    /// moved to `path` when the build commits.
+    fn stage(
+        &self,
+        commit: &Path,
+        path: String,
+        write_to: impl FnOnce(&Path) -> io::Result<()>,
+    ) -> io::Result<()> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let name = self.next_name.fetch_add(1, Relaxed);
+        if !self.commit_made.load(Relaxed) {
+            // Two threads may both make it: that is harmless.
+            fs::create_dir_all(commit)?;
+            self.commit_made.store(true, Relaxed);
+        }
+        write_to(&commit.join(name.to_string()))?;
+        (self.pending.lock())
+            .expect("no panics while holding the lock")
+            .push(Staged { path, name });
+        Ok(())
+    }
+}
+
+/// Writes the file `target` with `write`; returns the digest of its bytes.
+fn write_digested(target: &Path, write: WriteFile) -> io::Result<u64> {
+    let file = io::BufWriter::with_capacity(1 << 16, fs::File::create(target)?);
+    let mut digesting = Digesting::new(file);
+    write(&mut digesting)?;
+    let digest = digesting.digest();
+    digesting
+        .inner
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
+    Ok(digest)
+}
+
+/// Passes bytes on, digesting them as [`crate::stamp::file_digest`] does.
+struct Digesting<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3Default,
+}
+
+impl<W: io::Write> Digesting<W> {
+    fn new(inner: W) -> Self {
+        Digesting {
+            inner,
+            hasher: xxhash_rust::xxh3::Xxh3Default::new(),
+        }
+    }
+
+    fn digest(&self) -> u64 {
+        self.hasher.digest()
+    }
+}
+
+impl<W: io::Write> io::Write for Digesting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -641,6 +763,7 @@ fn remove_empty_folders<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write as _;
 
     fn file(path: &str, text: &str) -> OutputFile {
         OutputFile {
@@ -743,6 +866,108 @@ mod tests {
         assert_eq!(read(&output, "b.html").as_deref(), Some("old b"));
         let beside = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(beside, 1, "only the output is left");
+    }
+
+    /// Writes `text` in pieces, counting the times it is asked to.
+    fn pieces<'a>(
+        text: &'a str,
+        calls: &'a std::cell::Cell<usize>,
+    ) -> impl Fn(&mut dyn io::Write) -> io::Result<()> + 'a {
+        move |out| {
+            calls.set(calls.get() + 1);
+            for piece in text.as_bytes().chunks(7) {
+                out.write_all(piece)?;
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_written_file_gets_the_bytes_and_digest_an_accepted_one_would() {
+        let text = "{\"pages\":[\"x\"]}\n".repeat(500);
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let writer = Writer::new(&output).unwrap();
+        let calls = std::cell::Cell::new(0);
+        writer
+            .accept_written("big/index.json", &pieces(&text, &calls))
+            .unwrap();
+        assert_eq!(calls.get(), 1);
+        let digest = writer.digests()["big/index.json"];
+        assert_eq!(digest, crate::stamp::file_digest(text.as_bytes()));
+        writer.finish(&["big/index.json".into()]).unwrap();
+        assert_eq!(read(&output, "big/index.json"), Some(text));
+    }
+
+    #[test]
+    fn a_written_file_the_stamp_vouches_for_is_only_digested_when_unchanged() {
+        let (_dir, output) = previous_site();
+        let known: HashMap<String, u64> = ["a.html", "b.html", "old/stale.html"]
+            .map(|p| {
+                (
+                    p.to_string(),
+                    crate::stamp::file_digest(read(&output, p).unwrap().as_bytes()),
+                )
+            })
+            .into();
+        let writer = Writer::new(&output).unwrap().with_known(known);
+        let calls = std::cell::Cell::new(0);
+        writer
+            .accept_written("a.html", &pieces("old a", &calls))
+            .unwrap();
+        assert_eq!(calls.get(), 1, "digested, not written");
+        writer
+            .accept_written("b.html", &pieces("new b", &calls))
+            .unwrap();
+        assert_eq!(calls.get(), 3, "digested, then written as it changed");
+        let commit = sibling(&output, "commit");
+        assert_eq!(fs::read_to_string(commit.join("0")).unwrap(), "new b");
+        assert_eq!(writer.changed(), HashSet::from(["b.html".to_string()]));
+        let stats = writer.finish(&["a.html".into(), "b.html".into()]).unwrap();
+        assert_eq!((stats.written, stats.unchanged), (1, 1));
+        assert_eq!(read(&output, "b.html").as_deref(), Some("new b"));
+    }
+
+    #[test]
+    fn a_written_file_no_stamp_vouches_for_is_compared_with_the_output() {
+        let (_dir, output) = previous_site();
+        let writer = Writer::new(&output).unwrap();
+        let calls = std::cell::Cell::new(0);
+        writer
+            .accept_written("a.html", &pieces("old a", &calls))
+            .unwrap();
+        writer
+            .accept_written("b.html", &pieces("new b", &calls))
+            .unwrap();
+        assert_eq!(writer.changed(), HashSet::from(["b.html".to_string()]));
+        writer.abandon();
+    }
+
+    #[test]
+    fn check_never_writes_a_written_file() {
+        let calls = std::cell::Cell::new(0);
+        Discard
+            .accept_written("data.json", &pieces("{}", &calls))
+            .unwrap();
+        assert_eq!(calls.get(), 0);
+    }
+
+    #[test]
+    fn a_file_beside_the_output_that_fails_to_write_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        replace_beside(&output, "test", |file| file.write_all(b"kept")).unwrap();
+        let failed = replace_beside(&output, "test", |file| {
+            file.write_all(b"half")?;
+            Err(io::Error::other("no room"))
+        });
+        assert!(failed.is_err());
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [".public.tandem-test"]);
+        assert_eq!(fs::read_to_string(beside(&output, "test")).unwrap(), "kept");
     }
 
     #[test]

@@ -371,6 +371,14 @@ pub fn hash_of(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
+/// The digest of an output file's bytes: XXH3 of them, which an
+/// [`xxhash_rust::xxh3::Xxh3Default`] fed them in pieces gives too (a file
+/// written as a stream is digested as it is written; see
+/// [`crate::output::Sink::accept_written`]).
+pub fn file_digest(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
 /// The `tandem` binary running, by version, size and modification time.
 pub(crate) fn binary() -> Option<String> {
     let binary = fs::metadata(std::env::current_exe().ok()?).ok()?;

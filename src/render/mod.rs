@@ -16,6 +16,7 @@ mod sharing;
 mod shortcodes;
 
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -23,7 +24,7 @@ use tera::{Context, Tera};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::history::LastUpdated;
-use crate::output::Sink;
+use crate::output::{self, Sink};
 use crate::site::Site;
 use crate::theme::Theme;
 
@@ -381,9 +382,15 @@ impl<'a> Renderer<'a> {
                 .map_err(|e| Diagnostic::general(None, format!("cannot write {path}: {e}")))?;
             Ok(path)
         };
-        // The site-wide files need no page, so they are made alongside, and
-        // delivered as soon as made: `data.json` alone is 40 MB at 10,000
-        // candidates, too much to hold while the pages render.
+        // Written straight to the sink: `data.json` alone is 40 MB at
+        // 10,000 candidates and the search index 15 MB at 10,000 pages, too
+        // much to hold beside the pages.
+        let deliver_written = |path: &str, write: output::WriteFile| {
+            sink.accept_written(path, write)
+                .map_err(|e| Diagnostic::general(None, format!("cannot write {path}: {e}")))?;
+            Ok(path.to_string())
+        };
+        // The site-wide files need no page, so they are made alongside.
         let (results, site_wide): (Vec<Result<String, Diagnostic>>, Vec<_>) =
             crate::build::timed("pages", || {
                 rayon::join(
@@ -392,7 +399,11 @@ impl<'a> Renderer<'a> {
                             .map(|job| self.render_job(job, &shared).and_then(deliver))
                             .collect()
                     },
-                    || SITE_WIDE_FILES.map(|make| deliver(make(self.site))).into(),
+                    || {
+                        let data = |out: &mut dyn Write| write_data_json(self.site, out);
+                        let data = deliver_written(DATA_JSON_PATH, &data);
+                        vec![data, deliver(feeds::atom(self.site))]
+                    },
                 )
             });
         let statics_count = self.templates.theme.statics.len();
@@ -406,7 +417,7 @@ impl<'a> Renderer<'a> {
         }
         if !errors.is_empty() {
             // With the links found on the pages that did render.
-            if let Err(broken) = publisher.entries() {
+            if let Err(broken) = publisher.indexed() {
                 errors.extend(broken.0);
             }
             errors.sort();
@@ -422,9 +433,14 @@ impl<'a> Renderer<'a> {
             }
         }
         match publisher.finish(shared.dates()) {
-            Ok(generated) => {
-                for file in generated {
-                    match deliver(file) {
+            Ok((sitemap, entries)) => {
+                let json = |out: &mut dyn Write| search::write_json(&entries, out);
+                let script = |out: &mut dyn Write| search::write_script(&entries, out);
+                let script = (self.site.config.relative_urls)
+                    .then(|| deliver_written(search::INDEX_SCRIPT_PATH, &script));
+                let delivered = [deliver(sitemap), deliver_written(search::INDEX_PATH, &json)];
+                for result in delivered.into_iter().chain(script) {
+                    match result {
                         Ok(path) => paths.push(path),
                         Err(e) => errors.push(e),
                     }
@@ -662,12 +678,8 @@ fn full_report(e: &tera::Error) -> String {
     report
 }
 
-/// Files computed from the whole site rather than rendered from a template
-/// (data export, and further machine-readable outputs). The search index
-/// and sitemap are made from the rendered pages by [`publish::Publisher`].
-/// Each is made only when wanted, so that one is delivered before the next
-/// is made.
-const SITE_WIDE_FILES: [fn(&Site) -> OutputFile; 2] = [data_json, feeds::atom];
+/// Where the data export goes.
+const DATA_JSON_PATH: &str = "data.json";
 
 /// Version of the `/data.json` schema; bumped on any incompatible change.
 /// The schema is documented in `docs/data-json.md`.
@@ -692,7 +704,7 @@ struct DataSite<'a> {
 }
 
 /// `/data.json`: the whole derived model for other tools.
-fn data_json(site: &Site) -> OutputFile {
+fn write_data_json(site: &Site, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let export = DataExport {
         schema: "tandem-data",
         version: DATA_SCHEMA_VERSION,
@@ -706,12 +718,8 @@ fn data_json(site: &Site) -> OutputFile {
         checkins: &site.config.checkins,
         model: &site.model,
     };
-    let mut bytes = inert_json(&export, true);
-    bytes.push(b'\n');
-    OutputFile {
-        path: "data.json".into(),
-        bytes,
-    }
+    write_inert_json(&export, true, out)?;
+    out.write_all(b"\n")
 }
 
 /// `value` as JSON (indented when `pretty`), with `<`, `>` and `&` as `\u`
@@ -725,23 +733,34 @@ fn data_json(site: &Site) -> OutputFile {
 /// escaping pays per call; chunks of 64 KiB cost one pass each. Escaping
 /// maps each byte alone, so where chunks end does not matter.
 pub(crate) fn inert_json(value: &impl serde::Serialize, pretty: bool) -> Vec<u8> {
-    let mut json = std::io::BufWriter::with_capacity(1 << 16, InertJson(Vec::new()));
-    if pretty {
-        serde_json::to_writer_pretty(&mut json, value)
-    } else {
-        serde_json::to_writer(&mut json, value)
-    }
-    .expect("values made by Tandem serialize");
-    let Ok(InertJson(bytes)) = json.into_inner() else {
-        unreachable!("writing to memory cannot fail")
-    };
+    let mut bytes = Vec::new();
+    write_inert_json(value, pretty, &mut bytes).expect("writing to memory cannot fail");
     bytes
 }
 
-/// A JSON sink that writes `<`, `>` and `&` as `\u` escapes.
-struct InertJson(Vec<u8>);
+/// [`inert_json`], written to `out`.
+pub(crate) fn write_inert_json(
+    value: &impl serde::Serialize,
+    pretty: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut json = std::io::BufWriter::with_capacity(1 << 16, InertJson(out));
+    let written = if pretty {
+        serde_json::to_writer_pretty(&mut json, value)
+    } else {
+        serde_json::to_writer(&mut json, value)
+    };
+    // Values made by Tandem always serialize: only writing can fail.
+    written.map_err(std::io::Error::from)?;
+    json.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    Ok(())
+}
 
-impl std::io::Write for InertJson {
+/// A JSON sink that writes `<`, `>` and `&` as `\u` escapes.
+struct InertJson<W>(W);
+
+impl<W: std::io::Write> std::io::Write for InertJson<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let escape = |i: usize| match buf[i] {
             b'<' => Some(&b"\\u003c"[..]),
@@ -755,7 +774,7 @@ impl std::io::Write for InertJson {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        self.0.flush()
     }
 }
 

@@ -37,7 +37,7 @@ pub(super) const NOT_FOUND_PATH: &str = "404.html";
 #[derive(Default)]
 struct Found {
     /// Indexable pages: output path and search entry.
-    entries: Vec<(String, search::Entry)>,
+    entries: Vec<(String, search::Indexed)>,
     problems: Vec<Diagnostic>,
 }
 
@@ -145,7 +145,8 @@ impl<'a> Publisher<'a> {
                 &self.outputs.targets,
             );
             let entry = (!text_of_page.noindex)
-                .then(|| search::entry(self.site, &self.outputs.sources, &file.path, text_of_page));
+                .then(|| search::entry(self.site, &self.outputs.sources, &file.path, text_of_page))
+                .map(|entry| search::Indexed::new(&entry));
             if !problems.is_empty() || entry.is_some() {
                 let mut found = self.found.lock().expect("no panics while holding the lock");
                 found.problems.extend(problems);
@@ -174,6 +175,14 @@ impl<'a> Publisher<'a> {
     /// The search-index entries of the pages that went through
     /// [`Self::process`] (by output path, sorted), or every broken link.
     pub fn entries(&self) -> Result<Vec<(String, search::Entry)>, Diagnostics> {
+        let entries = self.indexed()?;
+        Ok((entries.into_iter())
+            .map(|(output, indexed)| (output, indexed.entry()))
+            .collect())
+    }
+
+    /// [`Self::entries`] as the index holds them.
+    pub fn indexed(&self) -> Result<Vec<(String, search::Indexed)>, Diagnostics> {
         let found =
             std::mem::take(&mut *self.found.lock().expect("no panics while holding the lock"));
         if !found.problems.is_empty() {
@@ -186,13 +195,13 @@ impl<'a> Publisher<'a> {
         Ok(entries)
     }
 
-    /// After every page went through [`Self::process`]: the search index
-    /// and sitemap, or every broken link.
+    /// After every page went through [`Self::process`]: the sitemap and
+    /// the search index's entries (in index order), or every broken link.
     pub fn finish(
         &self,
         dates: &crate::history::LastUpdated,
-    ) -> Result<Vec<OutputFile>, Diagnostics> {
-        let entries = self.entries()?;
+    ) -> Result<(OutputFile, Vec<search::Indexed>), Diagnostics> {
+        let entries = self.indexed()?;
         let sitemap: Vec<(String, Option<Date>)> = entries
             .iter()
             .map(|(output, entry)| {
@@ -200,13 +209,11 @@ impl<'a> Publisher<'a> {
                     Some(source) => dates.get(source),
                     None => dates.data(),
                 };
-                (entry.url.clone(), date)
+                (entry.url().to_string(), date)
             })
             .collect();
-        let entries: Vec<search::Entry> = entries.into_iter().map(|(_, e)| e).collect();
-        let mut files = search::files(&entries, self.site.config.relative_urls);
-        files.push(feeds::sitemap(self.site, &sitemap));
-        Ok(files)
+        let sitemap = feeds::sitemap(self.site, &sitemap);
+        Ok((sitemap, entries.into_iter().map(|(_, e)| e).collect()))
     }
 }
 

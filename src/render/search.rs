@@ -12,10 +12,12 @@
 //! `url` the page's absolute path including the base path.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::content::packed::Packed;
 use crate::site::Site;
 
 use super::html::PageText;
@@ -44,10 +46,29 @@ pub struct Entry {
     pub text: String,
 }
 
-#[derive(Serialize)]
-struct Index<'a> {
-    version: u32,
-    pages: &'a [Entry],
+/// An entry as the index will hold it: its JSON text ([`part`]), packed.
+/// A build holds every page's entry until the last page has rendered (15
+/// MB of text at 10,000 pages).
+pub struct Indexed {
+    url: String,
+    json: Packed,
+}
+
+impl Indexed {
+    pub fn new(entry: &Entry) -> Indexed {
+        Indexed {
+            url: entry.url.clone(),
+            json: Packed::new(&part(entry)),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn entry(&self) -> Entry {
+        serde_json::from_str(&self.json.text()).expect("made from an entry")
+    }
 }
 
 /// The section a page is listed under in results.
@@ -117,21 +138,41 @@ pub fn entry(
     }
 }
 
-/// The index as JSON that is never markup, as in data.json: `<`, `>` and
-/// `&` (only ever inside JSON strings) as escapes, even when sniffed or
-/// embedded.
-fn json(entries: &[Entry]) -> Vec<u8> {
-    let index = Index {
-        version: 1,
-        pages: entries,
-    };
-    super::inert_json(&index, false)
+/// The index of the entries whose JSON texts are `parts`, as compact JSON
+/// that is never markup, as in data.json: `<`, `>` and `&` (only ever
+/// inside JSON strings) as escapes, even when sniffed or embedded.
+/// Exactly what serializing `{"version":1,"pages":[…]}` at once gives.
+fn write_index<P: AsRef<[u8]>>(
+    parts: impl Iterator<Item = P>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    out.write_all(br#"{"version":1,"pages":["#)?;
+    for (i, part) in parts.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(part.as_ref())?;
+    }
+    out.write_all(b"]}")
+}
+
+/// `search-index.json` of `entries` (in index order).
+pub fn write_json(entries: &[Indexed], out: &mut dyn Write) -> std::io::Result<()> {
+    write_index(entries.iter().map(|e| e.json.text()), out)?;
+    out.write_all(b"\n")
+}
+
+/// `search-index.js`: the index as a script.
+pub fn write_script(entries: &[Indexed], out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all(b"window.TANDEM_SEARCH_INDEX = ")?;
+    write_index(entries.iter().map(|e| e.json.text()), out)?;
+    out.write_all(b";\n")
 }
 
 /// `search-index.json` as one JSON text per entry, so that the
 /// development server can replace a few entries without serializing the
 /// others again (at 10,000 pages the index is about 30 MB).
-/// [`IndexParts::file`] gives exactly the bytes [`files`] writes.
+/// [`IndexParts::file`] gives exactly the bytes [`write_json`] writes.
 pub struct IndexParts {
     /// The index as read: the parts not replaced are spans of it.
     text: Vec<u8>,
@@ -216,45 +257,25 @@ impl IndexParts {
     /// `search-index.json`.
     pub fn file(&self) -> OutputFile {
         let length: usize = (0..self.parts.len()).map(|i| self.part(i).len() + 1).sum();
-        let mut json = Vec::with_capacity(length + 32);
-        json.extend_from_slice(br#"{"version":1,"pages":["#);
-        for i in 0..self.parts.len() {
-            if i > 0 {
-                json.push(b',');
-            }
-            json.extend_from_slice(self.part(i));
-        }
-        json.extend_from_slice(b"]}\n");
+        let mut bytes = Vec::with_capacity(length + 32);
+        self.write_to(&mut bytes)
+            .expect("writing to memory cannot fail");
         OutputFile {
             path: INDEX_PATH.into(),
-            bytes: json,
+            bytes,
         }
+    }
+
+    /// [`Self::file`]'s bytes, written to `out`.
+    pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        write_index((0..self.parts.len()).map(|i| self.part(i)), out)?;
+        out.write_all(b"\n")
     }
 }
 
 /// One entry's JSON text, escaped as the whole index is.
 fn part(entry: &Entry) -> String {
     String::from_utf8(super::inert_json(entry, false)).expect("JSON is UTF-8")
-}
-
-/// `search-index.json`, and with `script` also `search-index.js`.
-pub fn files(entries: &[Entry], script: bool) -> Vec<OutputFile> {
-    let mut json = json(entries);
-    let script = script.then(|| {
-        let mut bytes = b"window.TANDEM_SEARCH_INDEX = ".to_vec();
-        bytes.extend_from_slice(&json);
-        bytes.extend_from_slice(b";\n");
-        OutputFile {
-            path: INDEX_SCRIPT_PATH.into(),
-            bytes,
-        }
-    });
-    json.push(b'\n');
-    let index = OutputFile {
-        path: INDEX_PATH.into(),
-        bytes: json,
-    };
-    [index].into_iter().chain(script).collect()
 }
 
 #[cfg(test)]
@@ -281,10 +302,36 @@ mod tests {
             section: "S".into(),
             text: String::new(),
         }];
-        let text = String::from_utf8(files(&entries, false).remove(0).bytes).unwrap();
+        let text = String::from_utf8(index_file(&entries).bytes).unwrap();
         assert!(!text.contains('<') && !text.contains('&'), "{text}");
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed["pages"][0]["title"], "<script>&");
+    }
+
+    fn index_file(entries: &[Entry]) -> OutputFile {
+        let mut bytes = Vec::new();
+        let indexed: Vec<Indexed> = entries.iter().map(Indexed::new).collect();
+        write_json(&indexed, &mut bytes).unwrap();
+        OutputFile {
+            path: INDEX_PATH.into(),
+            bytes,
+        }
+    }
+
+    #[test]
+    fn the_script_form_assigns_the_same_index() {
+        let entries = [entry("/a/", "one </script>")];
+        let json = index_file(&entries).bytes;
+        let mut script = Vec::new();
+        let indexed: Vec<Indexed> = entries.iter().map(Indexed::new).collect();
+        write_script(&indexed, &mut script).unwrap();
+        let script = String::from_utf8(script).unwrap();
+        let json = String::from_utf8(json).unwrap();
+        assert_eq!(
+            script,
+            format!("window.TANDEM_SEARCH_INDEX = {};\n", json.trim_end())
+        );
+        assert!(!script.contains("</script>"), "{script}");
     }
 
     fn entry(url: &str, text: &str) -> Entry {
@@ -299,11 +346,11 @@ mod tests {
     #[test]
     fn index_parts_patch_to_the_bytes_a_full_index_has() {
         let before = [entry("/a/", "one"), entry("/b/", "two \"quoted\"")];
-        let written = files(&before, false).remove(0);
+        let written = index_file(&before);
         let mut parts = IndexParts::parse(written.bytes.clone()).unwrap();
         assert_eq!(parts.file(), written);
         parts.replace(&entry("/b/", "three <i>"));
         let after = [entry("/a/", "one"), entry("/b/", "three <i>")];
-        assert_eq!(parts.file(), files(&after, false).remove(0));
+        assert_eq!(parts.file(), index_file(&after));
     }
 }
