@@ -79,7 +79,7 @@ impl Key {
 }
 
 /// The cache file.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct File<'a> {
     key: Cow<'a, Key>,
     /// The digest of the sources of the build that made it, as its build
@@ -88,6 +88,35 @@ struct File<'a> {
     /// Every page the build loaded (sections' intros too), with the
     /// digest of its source file.
     pages: Vec<(u64, Stored<'a>)>,
+}
+
+/// The cache file as a build writes it: [`File`], each page made into a
+/// [`Stored`] only as it is written.
+#[derive(Serialize)]
+struct Made<'a> {
+    key: &'a Key,
+    digest: &'a str,
+    pages: Pages<'a>,
+}
+
+/// Pages with the digests of their sources.
+struct Pages<'a> {
+    pages: &'a [&'a Page],
+    digests: &'a FxHashMap<PathBuf, u64>,
+}
+
+impl Serialize for Pages<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(Some(self.pages.len()))?;
+        for page in self.pages {
+            let digest = (self.digests.get(&page.source)).ok_or_else(|| {
+                S::Error::custom(format!("no digest of {}", page.source.display()))
+            })?;
+            seq.serialize_element(&(digest, Stored::of(page)))?;
+        }
+        seq.end()
+    }
 }
 
 /// The cache as read, before the build knows which sources changed.
@@ -205,7 +234,7 @@ pub fn prepare(
     pages: &[&Page],
     digests: &FxHashMap<PathBuf, u64>,
 ) -> io::Result<Vec<u8>> {
-    postcard::to_allocvec(&file(key, stamp, pages, digests)?).map_err(io::Error::other)
+    postcard::to_allocvec(&made(key, stamp, pages, digests)).map_err(io::Error::other)
 }
 
 /// Writes the cache [`prepare`] made beside `output`.
@@ -223,7 +252,7 @@ pub fn write_pages(
     pages: &[&Page],
     digests: &FxHashMap<PathBuf, u64>,
 ) -> io::Result<()> {
-    let cache = file(key, stamp, pages, digests)?;
+    let cache = made(key, stamp, pages, digests);
     replace(output, |file| {
         postcard::to_io(&cache, file)
             .map(drop)
@@ -231,24 +260,17 @@ pub fn write_pages(
     })
 }
 
-fn file<'a>(
+fn made<'a>(
     key: &'a Key,
     stamp: &'a str,
-    pages: &[&'a Page],
-    digests: &FxHashMap<PathBuf, u64>,
-) -> io::Result<File<'a>> {
-    let mut stored: Vec<(u64, Stored)> = Vec::with_capacity(pages.len());
-    for page in pages {
-        let digest = digests
-            .get(&page.source)
-            .ok_or_else(|| io::Error::other(format!("no digest of {}", page.source.display())))?;
-        stored.push((*digest, Stored::of(page)));
+    pages: &'a [&'a Page],
+    digests: &'a FxHashMap<PathBuf, u64>,
+) -> Made<'a> {
+    Made {
+        key,
+        digest: stamp,
+        pages: Pages { pages, digests },
     }
-    Ok(File {
-        key: Cow::Borrowed(key),
-        digest: Cow::Borrowed(stamp),
-        pages: stored,
-    })
 }
 
 /// Writes the cache of `output` with `write`, never half of it.

@@ -235,6 +235,12 @@ impl Content {
             key: Some(key),
             ..Content::default()
         };
+        // Exactly: grown by doubling, the list would hold up to as much
+        // room again unused for the whole build (pages are large).
+        content.pages.reserve_exact(rendered.len());
+        content
+            .files
+            .reserve_exact(rendered.iter().flatten().count());
         let mut indexes = HashMap::new();
         for loaded in rendered {
             let (page, is_index) = match loaded {
