@@ -20,7 +20,7 @@ use crate::data::reader::Text;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use front_matter::FrontMatter;
 use markdown::{LinkContext, PageLink, TocEntry};
-use packed::{Packed, PackedSource};
+use packed::Packed;
 pub use reload::{LinkTargets, Reloaded, Shape};
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,7 +97,7 @@ pub struct Content {
     /// By key; the root section has key ``.
     pub sections: BTreeMap<String, Section>,
     /// The source files read (not those of restored pages).
-    pub files: Vec<PackedSource>,
+    pub files: Vec<SourceFile>,
     /// What the pages' loads depended on besides their sources, for the
     /// [`cache`] the build leaves.
     pub key: Option<cache::Key>,
@@ -120,11 +120,11 @@ pub struct ContentOptions<'a> {
 
 /// A page read from its file and rendered: whether it is a section's
 /// intro, its diagnostics, its file.
-type ReadPage = (Page, bool, Vec<Diagnostic>, PackedSource);
+type ReadPage = (Page, bool, Vec<Diagnostic>, SourceFile);
 
 /// A page file with its front matter read but its body not yet rendered.
 struct Loaded {
-    file: PackedSource,
+    file: SourceFile,
     front: FrontMatter,
     body_start: usize,
     section: String,
@@ -261,7 +261,7 @@ impl Content {
                 content.pages.push(page);
             }
         }
-        content.files.sort_by(|a, b| a.path().cmp(b.path()));
+        content.files.sort_by(|a, b| a.path.cmp(&b.path));
         content.build_sections(indexes, options.base_path);
         content.check_anchors(&mut errors);
         Some((content, errors))
@@ -342,8 +342,8 @@ impl Content {
     /// and every heading id is as it was then: [`cache`]).
     fn check_anchors(&self, errors: &mut Vec<Diagnostic>) {
         let anchors = self.anchors();
-        let files: HashMap<&Path, &PackedSource> =
-            self.files.iter().map(|f| (f.path(), f)).collect();
+        let files: HashMap<&Path, &SourceFile> =
+            self.files.iter().map(|f| (f.path.as_path(), f)).collect();
         for page in self.all_pages().filter(|p| !p.restored) {
             let file = files[page.source.as_path()];
             check_links_of(page, file, |target| anchors.get(target).copied(), errors);
@@ -364,13 +364,12 @@ impl Content {
             .chain(self.sections.values().filter_map(|s| s.index.as_ref()))
     }
 
-    /// The source file of a page, for a diagnostic (unpacked on first
-    /// use). Files are kept sorted by path.
+    /// The source file of a page. Files are kept sorted by path.
     pub fn file(&self, source: &Path) -> Option<&SourceFile> {
         self.files
-            .binary_search_by(|f| f.path().cmp(source))
+            .binary_search_by(|f| f.path.as_path().cmp(source))
             .ok()
-            .map(|i| self.files[i].get())
+            .map(|i| &self.files[i])
     }
 }
 
@@ -378,7 +377,7 @@ impl Content {
 /// heading of their target page.
 fn check_links_of<'a>(
     page: &Page,
-    file: &PackedSource,
+    file: &SourceFile,
     anchors: impl Fn(&Path) -> Option<&'a [String]>,
     errors: &mut Vec<Diagnostic>,
 ) {
@@ -389,7 +388,7 @@ fn check_links_of<'a>(
         if targets.iter().any(|a| a == anchor) || anchor.starts_with("fn-") || anchor.is_empty() {
             continue;
         }
-        let mut d = file.get().error(
+        let mut d = file.error(
             link.span.clone(),
             format!(
                 "link to `#{anchor}` in {}, which has no heading with that id",
@@ -430,7 +429,6 @@ fn load_one(root: &Path, relative: &Path) -> Result<(Loaded, Vec<Diagnostic>), D
     let file = read_source(root, relative)?;
     let mut errors = Vec::new();
     let (front, body_start) = front_matter::read(&file, &mut errors);
-    let file = PackedSource::new(file);
     let inner = relative
         .strip_prefix("content")
         .expect("listed below content/");
@@ -473,7 +471,7 @@ fn render_page(
     urls: &HashMap<PathBuf, String>,
     options: &ContentOptions,
 ) -> (Page, bool, Vec<Diagnostic>) {
-    let file = l.file.unpack();
+    let file = &l.file;
     let body = &file.text[l.body_start..];
     let title_from_heading = l.front.title.is_none() && body.trim_start().starts_with("# ");
     let ctx = LinkContext {
@@ -484,7 +482,7 @@ fn render_page(
         base_path: options.base_path,
     };
     let mut errors = Vec::new();
-    let (body, shortcodes) = shortcode::extract(body, l.body_start, &file, &mut errors);
+    let (body, shortcodes) = shortcode::extract(body, l.body_start, file, &mut errors);
     let rendered = markdown::render(&body, l.body_start, &ctx);
     for broken in &rendered.broken {
         errors.push(

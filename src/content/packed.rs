@@ -1,21 +1,15 @@
-//! Text a build holds for long but reads rarely, kept compressed: each
-//! page's body as HTML (from loading until its page renders) and each
-//! page's source (kept only to point diagnostics at it).
+//! Each page's body as HTML, held compressed from loading until its
+//! page renders.
 //!
 //! Links and headings are checked across the whole site before any page
-//! is written, so a build holds every page's body at once, and while it
-//! loads, every page's source as well: at 10,000 pages of about 4 KB each,
-//! some 40 MB of HTML and 35 MB of Markdown, most of a build's peak
-//! memory. Both compress to about a third with LZ4, which packs at
-//! hundreds of MB/s and unpacks faster still: a few milliseconds per
-//! thousand pages for a third of the memory.
-
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+//! is written, so a build holds every page's body at once: at 10,000
+//! pages of about 4 KB each, some 40 MB of HTML, the largest part of a
+//! build's peak memory. LZ4 packs it to under half at a cost of about 7%
+//! of a build's instructions (packing each page's source too, until the
+//! site is valid, saved another 13 MiB for 9% more: not worth it).
+//! Templates still see a page's `html` as its text.
 
 use serde::{Serialize, Serializer};
-
-use crate::diagnostics::SourceFile;
 
 /// Compressed text. Templates see a page's `html` as its text.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -56,40 +50,6 @@ impl Serialize for Packed {
     }
 }
 
-/// A page's source file, packed.
-#[derive(Debug)]
-pub struct PackedSource {
-    path: PathBuf,
-    text: Packed,
-    /// Unpacked for the first diagnostic pointing into it, then kept.
-    unpacked: OnceLock<SourceFile>,
-}
-
-impl PackedSource {
-    pub fn new(file: SourceFile) -> PackedSource {
-        PackedSource {
-            text: Packed::new(&file.text),
-            path: file.path,
-            unpacked: OnceLock::new(),
-        }
-    }
-
-    /// Path relative to the site root.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// A copy of the file, for work that reads all of it once.
-    pub fn unpack(&self) -> SourceFile {
-        SourceFile::new(self.path.clone(), self.text.text())
-    }
-
-    /// The file, for diagnostics: unpacked once, then kept.
-    pub fn get(&self) -> &SourceFile {
-        self.unpacked.get_or_init(|| self.unpack())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,15 +74,5 @@ mod tests {
         assert!(Packed::new("").is_empty());
         assert_eq!(Packed::new("").text(), "");
         assert!(!Packed::new("x").is_empty());
-    }
-
-    #[test]
-    fn a_source_points_diagnostics_at_its_lines() {
-        let file = SourceFile::new("content/a.md", "+++\ntitle = 1\n+++\nbody\n".into());
-        let packed = PackedSource::new(file);
-        assert_eq!(packed.path(), Path::new("content/a.md"));
-        assert_eq!(packed.unpack().text, "+++\ntitle = 1\n+++\nbody\n");
-        let d = packed.get().error(4..9, "wrong");
-        assert_eq!((d.line, d.column), (2, 1));
     }
 }

@@ -93,7 +93,7 @@ impl Content {
         if errors.is_empty() {
             Ok(Reloaded::SameShape {
                 page: Box::new(page),
-                file: loaded.file.unpack(),
+                file: loaded.file,
             })
         } else {
             Err(errors)

@@ -17,7 +17,6 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::content::packed::Packed;
 use crate::site::Site;
 
 use super::html::PageText;
@@ -46,19 +45,20 @@ pub struct Entry {
     pub text: String,
 }
 
-/// An entry as the index will hold it: its JSON text ([`part`]), packed.
-/// A build holds every page's entry until the last page has rendered (15
-/// MB of text at 10,000 pages).
+/// An entry as the index will hold it: its JSON text ([`part`]). (Packing
+/// these too, as pages' HTML is, cost 4% of a build's instructions and did
+/// not lower its peak: the site-wide navigation values and the pages in
+/// flight outweigh them.)
 pub struct Indexed {
     url: String,
-    json: Packed,
+    json: String,
 }
 
 impl Indexed {
     pub fn new(entry: &Entry) -> Indexed {
         Indexed {
             url: entry.url.clone(),
-            json: Packed::new(&part(entry)),
+            json: part(entry),
         }
     }
 
@@ -67,7 +67,7 @@ impl Indexed {
     }
 
     pub fn entry(&self) -> Entry {
-        serde_json::from_str(&self.json.text()).expect("made from an entry")
+        serde_json::from_str(&self.json).expect("made from an entry")
     }
 }
 
@@ -158,14 +158,14 @@ fn write_index<P: AsRef<[u8]>>(
 
 /// `search-index.json` of `entries` (in index order).
 pub fn write_json(entries: &[Indexed], out: &mut dyn Write) -> std::io::Result<()> {
-    write_index(entries.iter().map(|e| e.json.text()), out)?;
+    write_index(entries.iter().map(|e| e.json.as_bytes()), out)?;
     out.write_all(b"\n")
 }
 
 /// `search-index.js`: the index as a script.
 pub fn write_script(entries: &[Indexed], out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(b"window.TANDEM_SEARCH_INDEX = ")?;
-    write_index(entries.iter().map(|e| e.json.text()), out)?;
+    write_index(entries.iter().map(|e| e.json.as_bytes()), out)?;
     out.write_all(b";\n")
 }
 
