@@ -901,7 +901,7 @@ mod tests {
 
     #[test]
     fn a_written_file_the_stamp_vouches_for_is_only_digested_when_unchanged() {
-        let (_dir, output) = previous_site();
+        let (dir, output) = previous_site();
         let known: HashMap<String, u64> = ["a.html", "b.html", "old/stale.html"]
             .map(|p| {
                 (
@@ -910,6 +910,7 @@ mod tests {
                 )
             })
             .into();
+        let known_b = known["b.html"];
         let writer = Writer::new(&output).unwrap().with_known(known);
         let calls = std::cell::Cell::new(0);
         writer
@@ -923,6 +924,12 @@ mod tests {
         let commit = sibling(&output, "commit");
         assert_eq!(fs::read_to_string(commit.join("0")).unwrap(), "new b");
         assert_eq!(writer.changed(), HashSet::from(["b.html".to_string()]));
+        // The stamp records the new bytes' digest, as `accept` would.
+        let accepted = Writer::new(&dir.path().join("other")).unwrap();
+        accepted.accept(file("b.html", "new b")).unwrap();
+        assert_eq!(writer.digests()["b.html"], accepted.digests()["b.html"]);
+        assert_ne!(writer.digests()["b.html"], known_b);
+        accepted.abandon();
         let stats = writer.finish(&["a.html".into(), "b.html".into()]).unwrap();
         assert_eq!((stats.written, stats.unchanged), (1, 1));
         assert_eq!(read(&output, "b.html").as_deref(), Some("new b"));

@@ -274,8 +274,7 @@ fn check_page_owners(content: &Content, data: &Data, diagnostics: &mut Diagnosti
 
 fn check_shortcodes(content: &Content, model: &Model, diagnostics: &mut Diagnostics) {
     let mut errors = Vec::new();
-    // Only pages with shortcodes: a page's file is unpacked to be asked.
-    for page in content.all_pages().filter(|p| !p.shortcodes.is_empty()) {
+    for page in content.all_pages() {
         let Some(file) = content.file(&page.source) else {
             continue;
         };

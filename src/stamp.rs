@@ -124,7 +124,7 @@ struct Head {
 struct Detail {
     /// What the build remembered of each page, for partial rebuilds.
     pages: Vec<(PathBuf, PageMark)>,
-    /// The digest of each output file's bytes ([`hash_of`]), in the order
+    /// The digest of each output file's bytes ([`file_digest`]), in the order
     /// of [`Head::files`]: the next build knows which files its output
     /// changes without reading them back.
     contents: Vec<u64>,
@@ -358,20 +358,21 @@ fn now_nanos() -> Option<i128> {
     now.ok().map(|d| d.as_nanos() as i128)
 }
 
-/// The 64-bit digest the stamp keeps of anything: source files, page
-/// marks, output files. Only compared with digests the same `tandem`
-/// binary made (see [`Stamp::contents`]).
+/// The 64-bit digest the stamp keeps of source files and page marks
+/// (output files have [`file_digest`]). Only compared with digests the
+/// same `tandem` binary made (see [`Stamp::contents`]).
 pub fn hash_of(value: &impl Hash) -> u64 {
     // XXH3 rather than the standard library's SipHash: a build digests
-    // every output file (hundreds of megabytes at 10,000 pages), and XXH3
-    // does that at memory speed. Nothing here needs SipHash's resistance
-    // to chosen inputs: the digests only tell a build's own files apart.
+    // every source file, and XXH3 does that at memory speed. Nothing here
+    // needs SipHash's resistance to chosen inputs: the digests only tell a
+    // build's own files apart.
     let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
     value.hash(&mut hasher);
     hasher.finish()
 }
 
-/// The digest of an output file's bytes: XXH3 of them, which an
+/// The digest of an output file's bytes (hundreds of megabytes at 10,000
+/// pages, hence XXH3, as in [`hash_of`]): XXH3 of them, which an
 /// [`xxhash_rust::xxh3::Xxh3Default`] fed them in pieces gives too (a file
 /// written as a stream is digested as it is written; see
 /// [`crate::output::Sink::accept_written`]).

@@ -235,8 +235,9 @@ impl Content {
             key: Some(key),
             ..Content::default()
         };
-        // Exactly: grown by doubling, the list would hold up to as much
-        // room again unused for the whole build (pages are large).
+        // At once (intros, which go elsewhere, are few): grown by
+        // doubling, the list would hold up to as much room again unused
+        // for the whole build (pages are large).
         content.pages.reserve_exact(rendered.len());
         content
             .files

@@ -319,6 +319,29 @@ mod tests {
     }
 
     #[test]
+    fn the_index_written_from_entries_texts_is_the_index_serialized_whole() {
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            version: u32,
+            pages: &'a [Entry],
+        }
+        let entries = [
+            entry("/a/", "one <b>&"),
+            entry("/b/", "two \"quoted\" \u{2028}"),
+        ];
+        let mut whole = super::super::inert_json(
+            &Whole {
+                version: 1,
+                pages: &entries,
+            },
+            false,
+        );
+        whole.push(b'\n');
+        assert_eq!(index_file(&entries).bytes, whole);
+        assert_eq!(index_file(&[]).bytes, b"{\"version\":1,\"pages\":[]}\n");
+    }
+
+    #[test]
     fn the_script_form_assigns_the_same_index() {
         let entries = [entry("/a/", "one </script>")];
         let json = index_file(&entries).bytes;
