@@ -472,28 +472,23 @@ fn render_page(
     urls: &HashMap<PathBuf, String>,
     options: &ContentOptions,
 ) -> (Page, bool, Vec<Diagnostic>) {
-    let file = &l.file;
-    let body = &file.text[l.body_start..];
+    let body = &l.file.text[l.body_start..];
     let title_from_heading = l.front.title.is_none() && body.trim_start().starts_with("# ");
     let ctx = LinkContext {
-        source: &file.path,
+        source: &l.file.path,
         urls,
         raw_html: options.raw_html,
         strip_first_heading: title_from_heading,
         base_path: options.base_path,
     };
     let mut errors = Vec::new();
-    let (body, shortcodes) = shortcode::extract(body, l.body_start, file, &mut errors);
+    let (body, shortcodes) = shortcode::extract(body, l.body_start, &l.file, &mut errors);
     let rendered = markdown::render(&body, l.body_start, &ctx);
     for broken in &rendered.broken {
         errors.push(
-            file.error(
-                broken.span.clone(),
-                format!("link to `{}`, but there is no such page", broken.dest),
-            )
-            .with_help(
-                "links between pages are relative to the linking file, e.g. `../rituals/weekly.md`",
-            ),
+            l.file
+                .error(broken.span.clone(), format!("link to `{}`, but there is no such page", broken.dest))
+                .with_help("links between pages are relative to the linking file, e.g. `../rituals/weekly.md`"),
         );
     }
     let title = l
@@ -502,7 +497,8 @@ fn render_page(
         .clone()
         .or(rendered.first_heading.clone().filter(|t| !t.is_empty()))
         .unwrap_or_else(|| {
-            let stem = file
+            let stem = l
+                .file
                 .path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -514,9 +510,9 @@ fn render_page(
             }
         });
     let page = Page {
-        source: file.path.clone(),
+        source: l.file.path.clone(),
         section: l.section.clone(),
-        url: urls[&file.path].clone(),
+        url: urls[&l.file.path].clone(),
         path: l.path.clone(),
         title,
         description: l.front.description.clone(),

@@ -164,7 +164,7 @@ fn is_lone_literal(value: &str) -> bool {
 pub struct Partial {
     pub files: Vec<OutputFile>,
     /// The search-index entries of those pages, by output path.
-    pub entries: Vec<(String, search::Entry)>,
+    pub entries: Vec<(String, search::Indexed)>,
 }
 
 impl Partial {
@@ -564,7 +564,7 @@ impl<'a> Renderer<'a> {
                 Err(e) => errors.push(e),
             }
         }
-        let entries = match publisher.entries() {
+        let entries = match publisher.indexed() {
             Ok(entries) => entries,
             Err(broken) => {
                 errors.extend(broken.0);

@@ -174,14 +174,6 @@ impl<'a> Publisher<'a> {
 
     /// The search-index entries of the pages that went through
     /// [`Self::process`] (by output path, sorted), or every broken link.
-    pub fn entries(&self) -> Result<Vec<(String, search::Entry)>, Diagnostics> {
-        let entries = self.indexed()?;
-        Ok((entries.into_iter())
-            .map(|(output, indexed)| (output, indexed.entry()))
-            .collect())
-    }
-
-    /// [`Self::entries`] as the index holds them.
     pub fn indexed(&self) -> Result<Vec<(String, search::Indexed)>, Diagnostics> {
         let found =
             std::mem::take(&mut *self.found.lock().expect("no panics while holding the lock"));

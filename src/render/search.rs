@@ -37,7 +37,7 @@ pub fn page_output() -> String {
 /// Characters of text kept per page.
 pub const MAX_TEXT: usize = 1500;
 
-#[derive(Debug, Serialize, serde::Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Entry {
     pub title: String,
     pub url: String,
@@ -64,10 +64,6 @@ impl Indexed {
 
     pub fn url(&self) -> &str {
         &self.url
-    }
-
-    pub fn entry(&self) -> Entry {
-        serde_json::from_str(&self.json).expect("made from an entry")
     }
 }
 
@@ -235,8 +231,8 @@ impl IndexParts {
     }
 
     /// Puts `entry` in place of the entry with its URL, or at the end.
-    pub fn replace(&mut self, entry: &Entry) {
-        let text = Part::Replaced(part(entry));
+    pub fn replace(&mut self, entry: &Indexed) {
+        let text = Part::Replaced(entry.json.clone());
         match self.positions.get(&entry.url) {
             Some(&i) => self.parts[i] = text,
             None => {
@@ -372,7 +368,7 @@ mod tests {
         let written = index_file(&before);
         let mut parts = IndexParts::parse(written.bytes.clone()).unwrap();
         assert_eq!(parts.file(), written);
-        parts.replace(&entry("/b/", "three <i>"));
+        parts.replace(&Indexed::new(&entry("/b/", "three <i>")));
         let after = [entry("/a/", "one"), entry("/b/", "three <i>")];
         assert_eq!(parts.file(), index_file(&after));
     }
