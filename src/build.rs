@@ -30,8 +30,13 @@ pub struct BuildReport {
 
 /// Loads, validates and renders, writing nothing. Returns the warnings.
 pub fn check(options: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
+    on_pool(|| check_here(options))
+}
+
+fn check_here(options: &BuildOptions) -> Result<Diagnostics, Diagnostics> {
     let (site, warnings) = load(options)?;
-    let renderer = templates(&site)?;
+    let mut renderer = templates(&site)?;
+    renderer.release_bodies();
     timed("render", || renderer.render_into(&output::Discard))?;
     discard((renderer.into_templates(), site));
     Ok(warnings)
@@ -99,6 +104,16 @@ fn templates_without_model(site: &Site) -> Result<Renderer<'_>, Diagnostics> {
         errors.sort();
         errors
     })
+}
+
+/// Runs `work` on a thread of rayon's pool, which loads and renders the
+/// site. glibc's malloc gives each thread its own arena and keeps what is
+/// freed there for that arena: the pages' sources, freed in the pool's
+/// arenas once rendered to HTML, could not take the templates, jobs and
+/// site-wide values that the calling thread made next, so its arena grew
+/// instead (about 6 MiB of peak memory at 10,000 pages).
+fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    rayon::scope(|_| work())
 }
 
 /// Prints how long a stage took when `TANDEM_TIMINGS` is set: the first
@@ -193,6 +208,10 @@ pub fn render_site_early(
 /// nothing is rendered at all; when only the text of some pages did, only
 /// the outputs showing it are rendered ([`crate::rebuild`]).
 pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
+    on_pool(|| build_here(options, output))
+}
+
+fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
     // Two builds writing the same output at once would interleave their
     // files; the lock makes the second one stop with a clear message.
     let _lock = BuildLock::acquire(output)
@@ -341,7 +360,7 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
             }
             None => {
                 timed("model", || renderer.install_model());
-                write_all(&renderer, writer()?, dates)?
+                write_all(&mut renderer, writer()?, dates)?
             }
         };
         // Vouch for the output only if no source changed while it rendered (a
@@ -413,7 +432,7 @@ fn load_and_write_all(
     let (site, warnings) = load(options)?;
     let mut renderer = templates_without_model(&site)?;
     timed("model", || renderer.install_model());
-    let written = write_all(&renderer, writer, dates)?;
+    let written = write_all(&mut renderer, writer, dates)?;
     discard((renderer.into_templates(), site));
     Ok((written, warnings))
 }
@@ -480,11 +499,14 @@ fn cannot_write(output: &Path, e: std::io::Error) -> Diagnostics {
 }
 
 /// Renders every output and makes the writer's output hold exactly them.
+/// The site's pages have no body afterwards ([`Renderer::release_bodies`]).
 fn write_all(
-    renderer: &Renderer,
+    renderer: &mut Renderer,
     writer: output::Writer,
     dates: crate::history::LastUpdated,
 ) -> Result<Written, Diagnostics> {
+    // The site is rendered once: each page's body can go once shown.
+    renderer.release_bodies();
     let paths = match timed("render", || renderer.render_dated(&writer, dates)) {
         Ok(paths) => paths,
         Err(errors) => {

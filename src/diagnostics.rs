@@ -88,6 +88,58 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// Where a check can point its diagnostics: a source file in memory
+/// ([`SourceFile`]) or one read again only for them ([`Reread`]).
+pub trait PointInto {
+    /// A diagnostic pointing at `span` in the file.
+    fn error_at(&self, span: Range<usize>, message: String) -> Diagnostic;
+}
+
+impl PointInto for SourceFile {
+    fn error_at(&self, span: Range<usize>, message: String) -> Diagnostic {
+        self.error(span, message)
+    }
+}
+
+/// A page's source that the build no longer holds, read again only when a
+/// diagnostic points into it. Pages drop their sources once rendered to
+/// HTML (at 10,000 pages they are 40 MB, held at once with everything
+/// loaded), and the checks that run later find errors in few of them.
+/// A file changed since it was loaded is pointed into as it is now; one
+/// that cannot be read gets a diagnostic naming just the file.
+pub struct Reread<'a> {
+    root: &'a Path,
+    path: &'a Path,
+    file: std::sync::OnceLock<Option<SourceFile>>,
+}
+
+impl<'a> Reread<'a> {
+    /// `path` is relative to the site root `root`.
+    pub fn new(root: &'a Path, path: &'a Path) -> Self {
+        Reread {
+            root,
+            path,
+            file: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The file as it is now, read at the first call.
+    pub fn file(&self) -> Option<&SourceFile> {
+        let read = || std::fs::read_to_string(self.root.join(self.path)).ok();
+        let file = || read().map(|text| SourceFile::new(self.path, text));
+        self.file.get_or_init(file).as_ref()
+    }
+}
+
+impl PointInto for Reread<'_> {
+    fn error_at(&self, span: Range<usize>, message: String) -> Diagnostic {
+        match self.file() {
+            Some(file) => file.error(span, message),
+            None => Diagnostic::general(Some(self.path), message),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -262,6 +314,32 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reread_file_is_read_when_first_pointed_into() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        let path = Path::new("content/a.md");
+        let reread = Reread::new(dir.path(), path);
+        // Written after: nothing was read yet.
+        std::fs::write(dir.path().join(path), "title\nsee [x](gone.md)\n").unwrap();
+        let d = reread.error_at(10..20, "no such page".into());
+        assert_eq!((d.line, d.column), (2, 5));
+        assert_eq!(d.file.as_deref(), Some(path));
+        assert!(d
+            .snippet
+            .as_ref()
+            .is_some_and(|(s, _)| s.contains("gone.md")));
+    }
+
+    #[test]
+    fn an_unreadable_reread_file_still_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Path::new("content/missing.md");
+        let d = Reread::new(dir.path(), path).error_at(3..4, "bad owner".into());
+        assert_eq!(d.file.as_deref(), Some(path));
+        assert_eq!((d.line, d.column, d.message.as_str()), (0, 0, "bad owner"));
+    }
 
     #[test]
     fn positions_are_one_based_and_count_characters() {

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::content::cache::Reuse;
 use crate::content::{Content, ContentOptions};
 use crate::data::Data;
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, PointInto, Reread, Severity};
 use crate::model::{self, Model};
 
 /// What a user can change about one build from the command line.
@@ -141,7 +141,7 @@ impl Site {
         );
         diagnostics.extend(data_errors);
         diagnostics.extend(content_errors);
-        check_page_owners(&content, &data, &mut diagnostics);
+        check_page_owners(root, &content, &data, &mut diagnostics);
         if !root.join("content").is_dir() && !root.join("data").is_dir() {
             diagnostics.push(
                 Diagnostic::general(
@@ -184,16 +184,15 @@ impl Site {
             diagnostics.sort();
             return Err(failed(diagnostics, config, content));
         };
-        check_shortcodes(&content, &model, &mut diagnostics);
+        check_shortcodes(root, &content, &model, &mut diagnostics);
         if diagnostics.has_errors() {
             diagnostics.sort();
             return Err(failed(diagnostics, config, content));
         }
         // Sources were kept only to point diagnostics at them; the site is
         // valid now, and at 10,000 pages they are tens of megabytes.
-        let (mut data, mut content) = (data, content);
+        let mut data = data;
         data.drop_sources();
-        content.files = Vec::new();
         Ok((
             Site {
                 root: root.to_path_buf(),
@@ -221,11 +220,10 @@ impl Site {
         drop(std::mem::take(&mut self.content));
         let base_path = self.config.base_path();
         let content_options = content_options(&self.config, &base_path, options, self.today);
-        let (mut content, errors) = Content::load(&self.root, &content_options);
+        let (content, errors) = Content::load(&self.root, &content_options);
         if !errors.is_empty() {
             return false;
         }
-        content.files = Vec::new();
         self.content = content;
         true
     }
@@ -250,17 +248,14 @@ fn content_options<'a>(
 /// skipped, here and in [`check_shortcodes`]: the cache is used only when
 /// nothing but pages changed, so they passed both checks, against the
 /// same data and model, in the build that made it.
-fn check_page_owners(content: &Content, data: &Data, diagnostics: &mut Diagnostics) {
+fn check_page_owners(root: &Path, content: &Content, data: &Data, diagnostics: &mut Diagnostics) {
     let ids: Vec<&str> = data.people.iter().map(|p| p.id.value.as_str()).collect();
-    for page in content.all_pages() {
+    for page in content.all_pages().filter(|p| !p.restored) {
         let Some(owner) = &page.owner else { continue };
         if ids.contains(&owner.value.as_str()) {
             continue;
         }
-        let Some(file) = content.file(&page.source) else {
-            continue;
-        };
-        let mut d = file.error(
+        let mut d = Reread::new(root, &page.source).error_at(
             owner.loc.span.clone(),
             format!("`owner` is \"{}\", but no person has that id", owner.value),
         );
@@ -272,14 +267,12 @@ fn check_page_owners(content: &Content, data: &Data, diagnostics: &mut Diagnosti
     }
 }
 
-fn check_shortcodes(content: &Content, model: &Model, diagnostics: &mut Diagnostics) {
+fn check_shortcodes(root: &Path, content: &Content, model: &Model, diagnostics: &mut Diagnostics) {
     let mut errors = Vec::new();
-    for page in content.all_pages() {
-        let Some(file) = content.file(&page.source) else {
-            continue;
-        };
+    for page in content.all_pages().filter(|p| !p.restored) {
+        let file = Reread::new(root, &page.source);
         for call in &page.shortcodes {
-            crate::content::shortcode::check_references(call, model, file, &mut errors);
+            crate::content::shortcode::check_references(call, model, &file, &mut errors);
         }
     }
     diagnostics.extend(errors);

@@ -781,13 +781,14 @@ impl Stamp {
             warnings,
         };
         let detail = Detail { pages, contents };
-        let mut text = serde_json::to_vec(&head).map_err(io::Error::other)?;
-        text.push(b'\n');
-        serde_json::to_writer(&mut text, &detail).map_err(io::Error::other)?;
-        text.push(b'\n');
+        // Straight to the file: at 10,000 pages the stamp is 4 MB, the
+        // last thing a build would add to its peak memory.
         crate::output::replace_beside(output, TAG, |file| {
             use std::io::Write;
-            file.write_all(&text)
+            serde_json::to_writer(&mut *file, &head)?;
+            file.write_all(b"\n")?;
+            serde_json::to_writer(&mut *file, &detail)?;
+            file.write_all(b"\n")
         })
     }
 

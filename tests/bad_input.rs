@@ -247,3 +247,44 @@ fn usage_errors_exit_with_two() {
     let out = site.tandem(&["build", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Pages do not keep their sources once rendered to HTML: checks that need
+/// the data (owners, shortcodes' references) read the page again to point
+/// at the line.
+#[test]
+fn unknown_page_owner_is_reported_at_its_line_in_the_page() {
+    let text = fails_keeping_output(|s| {
+        s.edit(
+            "content/guide/checkin.md",
+            "owner = \"raj\"",
+            "owner = \"rja\"",
+        )
+    });
+    assert!(text.contains("content/guide/checkin.md:4:9"), "{text}");
+    assert!(
+        text.contains("`owner` is \"rja\", but no person has that id"),
+        "{text}"
+    );
+    assert!(text.contains("owner = \"rja\""), "{text}");
+    assert!(text.contains("did you mean \"raj\"?"), "{text}");
+}
+
+#[test]
+fn shortcode_naming_no_feature_is_reported_at_its_line_in_the_page() {
+    let text = fails_keeping_output(|s| {
+        s.edit(
+            "content/guide/checkin.md",
+            "Duplicate heading on purpose.",
+            "Duplicate heading on purpose.\n\n{{ feature(id=\"no-such-feature\") }}",
+        )
+    });
+    assert!(text.contains("content/guide/checkin.md:19:1"), "{text}");
+    assert!(
+        text.contains("no feature has the id \"no-such-feature\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("{{ feature(id=\"no-such-feature\") }}"),
+        "{text}"
+    );
+}

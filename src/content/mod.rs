@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::calendar::Date;
 use crate::data::read_source;
 use crate::data::reader::Text;
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::{Diagnostic, PointInto, Reread, SourceFile};
 use front_matter::FrontMatter;
 use markdown::{LinkContext, PageLink, TocEntry};
 use packed::Packed;
@@ -96,8 +96,6 @@ pub struct Content {
     pub pages: Vec<Page>,
     /// By key; the root section has key ``.
     pub sections: BTreeMap<String, Section>,
-    /// The source files read (not those of restored pages).
-    pub files: Vec<SourceFile>,
     /// What the pages' loads depended on besides their sources, for the
     /// [`cache`] the build leaves.
     pub key: Option<cache::Key>,
@@ -119,8 +117,8 @@ pub struct ContentOptions<'a> {
 }
 
 /// A page read from its file and rendered: whether it is a section's
-/// intro, its diagnostics, its file.
-type ReadPage = (Page, bool, Vec<Diagnostic>, SourceFile);
+/// intro, its diagnostics.
+type ReadPage = (Page, bool, Vec<Diagnostic>);
 
 /// A page file with its front matter read but its body not yet rendered.
 struct Loaded {
@@ -208,8 +206,9 @@ impl Content {
         let rendered: Vec<Option<ReadPage>> = (read.into_par_iter())
             .map(|loaded| {
                 let loaded = loaded?;
-                let (page, is_index, errors) = render_page(&loaded, &urls, options);
-                Some((page, is_index, errors, loaded.file))
+                // The source goes here: later checks read it again for
+                // the few pages they find errors in (`Reread`).
+                Some(render_page(&loaded, &urls, options))
             })
             .collect();
         // Restored pages' `page.md#anchor` links are not checked again:
@@ -239,15 +238,11 @@ impl Content {
         // doubling, the list would hold up to as much room again unused
         // for the whole build (pages are large).
         content.pages.reserve_exact(rendered.len());
-        content
-            .files
-            .reserve_exact(rendered.iter().flatten().count());
         let mut indexes = HashMap::new();
         for loaded in rendered {
             let (page, is_index) = match loaded {
-                Some((page, is_index, page_errors, file)) => {
+                Some((page, is_index, page_errors)) => {
                     errors.extend(page_errors);
-                    content.files.push(file);
                     (page, is_index)
                 }
                 None => {
@@ -262,9 +257,8 @@ impl Content {
                 content.pages.push(page);
             }
         }
-        content.files.sort_by(|a, b| a.path.cmp(&b.path));
         content.build_sections(indexes, options.base_path);
-        content.check_anchors(&mut errors);
+        content.check_anchors(root, &mut errors);
         Some((content, errors))
     }
 
@@ -341,13 +335,11 @@ impl Content {
     /// Every `page.md#anchor` link of every page read must name a heading
     /// of the target page (restored ones were checked when they were read
     /// and every heading id is as it was then: [`cache`]).
-    fn check_anchors(&self, errors: &mut Vec<Diagnostic>) {
+    fn check_anchors(&self, root: &Path, errors: &mut Vec<Diagnostic>) {
         let anchors = self.anchors();
-        let files: HashMap<&Path, &SourceFile> =
-            self.files.iter().map(|f| (f.path.as_path(), f)).collect();
         for page in self.all_pages().filter(|p| !p.restored) {
-            let file = files[page.source.as_path()];
-            check_links_of(page, file, |target| anchors.get(target).copied(), errors);
+            let file = Reread::new(root, &page.source);
+            check_links_of(page, &file, |target| anchors.get(target).copied(), errors);
         }
     }
 
@@ -364,21 +356,13 @@ impl Content {
             .iter()
             .chain(self.sections.values().filter_map(|s| s.index.as_ref()))
     }
-
-    /// The source file of a page. Files are kept sorted by path.
-    pub fn file(&self, source: &Path) -> Option<&SourceFile> {
-        self.files
-            .binary_search_by(|f| f.path.as_path().cmp(source))
-            .ok()
-            .map(|i| &self.files[i])
-    }
 }
 
 /// The `page.md#anchor` links of `page` (read from `file`) that name no
 /// heading of their target page.
 fn check_links_of<'a>(
     page: &Page,
-    file: &SourceFile,
+    file: &impl PointInto,
     anchors: impl Fn(&Path) -> Option<&'a [String]>,
     errors: &mut Vec<Diagnostic>,
 ) {
@@ -389,7 +373,7 @@ fn check_links_of<'a>(
         if targets.iter().any(|a| a == anchor) || anchor.starts_with("fn-") || anchor.is_empty() {
             continue;
         }
-        let mut d = file.error(
+        let mut d = file.error_at(
             link.span.clone(),
             format!(
                 "link to `#{anchor}` in {}, which has no heading with that id",

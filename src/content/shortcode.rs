@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::diagnostics::{suggest, Diagnostic, SourceFile};
+use crate::diagnostics::{suggest, Diagnostic, PointInto, SourceFile};
 use crate::model::Model;
 
 /// An argument of a shortcode: name, type, required.
@@ -379,11 +379,11 @@ fn validate(
 pub fn check_references(
     call: &Call,
     model: &Model,
-    file: &SourceFile,
+    file: &impl PointInto,
     errors: &mut Vec<Diagnostic>,
 ) {
     let mut fail = |message: String, candidates: Vec<&str>, value: &str| {
-        let mut d = file.error(call.span.clone(), message);
+        let mut d = file.error_at(call.span.clone(), message);
         d.help =
             suggest(value, candidates.iter().copied()).map(|n| format!("did you mean \"{n}\"?"));
         errors.push(d);

@@ -34,6 +34,11 @@ pub struct Job<'a> {
     /// which holds none until the `model` global is installed. (Every
     /// job's path is known without them: links are checked against all.)
     pub takes_candidates: bool,
+    /// Whether it shows every page's summary (the home and search pages):
+    /// 6 MB of values at 10,000 pages while it renders. A full render
+    /// renders these last, when each page's body is freed
+    /// ([`super::Renderer::release_bodies`]) and the peak is lowest.
+    pub shows_every_page: bool,
 }
 
 impl Job<'_> {
@@ -145,6 +150,11 @@ pub struct Shared<'a> {
     /// rebuild makes only the navigation it shows.
     /// Each with its place in `site.nav`.
     nav: HashMap<&'a str, (usize, std::sync::OnceLock<SectionNav<'a>>)>,
+    /// [`top_sections`] between the two jobs that show it.
+    top_sections: std::sync::Mutex<Option<Value>>,
+    /// Whether each page's body is freed once its page is rendered
+    /// ([`super::Renderer::release_bodies`]).
+    release_bodies: bool,
 }
 
 impl<'a> Shared<'a> {
@@ -165,6 +175,17 @@ impl<'a> Shared<'a> {
             dates,
             candidates,
             nav,
+            top_sections: Default::default(),
+            release_bodies: false,
+        }
+    }
+
+    /// With each page's body freed once its page is rendered, when
+    /// `release` (a full render of a site rendered only once).
+    pub fn releasing_bodies(self, release: bool) -> Self {
+        Shared {
+            release_bodies: release,
+            ..self
         }
     }
 
@@ -521,6 +542,7 @@ pub fn job<'a>(
         fill: Box::new(fill),
         shortcodes: &[],
         takes_candidates: true,
+        shows_every_page: false,
     }
 }
 
@@ -530,6 +552,12 @@ impl<'a> Job<'a> {
         if let Some(page) = page {
             self.shortcodes = &page.shortcodes;
         }
+        self
+    }
+
+    /// Marks a job that shows every page's summary.
+    fn showing_every_page(mut self) -> Self {
+        self.shows_every_page = true;
         self
     }
 
@@ -545,10 +573,7 @@ impl<'a> Job<'a> {
 pub fn jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
     let site = shared.site;
     let content = &site.content;
-    // The two pages listing every page first: each holds every page's
-    // summary while it renders (6 MB at 10,000 pages), better before the
-    // search-index entries pile up than at the end beside them.
-    let mut jobs = vec![index_job(shared), search_job(shared)];
+    let mut jobs = Vec::new();
     for section in content.sections.values().filter(|s| !s.key.is_empty()) {
         jobs.push(section_job(shared, section));
         jobs.extend(section_page_jobs(shared, section));
@@ -556,6 +581,8 @@ pub fn jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
     jobs.extend(root_page_jobs(shared));
     jobs.extend(model_jobs(shared));
     jobs.extend(super::dashboards::jobs(shared));
+    // The two pages listing every page last (see `Job::shows_every_page`).
+    jobs.extend([index_job(shared), search_job(shared)]);
     jobs
 }
 
@@ -589,7 +616,23 @@ pub fn handbook_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) 
 
 /// The top-level sections with their pages' summaries, as the home page
 /// and the search page list them.
+/// The top-level sections with every page's summary, which the home and
+/// search pages both show: made once for both, and let go by the second
+/// (6 MB of values at 10,000 pages, which the two jobs, rendering at the
+/// same time, each made for themselves).
 fn top_sections(shared: &Shared) -> Value {
+    let mut slot = (shared.top_sections.lock()).unwrap_or_else(std::sync::PoisonError::into_inner);
+    match slot.take() {
+        Some(value) => value,
+        None => {
+            let value = make_top_sections(shared);
+            *slot = Some(value.clone());
+            value
+        }
+    }
+}
+
+fn make_top_sections(shared: &Shared) -> Value {
     let content = &shared.site.content;
     let top: Vec<SectionView> = content.sections[""]
         .subsections
@@ -608,6 +651,7 @@ fn index_job<'a>(shared: &'a Shared<'a>) -> Job<'a> {
         c.insert("top_priorities", &top_priorities(shared));
     })
     .with_shortcodes(root.index.as_ref())
+    .showing_every_page()
 }
 
 fn top_priorities(shared: &Shared) -> Vec<Value> {
@@ -686,6 +730,11 @@ fn page_job<'a>(
 ) -> Job<'a> {
     job("page.html", page.output(), &page.url, move |c| {
         c.insert("page", &page_view(shared.site, page, &shared.dates));
+        // In the context now, and no other output shows it (a section's
+        // intro is not a page of its own).
+        if shared.release_bodies {
+            page.html.release();
+        }
         c.insert_value("section", section_link.clone());
         c.insert_value("ancestors", crumbs.clone());
         c.insert("previous", &previous);
@@ -748,6 +797,7 @@ fn search_job<'a>(shared: &'a Shared<'a>) -> Job<'a> {
         &format!("{}{}", shared.base, super::search::PAGE_URL_PATH),
         move |c| c.insert_value("sections", top_sections(shared)),
     )
+    .showing_every_page()
 }
 
 #[derive(Serialize)]
@@ -785,6 +835,28 @@ fn status_groups(shared: &Shared) -> Vec<StatusGroup> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The home and search pages, which show every page's summary, come
+    /// last, and are the only jobs marked so (see `Job::shows_every_page`).
+    #[test]
+    fn only_the_pages_listing_every_page_are_rendered_last() {
+        let options = crate::site::BuildOptions {
+            root: env!("CARGO_MANIFEST_DIR").into(),
+            ..Default::default()
+        };
+        let (site, _) = Site::load(&options).expect("the example site loads");
+        let shared = Shared::new(&site, &[], crate::history::for_site(&site));
+        let jobs = jobs(&shared);
+        let listing: Vec<&str> = (jobs.iter())
+            .filter(|j| j.shows_every_page)
+            .map(|j| j.path.as_str())
+            .collect();
+        assert_eq!(
+            listing,
+            ["index.html", super::super::search::page_output().as_str()]
+        );
+        assert!(jobs[jobs.len() - 2..].iter().all(|j| j.shows_every_page));
+    }
 
     /// The `model` global is the derived model, field for field and in the
     /// same order, however its parts are made.

@@ -19,7 +19,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::content::markdown::is_script_url;
 use crate::content::{Content, Page};
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::{Diagnostic, Reread};
 use crate::site::Site;
 use crate::theme::Theme;
 
@@ -181,7 +181,6 @@ impl Linking<'_> {
             let page = (self.content.all_pages()).find(|p| p.output() == output);
             problems.push(broken(
                 self.root,
-                self.content,
                 page,
                 output,
                 &written,
@@ -277,7 +276,6 @@ fn normalize(path: &str) -> String {
 
 fn broken(
     root: &Path,
-    content: &Content,
     page: Option<&Page>,
     output: &str,
     written: &str,
@@ -295,18 +293,11 @@ fn broken(
         )
         .with_help("fix the template that writes this link");
     };
-    // A valid site no longer holds its sources in memory; read this one
-    // again, only to point at the line.
-    let reread;
-    let file = match content.file(&page.source) {
-        Some(file) => file,
-        None => match std::fs::read_to_string(root.join(&page.source)) {
-            Ok(text) => {
-                reread = SourceFile::new(page.source.clone(), text);
-                &reread
-            }
-            Err(_) => return Diagnostic::general(Some(&page.source), message).with_help(help),
-        },
+    // Pages do not hold their sources once rendered: read this one again,
+    // only to point at the line.
+    let reread = Reread::new(root, &page.source);
+    let Some(file) = reread.file() else {
+        return Diagnostic::general(Some(&page.source), message).with_help(help);
     };
     match locate(&file.text, written) {
         Some(span) => file.error(span, message).with_help(help),

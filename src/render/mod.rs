@@ -191,6 +191,9 @@ pub const TEMPLATES: &[&str] = &[
 pub struct Renderer<'a> {
     site: &'a Site,
     templates: Templates,
+    /// Whether a full render frees each page's body once its page is
+    /// rendered ([`Self::release_bodies`]).
+    release_bodies: bool,
 }
 
 /// A theme's parsed templates with the site's globals installed: what a
@@ -267,6 +270,7 @@ impl<'a> Renderer<'a> {
         partials.ready(&tera);
         Ok(Renderer {
             site,
+            release_bodies: false,
             templates: Templates {
                 tera,
                 theme,
@@ -320,7 +324,20 @@ impl<'a> Renderer<'a> {
     /// A renderer of `site` with templates prepared for it earlier: the
     /// caller vouches that nothing the globals show has changed since.
     pub fn with_templates(site: &'a Site, templates: Templates) -> Self {
-        Renderer { site, templates }
+        Renderer {
+            site,
+            templates,
+            release_bodies: false,
+        }
+    }
+
+    /// Makes a full render ([`Self::render_dated`]) free each handbook
+    /// page's body (its HTML) once its own page is rendered, the only
+    /// output that shows it: at 10,000 pages the bodies are the largest
+    /// part of what a build holds. For a caller that renders the site
+    /// once: the site's pages have no body afterwards.
+    pub fn release_bodies(&mut self) {
+        self.release_bodies = true;
     }
 
     /// The site it renders.
@@ -360,7 +377,8 @@ impl<'a> Renderer<'a> {
         debug_assert!(self.templates.model, "a full render needs `model`");
         self.templates.partials.forget();
         let shared = crate::build::timed("contexts", || {
-            context::Shared::new(self.site, &self.templates.candidates, dates)
+            let shared = context::Shared::new(self.site, &self.templates.candidates, dates);
+            shared.releasing_bodies(self.release_bodies)
         });
         let jobs = context::jobs(&shared);
         let fingerprint = self.site.config.fingerprint;
@@ -395,9 +413,16 @@ impl<'a> Renderer<'a> {
             crate::build::timed("pages", || {
                 rayon::join(
                     || {
-                        (jobs.par_iter())
-                            .map(|job| self.render_job(job, &shared).and_then(deliver))
-                            .collect()
+                        let render = |jobs: Vec<&context::Job>| -> Vec<_> {
+                            (jobs.par_iter())
+                                .map(|job| self.render_job(job, &shared).and_then(deliver))
+                                .collect()
+                        };
+                        // Those showing every page once the others are done.
+                        let (last, first) = jobs.iter().partition(|job| job.shows_every_page);
+                        let mut results = render(first);
+                        results.extend(render(last));
+                        results
                     },
                     || {
                         let data = |out: &mut dyn Write| write_data_json(self.site, out);
@@ -843,7 +868,46 @@ fn write_runs(
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_inert, may_read_model_itself, references, InertJson};
+    use super::{escape_inert, may_read_model_itself, references, InertJson, Renderer};
+    use crate::site::{BuildOptions, Site};
+
+    /// Renders the repository's own example site into memory.
+    fn render_example(site: &Site, release: bool) -> Vec<(String, Vec<u8>)> {
+        let mut renderer = Renderer::new(site).expect("the example site's templates load");
+        if release {
+            renderer.release_bodies();
+        }
+        let dates = crate::history::for_site(site);
+        let files = renderer
+            .render_all(dates)
+            .expect("the example site renders");
+        let mut files: Vec<_> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn a_render_releasing_bodies_makes_the_same_files_and_frees_only_pages() {
+        let options = BuildOptions {
+            root: env!("CARGO_MANIFEST_DIR").into(),
+            ..Default::default()
+        };
+        let (site, _) = Site::load(&options).expect("the example site loads");
+        let kept = render_example(&site, false);
+        assert!(site.content.pages.iter().all(|p| !p.html.is_empty()));
+        let released = render_example(&site, true);
+        assert!(kept == released, "releasing bodies changed the output");
+        // Every page's body went once its page was rendered; the intros,
+        // which their sections' pages show, stay.
+        assert!(site.content.pages.iter().all(|p| p.html.is_empty()));
+        let intros = site
+            .content
+            .sections
+            .values()
+            .filter_map(|s| s.index.as_ref());
+        assert!(intros.clone().count() > 1);
+        assert!(intros.into_iter().all(|p| !p.html.is_empty()));
+    }
 
     #[test]
     fn a_template_naming_model_in_any_way_may_read_it() {
