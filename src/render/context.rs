@@ -35,9 +35,11 @@ pub struct Job<'a> {
     /// job's path is known without them: links are checked against all.)
     pub takes_candidates: bool,
     /// Whether it shows every page's summary (the home and search pages):
-    /// 6 MB of values at 10,000 pages while it renders. A full render
-    /// renders these last, when each page's body is freed
-    /// ([`super::Renderer::release_bodies`]) and the peak is lowest.
+    /// 12 MB of values at 10,000 pages while it renders. A full render
+    /// renders these on their own once the handbook's pages are rendered
+    /// and their bodies freed ([`super::Renderer::release_bodies`]), and
+    /// before the candidates' pages add their search entries: where the
+    /// build holds least.
     pub shows_every_page: bool,
 }
 
@@ -579,11 +581,25 @@ pub fn jobs<'a>(shared: &'a Shared<'a>) -> Vec<Job<'a>> {
         jobs.extend(section_page_jobs(shared, section));
     }
     jobs.extend(root_page_jobs(shared));
+    // The two pages listing every page right after the handbook's pages
+    // (see `Job::shows_every_page`), before the candidates' pages, whose
+    // search entries would be held beside them.
+    jobs.extend([index_job(shared), search_job(shared)]);
     jobs.extend(model_jobs(shared));
     jobs.extend(super::dashboards::jobs(shared));
-    // The two pages listing every page last (see `Job::shows_every_page`).
-    jobs.extend([index_job(shared), search_job(shared)]);
     jobs
+}
+
+/// `jobs` in the order a full render renders them: the jobs before those
+/// showing every page, those, then the rest, each pass done before the
+/// next begins.
+pub fn passes<'j, 'a>(jobs: &'j [Job<'a>]) -> [&'j [Job<'a>]; 3] {
+    let start = (jobs.iter().position(|j| j.shows_every_page)).unwrap_or(jobs.len());
+    let end = start
+        + (jobs[start..].iter())
+            .take_while(|j| j.shows_every_page)
+            .count();
+    [&jobs[..start], &jobs[start..end], &jobs[end..]]
 }
 
 /// The handbook's jobs (home page, sections, pages, search page) whose
@@ -836,10 +852,11 @@ fn status_groups(shared: &Shared) -> Vec<StatusGroup> {
 mod tests {
     use super::*;
 
-    /// The home and search pages, which show every page's summary, come
-    /// last, and are the only jobs marked so (see `Job::shows_every_page`).
+    /// The home and search pages, which show every page's summary, are
+    /// rendered on their own after the handbook's pages and before the
+    /// candidates' (see `Job::shows_every_page`).
     #[test]
-    fn only_the_pages_listing_every_page_are_rendered_last() {
+    fn the_pages_listing_every_page_render_between_handbook_and_candidates() {
         let options = crate::site::BuildOptions {
             root: env!("CARGO_MANIFEST_DIR").into(),
             ..Default::default()
@@ -855,7 +872,13 @@ mod tests {
             listing,
             ["index.html", super::super::search::page_output().as_str()]
         );
-        assert!(jobs[jobs.len() - 2..].iter().all(|j| j.shows_every_page));
+        let [before, listed, after] = passes(&jobs);
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|j| j.shows_every_page));
+        let handbook = |j: &Job| j.template == "page.html" || j.template == "section.html";
+        assert!(!before.is_empty() && before.iter().all(handbook));
+        assert!(after.iter().any(|j| j.template == "feature.html"));
+        assert!(!after.iter().any(handbook));
     }
 
     /// The `model` global is the derived model, field for field and in the

@@ -413,15 +413,17 @@ impl<'a> Renderer<'a> {
             crate::build::timed("pages", || {
                 rayon::join(
                     || {
-                        let render = |jobs: Vec<&context::Job>| -> Vec<_> {
+                        let render = |jobs: &[context::Job]| -> Vec<_> {
                             (jobs.par_iter())
                                 .map(|job| self.render_job(job, &shared).and_then(deliver))
                                 .collect()
                         };
-                        // Those showing every page once the others are done.
-                        let (last, first) = jobs.iter().partition(|job| job.shows_every_page);
-                        let mut results = render(first);
-                        results.extend(render(last));
+                        // Those showing every page on their own, once the
+                        // handbook's pages are done (see `jobs`).
+                        let mut results = Vec::with_capacity(jobs.len());
+                        for pass in context::passes(&jobs) {
+                            results.extend(render(pass));
+                        }
                         results
                     },
                     || {
