@@ -634,7 +634,7 @@ pub fn handbook_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) 
 /// and the search page list them.
 /// The top-level sections with every page's summary, which the home and
 /// search pages both show: made once for both, and let go by the second
-/// (6 MB of values at 10,000 pages, which the two jobs, rendering at the
+/// (12 MB of values at 10,000 pages, which the two jobs, rendering at the
 /// same time, each made for themselves).
 fn top_sections(shared: &Shared) -> Value {
     let mut slot = (shared.top_sections.lock()).unwrap_or_else(std::sync::PoisonError::into_inner);
