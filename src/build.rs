@@ -233,9 +233,11 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
         stamp::digest(options, output, stamp.as_ref().and_then(Stamp::known))
     });
     // A rebuild after page edits restores the other pages from the last
-    // build's cache (see `content::cache`), read meanwhile.
+    // build's cache (see `content::cache`), read meanwhile. Not when the
+    // output is gone (`rm -rf public`): the stamp cannot vouch for it, and
+    // reading 10,000 pages for nothing raised the peak by about 20 MiB.
     let cached = (stamp.as_ref().zip(digest.as_ref()))
-        .is_some_and(|(s, d)| s.only_pages_changed(d))
+        .is_some_and(|(s, d)| s.only_pages_changed(d) && output.is_dir())
         .then(|| {
             let output = output.to_path_buf();
             Joined::spawn(move || timed("read pages", || Cached::read(&output)))

@@ -563,6 +563,25 @@ fn timed_build(site: &Fixture) -> String {
     stderr(&out)
 }
 
+/// With the output removed (`rm -rf public`), nothing can be restored
+/// even if only a page changed: the build reads every page, and not the
+/// page cache it could not use.
+#[test]
+fn a_build_after_the_output_was_removed_does_not_read_the_page_cache() {
+    let site = Fixture::new();
+    timed_build(&site);
+    site.edit("content/guide/demos.md", "Show the", "Show then the");
+    assert!(timed_build(&site).contains("timing: read pages"));
+    fs::remove_dir_all(site.path("public")).unwrap();
+    site.edit("content/guide/demos.md", "Show then the", "Show them the");
+    let printed = timed_build(&site);
+    assert!(!printed.contains("timing: read pages"), "{printed}");
+    assert_eq!(restored(&printed), Some(0), "{printed}");
+    assert!(site
+        .read("public/guide/demos/index.html")
+        .contains("Show them the"));
+}
+
 #[test]
 fn a_text_edit_restores_the_unchanged_pages_from_the_page_cache() {
     let site = Fixture::new();
