@@ -123,11 +123,11 @@ impl<'a> Reread<'a> {
         }
     }
 
-    /// The file as it is now, read at the first call.
+    /// The file as it is now, read at the first call (as it was loaded:
+    /// within the size limit, as UTF-8).
     pub fn file(&self) -> Option<&SourceFile> {
-        let read = || std::fs::read_to_string(self.root.join(self.path)).ok();
-        let file = || read().map(|text| SourceFile::new(self.path, text));
-        self.file.get_or_init(file).as_ref()
+        let read = || crate::data::read_source(self.root, self.path).ok();
+        self.file.get_or_init(read).as_ref()
     }
 }
 

@@ -277,3 +277,14 @@ fn check_shortcodes(root: &Path, content: &Content, model: &Model, diagnostics: 
     }
     diagnostics.extend(errors);
 }
+
+/// The repository's own example site, loaded, for tests that need a real
+/// site.
+#[cfg(test)]
+pub(crate) fn load_example() -> Site {
+    let options = BuildOptions {
+        root: env!("CARGO_MANIFEST_DIR").into(),
+        ..Default::default()
+    };
+    Site::load(&options).expect("the example site loads").0
+}

@@ -857,11 +857,7 @@ mod tests {
     /// candidates' (see `Job::shows_every_page`).
     #[test]
     fn the_pages_listing_every_page_render_between_handbook_and_candidates() {
-        let options = crate::site::BuildOptions {
-            root: env!("CARGO_MANIFEST_DIR").into(),
-            ..Default::default()
-        };
-        let (site, _) = Site::load(&options).expect("the example site loads");
+        let site = crate::site::load_example();
         let shared = Shared::new(&site, &[], crate::history::for_site(&site));
         let jobs = jobs(&shared);
         let listing: Vec<&str> = (jobs.iter())
@@ -885,11 +881,7 @@ mod tests {
     /// same order, however its parts are made.
     #[test]
     fn model_global_is_the_model() {
-        let options = crate::site::BuildOptions {
-            root: env!("CARGO_MANIFEST_DIR").into(),
-            ..Default::default()
-        };
-        let (site, _) = Site::load(&options).expect("the example site loads");
+        let site = crate::site::load_example();
         let json = |value: Value| serde_json::to_string(&value).unwrap();
         assert_eq!(
             json(Value::from_serializable(&ModelValue::new(&site.model))),

@@ -871,7 +871,7 @@ fn write_runs(
 #[cfg(test)]
 mod tests {
     use super::{escape_inert, may_read_model_itself, references, InertJson, Renderer};
-    use crate::site::{BuildOptions, Site};
+    use crate::site::Site;
 
     /// Renders the repository's own example site into memory.
     fn render_example(site: &Site, release: bool) -> Vec<(String, Vec<u8>)> {
@@ -890,11 +890,7 @@ mod tests {
 
     #[test]
     fn a_render_releasing_bodies_makes_the_same_files_and_frees_only_pages() {
-        let options = BuildOptions {
-            root: env!("CARGO_MANIFEST_DIR").into(),
-            ..Default::default()
-        };
-        let (site, _) = Site::load(&options).expect("the example site loads");
+        let site = crate::site::load_example();
         let kept = render_example(&site, false);
         assert!(site.content.pages.iter().all(|p| !p.html.is_empty()));
         let released = render_example(&site, true);
