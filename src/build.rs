@@ -325,6 +325,15 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
     };
     let make_cache = || page_cache(&site, digest.as_ref(), cache::prepare);
     let written = std::thread::scope(|scope| {
+        // Sources are read only while loading, so a partial rebuild checks
+        // that none changed since the digest while it renders, on the core
+        // the render leaves free (it took 50 ms at 10,000 pages after it).
+        // One that panics vouches for nothing.
+        let checking = plan.is_some().then(|| {
+            scope.spawn(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(still)).unwrap_or(false)
+            })
+        });
         // A partial rebuild makes the cache on another thread meanwhile;
         // a full one after rendering, whose peak memory it would add to.
         // (A panic there must not hide this build's own errors: the scope
@@ -345,7 +354,9 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
                     previous,
                     dates: &dates,
                     index: index.and_then(|i| i.join().flatten()),
-                    sources_unchanged: &still,
+                    sources_unchanged: Box::new(|| {
+                        checking.is_some_and(|c| c.join().unwrap_or(false))
+                    }),
                 };
                 write_selected(&renderer, writer()?, selection)?
             }
@@ -386,20 +397,24 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
         }
         Ok::<_, Diagnostics>(written)
     })?;
-    discard((renderer.into_templates(), site));
     let pages = written
         .paths
         .iter()
         .filter(|p| p.ends_with(".html"))
         .count();
-    Ok(BuildReport {
+    let report = BuildReport {
         warnings,
         pages,
         files: written.paths.len(),
         written: written.stats,
         up_to_date: false,
         rendered: written.rendered,
-    })
+    };
+    // What the build read and wrote, per page and file: freeing it took
+    // 15 ms of a 0.45 s rebuild at 10,000 pages.
+    let records = (written, digest, stamp, known);
+    discard((renderer.into_templates(), site, records));
+    Ok(report)
 }
 
 /// Makes the page cache of `site` for the next build with `make`
@@ -455,24 +470,28 @@ fn keep(
     written: &Written,
     previous: Option<&Stamp>,
     record: Record,
-    write_cache: impl FnOnce() -> std::io::Result<()>,
+    write_cache: impl FnOnce() -> std::io::Result<()> + Send,
 ) {
-    // A killed build leaves neither: both are removed before writing.
-    let kept = timed("write pages", write_cache);
+    // A killed build leaves neither: both are removed before writing. The
+    // cache serves only the build its stamp's digest names, so the two are
+    // written side by side.
+    let stamp = || {
+        timed("stamp", || {
+            Stamp::write(
+                output,
+                &written.paths,
+                &written.digests,
+                previous.map(|s| (s, &written.rewritten)),
+                record.digest,
+                record.marks,
+                record.warnings,
+            )
+        })
+    };
+    let (kept, recorded) = rayon::join(|| timed("write pages", write_cache), stamp);
     if let (Err(e), Some(_)) = (kept, std::env::var_os("TANDEM_TIMINGS")) {
         eprintln!("timing: no page cache written: {e}");
     }
-    let recorded = timed("stamp", || {
-        Stamp::write(
-            output,
-            &written.paths,
-            &written.digests,
-            previous.map(|s| (s, &written.rewritten)),
-            record.digest,
-            record.marks,
-            record.warnings,
-        )
-    });
     if let (Err(e), Some(_)) = (recorded, std::env::var_os("TANDEM_TIMINGS")) {
         eprintln!("timing: no build stamp written: {e}");
     }
@@ -537,8 +556,9 @@ struct Selection<'a> {
     /// The output's search index with the digest of its bytes, if read
     /// already.
     index: Option<(u64, IndexParts)>,
-    /// Whether the sources are still those the selection was made from.
-    sources_unchanged: &'a dyn Fn() -> bool,
+    /// Whether the sources are still those the selection was made from,
+    /// checked after they were loaded.
+    sources_unchanged: Box<dyn FnOnce() -> bool + 'a>,
 }
 
 /// A thread that is joined when dropped: a build that stops early with

@@ -51,10 +51,12 @@
 //! flush only), or a clock set back. Remove the stamp to force a real
 //! build after any of these.
 //!
-//! The stamp file is two lines of compact JSON: what a build with nothing
-//! to do needs ([`Head`]: digests, source records, output files' sizes and
-//! times, warnings), then what only a build that renders needs
-//! ([`Detail`]: page marks, output files' digests), parsed only then.
+//! The stamp file is two values in postcard, one after the other: what a
+//! build with nothing to do needs ([`Head`]: digests, source records,
+//! output files' sizes and times, warnings), then what only a build that
+//! renders needs ([`Detail`]: page marks, output files' digests), parsed
+//! only then. It is Tandem's own, for the next build, not a format for
+//! other tools.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -75,7 +77,7 @@ const SOURCE_FOLDERS: &[&str] = &["content", "data", "static", "templates", "the
 
 /// The stamp's format: a stamp of another one (an older Tandem's) is no
 /// stamp at all.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// How much older than the start of the reading a source file's change
 /// time must be for its metadata to vouch for its bytes (see the module
@@ -89,7 +91,7 @@ pub const RACY_NANOS: i128 = 3_000_000_000;
 pub struct Stamp {
     head: Head,
     /// The stamp file's bytes, for [`Stamp::detailed`] to parse the
-    /// second line from `detail_at` on when needed.
+    /// [`Detail`] from `detail_at` on when needed.
     text: Vec<u8>,
     detail_at: usize,
     detail: Option<Detail>,
@@ -570,12 +572,12 @@ impl Stamp {
     /// for nothing until [`Stamp::output_unchanged`] says so.
     pub fn read(output: &Path) -> Option<Stamp> {
         let text = fs::read(path_for(output)).ok()?;
-        let split = memchr::memchr(b'\n', &text)?;
-        let head: Head = serde_json::from_slice(&text[..split]).ok()?;
+        let (head, detail): (Head, _) = postcard::take_from_bytes(&text).ok()?;
+        let detail_at = text.len() - detail.len();
         (head.format == FORMAT).then_some(Stamp {
             head,
             text,
-            detail_at: split + 1,
+            detail_at,
             detail: None,
         })
     }
@@ -602,7 +604,7 @@ impl Stamp {
 
     /// The stamp with its [`Detail`] parsed; `None` if it cannot be.
     pub fn detailed(mut self) -> Option<Stamp> {
-        let detail: Detail = serde_json::from_slice(&self.text[self.detail_at..]).ok()?;
+        let detail: Detail = postcard::from_bytes(&self.text[self.detail_at..]).ok()?;
         if detail.contents.len() != self.head.files.len() {
             return None;
         }
@@ -781,14 +783,14 @@ impl Stamp {
             warnings,
         };
         let detail = Detail { pages, contents };
-        // Straight to the file: at 10,000 pages the stamp is 4 MB, the
-        // last thing a build would add to its peak memory.
+        // Straight to the file, the head first (a build with nothing to
+        // do reads no further). In postcard: at 10,000 pages, the JSON
+        // form took 30 ms to read and 20 ms to write, a tenth of a text
+        // edit's rebuild.
         crate::output::replace_beside(output, TAG, |file| {
-            use std::io::Write;
-            serde_json::to_writer(&mut *file, &head)?;
-            file.write_all(b"\n")?;
-            serde_json::to_writer(&mut *file, &detail)?;
-            file.write_all(b"\n")
+            postcard::to_io(&head, &mut *file).map_err(io::Error::other)?;
+            postcard::to_io(&detail, &mut *file).map_err(io::Error::other)?;
+            Ok(())
         })
     }
 
@@ -901,5 +903,39 @@ mod tests {
         assert_ne!(page_digest(&again), 42);
         assert_ne!(page_digest(&again), page_digest(&first));
         assert!(!again.same(&first));
+    }
+
+    #[test]
+    fn a_written_stamp_reads_back_and_one_of_another_format_is_none() {
+        let (dir, options) = site();
+        let output = dir.path().join("public");
+        fs::create_dir_all(&output).unwrap();
+        fs::write(output.join("index.html"), "<p>x</p>").unwrap();
+        let digest = digest(&options, &output, None).unwrap();
+        let paths = vec!["index.html".to_string()];
+        let contents = HashMap::from([("index.html".to_string(), 7)]);
+        let none = Diagnostics::default();
+        Stamp::write(
+            &output,
+            &paths,
+            &contents,
+            None,
+            digest.clone(),
+            vec![],
+            &none,
+        )
+        .unwrap();
+
+        let stamp = Stamp::read(&output).expect("the stamp just written");
+        assert_eq!(stamp.digest(), digest.all);
+        assert!(stamp.output_unchanged(&output));
+        assert!(stamp.unchanged(&digest).is_some());
+        let stamp = stamp.detailed().expect("its detail");
+        assert_eq!(stamp.contents(), contents);
+
+        // The previous format's first line: no stamp, so a full build.
+        let json = format!("{{\"format\":2,\"digest\":\"{}\"}}\n{{}}\n", digest.all);
+        fs::write(path_for(&output), json).unwrap();
+        assert!(Stamp::read(&output).is_none());
     }
 }
