@@ -226,68 +226,22 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
         options.today = crate::calendar::today().ok();
     }
     let options = &options;
-    let stamp = timed("read stamp", || Stamp::read(output));
-    // Only the sources whose metadata changed since the stamp was made
-    // are read.
-    let digest = timed("stamp", || {
-        stamp::digest(options, output, stamp.as_ref().and_then(Stamp::known))
-    });
-    // A rebuild after page edits restores the other pages from the last
-    // build's cache (see `content::cache`), read meanwhile. Not when the
-    // output is gone (`rm -rf public`): the stamp cannot vouch for it, and
-    // reading 10,000 pages for nothing raised the peak by about 20 MiB.
-    let cached = (stamp.as_ref().zip(digest.as_ref()))
-        .is_some_and(|(s, d)| s.only_pages_changed(d) && output.is_dir())
-        .then(|| {
-            let output = output.to_path_buf();
-            Joined::spawn(move || timed("read pages", || Cached::read(&output)))
-        });
-    let stamp = timed("up to date", || {
-        stamp.filter(|s| digest.is_some() && s.output_unchanged(output))
-    });
-    if let Some(unchanged) = stamp
-        .as_ref()
-        .zip(digest.as_ref())
-        .and_then(|(s, d)| s.unchanged(d))
-    {
-        return Ok(up_to_date(unchanged));
-    }
-    let stamp = timed("stamp detail", || stamp.and_then(Stamp::detailed));
-    let stamp = stamp.zip(digest.as_ref());
-    // The stamp vouches for the output's files: which of them a render
-    // changes is known without reading them back.
-    let known = stamp
-        .as_ref()
-        .map(|(s, _)| s.contents())
-        .unwrap_or_default();
-    let previous = stamp.as_ref().and_then(|(s, digest)| s.previous(digest));
-    let stamp = stamp.map(|(s, _)| s);
-    let pages = cached.and_then(|c| c.join().flatten());
-    // Only the cache of the build the stamp vouches for: the pages a
-    // partial rebuild renders are those whose digest differs from the
-    // stamp's, and they must be those not restored.
-    let pages = pages.filter(|p| stamp.as_ref().is_some_and(|s| p.made_by(s.digest())));
-    let reuse = (previous.as_ref().zip(digest.as_ref()))
-        .and_then(|(_, digest)| Some(pages?.reuse(&digest.pages)));
+    let Probe {
+        stamp,
+        digest,
+        known,
+        previous,
+        reuse,
+    } = match probe(options, output) {
+        Probed::UpToDate(unchanged) => return Ok(up_to_date(unchanged)),
+        Probed::Stale(probe) => *probe,
+    };
     let (mut site, mut warnings) = load_reusing(options, reuse)?;
     if std::env::var_os("TANDEM_TIMINGS").is_some() {
         let restored = site.content.restored;
         eprintln!("timing: pages restored from the page cache: {restored}");
     }
-    let dates = timed("dates", || {
-        let modified = |path: &Path| digest.as_ref()?.modified_seconds(path);
-        crate::history::for_site_with(&site, &modified)
-    });
-    let marks = timed("marks", || {
-        (digest.as_ref()).and_then(|d| crate::rebuild::marks(&site, &d.pages, &dates))
-    });
-    let plan = match (&previous, &marks) {
-        // Relative URLs would need the search index's script form patched.
-        (Some(previous), Some(marks)) if !site.config.relative_urls => {
-            crate::rebuild::plan(&site, &previous.pages, marks).map(|plan| (previous, plan))
-        }
-        _ => None,
-    };
+    let Derived { dates, marks, plan } = derive(&site, digest.as_ref(), previous.as_ref());
     // A partial rebuild patches the search index: read meanwhile (only
     // then: at 10,000 pages it is tens of megabytes).
     let index = plan.as_ref().map(|_| {
@@ -311,18 +265,7 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
             .map(|writer| writer.with_known(known.clone()))
             .map_err(|e| cannot_write(output, e))
     };
-    // Whether the sources are still those the build started from.
-    // Only files whose metadata changed, or that changed just before
-    // they were read, are read again.
-    let still = || {
-        timed("stamp", || {
-            let again = digest.as_ref().map(|d| d.known());
-            stamp::digest(options, output, again)
-        })
-        .as_ref()
-        .zip(digest.as_ref())
-        .is_some_and(|(now, then)| now.same(then))
-    };
+    let still = || sources_unchanged(options, output, digest.as_ref());
     let make_cache = || page_cache(&site, digest.as_ref(), cache::prepare);
     let written = std::thread::scope(|scope| {
         // Sources are read only while loading, so a partial rebuild checks
@@ -397,24 +340,129 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
         }
         Ok::<_, Diagnostics>(written)
     })?;
-    let pages = written
-        .paths
-        .iter()
-        .filter(|p| p.ends_with(".html"))
-        .count();
-    let report = BuildReport {
-        warnings,
-        pages,
-        files: written.paths.len(),
-        written: written.stats,
-        up_to_date: false,
-        rendered: written.rendered,
-    };
+    let report = written.report(warnings);
     // What the build read and wrote, per page and file: freeing it took
     // 15 ms of a 0.45 s rebuild at 10,000 pages.
     let records = (written, digest, stamp, known);
     discard((renderer.into_templates(), site, records));
     Ok(report)
+}
+
+/// What a build learns before it loads anything: whether the output is
+/// up to date, and if not, what the stamp beside it vouches for.
+enum Probed {
+    UpToDate(stamp::Unchanged),
+    Stale(Box<Probe>),
+}
+
+struct Probe {
+    /// The stamp of the build that wrote the output, if it vouches for
+    /// the output as it is (with its detail).
+    stamp: Option<Stamp>,
+    /// What the build reads, digested; `None` if some of it cannot be read.
+    digest: Option<stamp::Digest>,
+    /// The digest of each output file, as the stamp vouches for it: which
+    /// of them a render changes is known without reading them back.
+    known: std::collections::HashMap<String, u64>,
+    /// What the stamp's build knew, if since then at most pages changed.
+    previous: Option<stamp::Previous>,
+    /// The pages the build may restore instead of reading them.
+    reuse: Option<Reuse>,
+}
+
+fn probe(options: &BuildOptions, output: &Path) -> Probed {
+    let stamp = timed("read stamp", || Stamp::read(output));
+    // Only the sources whose metadata changed since the stamp was made
+    // are read.
+    let digest = timed("stamp", || {
+        stamp::digest(options, output, stamp.as_ref().and_then(Stamp::known))
+    });
+    // A rebuild after page edits restores the other pages from the last
+    // build's cache (see `content::cache`), read meanwhile. Not when the
+    // output is gone (`rm -rf public`): the stamp cannot vouch for it, and
+    // reading 10,000 pages for nothing raised the peak by about 20 MiB.
+    let cached = (stamp.as_ref().zip(digest.as_ref()))
+        .is_some_and(|(s, d)| s.only_pages_changed(d) && output.is_dir())
+        .then(|| {
+            let output = output.to_path_buf();
+            Joined::spawn(move || timed("read pages", || Cached::read(&output)))
+        });
+    let stamp = timed("up to date", || {
+        stamp.filter(|s| digest.is_some() && s.output_unchanged(output))
+    });
+    if let Some(unchanged) = stamp
+        .as_ref()
+        .zip(digest.as_ref())
+        .and_then(|(s, d)| s.unchanged(d))
+    {
+        return Probed::UpToDate(unchanged);
+    }
+    let stamp = timed("stamp detail", || stamp.and_then(Stamp::detailed));
+    let stamp = stamp.filter(|_| digest.is_some());
+    let known = stamp.as_ref().map(Stamp::contents).unwrap_or_default();
+    let previous = (stamp.as_ref().zip(digest.as_ref())).and_then(|(s, d)| s.previous(d));
+    let pages = cached.and_then(|c| c.join().flatten());
+    // Only the cache of the build the stamp vouches for: the pages a
+    // partial rebuild renders are those whose digest differs from the
+    // stamp's, and they must be those not restored.
+    let pages = pages.filter(|p| stamp.as_ref().is_some_and(|s| p.made_by(s.digest())));
+    let reuse = (previous.as_ref().zip(digest.as_ref()))
+        .and_then(|(_, digest)| Some(pages?.reuse(&digest.pages)));
+    Probed::Stale(Box::new(Probe {
+        stamp,
+        digest,
+        known,
+        previous,
+        reuse,
+    }))
+}
+
+/// What a loaded site tells a rebuild.
+struct Derived<'a> {
+    dates: crate::history::LastUpdated,
+    /// What the build knows of each page, for the next one to compare.
+    marks: Option<Vec<(std::path::PathBuf, crate::rebuild::PageMark)>>,
+    /// What a partial rebuild renders, when one can: only the text of
+    /// some pages changed since `previous`.
+    plan: Option<(&'a stamp::Previous, std::collections::HashSet<String>)>,
+}
+
+fn derive<'a>(
+    site: &Site,
+    digest: Option<&stamp::Digest>,
+    previous: Option<&'a stamp::Previous>,
+) -> Derived<'a> {
+    let dates = timed("dates", || {
+        let modified = |path: &Path| digest?.modified_seconds(path);
+        crate::history::for_site_with(site, &modified)
+    });
+    let marks = timed("marks", || {
+        digest.and_then(|d| crate::rebuild::marks(site, &d.pages, &dates))
+    });
+    let plan = match (previous, &marks) {
+        // Relative URLs would need the search index's script form patched.
+        (Some(previous), Some(marks)) if !site.config.relative_urls => {
+            crate::rebuild::plan(site, &previous.pages, marks).map(|plan| (previous, plan))
+        }
+        _ => None,
+    };
+    Derived { dates, marks, plan }
+}
+
+/// Whether the sources are still those `digest` digested. Only files whose
+/// metadata changed, or that changed just before they were read, are read
+/// again.
+fn sources_unchanged(
+    options: &BuildOptions,
+    output: &Path,
+    digest: Option<&stamp::Digest>,
+) -> bool {
+    timed("stamp", || {
+        stamp::digest(options, output, digest.map(|d| d.known()))
+    })
+    .as_ref()
+    .zip(digest)
+    .is_some_and(|(now, then)| now.same(then))
 }
 
 /// Makes the page cache of `site` for the next build with `make`
@@ -510,6 +558,20 @@ struct Written {
     /// the sources had not changed since the build read them; `None` for
     /// a full one.
     rendered: Option<usize>,
+}
+
+impl Written {
+    fn report(&self, warnings: Diagnostics) -> BuildReport {
+        let pages = (self.paths.iter()).filter(|p| p.ends_with(".html")).count();
+        BuildReport {
+            warnings,
+            pages,
+            files: self.paths.len(),
+            written: self.stats,
+            up_to_date: false,
+            rendered: self.rendered,
+        }
+    }
 }
 
 fn cannot_write(output: &Path, e: std::io::Error) -> Diagnostics {
