@@ -88,14 +88,23 @@ fn load_reusing(
 /// [`Renderer::new`]. When the templates fail, the links of the pages are
 /// checked as for a site that failed to load.
 fn templates(site: &Site) -> Result<Renderer<'_>, Diagnostics> {
-    let mut renderer = templates_without_model(site)?;
+    let mut renderer = templates_without_model(site, load_theme(site))?;
     timed("model", || renderer.install_model());
     Ok(renderer)
 }
 
-/// [`templates`] without the `model` global ([`Renderer::without_model`]).
-fn templates_without_model(site: &Site) -> Result<Renderer<'_>, Diagnostics> {
-    timed("templates", || Renderer::without_model(site)).map_err(|mut errors| {
+/// The site's theme, as [`Renderer::without_model`] loads it.
+fn load_theme(site: &Site) -> Result<crate::theme::Theme, Vec<Diagnostic>> {
+    crate::theme::Theme::load(&site.root, &site.config.theme)
+}
+
+/// [`templates`] without the `model` global ([`Renderer::without_model`]),
+/// with the site's `theme`.
+fn templates_without_model(
+    site: &Site,
+    theme: Result<crate::theme::Theme, Vec<Diagnostic>>,
+) -> Result<Renderer<'_>, Diagnostics> {
+    timed("templates", || Renderer::with_theme(site, theme)).map_err(|mut errors| {
         errors.extend(links::check_unrendered(
             &site.root,
             &site.config,
@@ -236,17 +245,30 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
         Probed::UpToDate(unchanged) => return Ok(up_to_date(unchanged)),
         Probed::Stale(probe) => *probe,
     };
+    // A partial rebuild patches the search index: read meanwhile, from as
+    // soon as the rebuild may be partial (only then: at 10,000 pages it is
+    // tens of megabytes; read after loading, it made the rebuild wait).
+    let index = reuse.is_some().then(|| {
+        let output = output.to_path_buf();
+        Joined::spawn(move || read_index(&output))
+    });
     let (mut site, mut warnings) = load_reusing(options, reuse)?;
     if std::env::var_os("TANDEM_TIMINGS").is_some() {
         let restored = site.content.restored;
         eprintln!("timing: pages restored from the page cache: {restored}");
     }
+    // The last sources a partial rebuild reads (a full one reads every
+    // page again if it restored any).
+    let theme = load_theme(&site);
     let Derived { dates, marks, plan } = derive(&site, digest.as_ref(), previous.as_ref());
-    // A partial rebuild patches the search index: read meanwhile (only
-    // then: at 10,000 pages it is tens of megabytes).
-    let index = plan.as_ref().map(|_| {
-        let output = output.to_path_buf();
-        Joined::spawn(move || read_index(&output))
+    let index = index.filter(|_| plan.is_some());
+    // A partial rebuild has read all its sources by now, so whether they
+    // are still those digested is known from here on: checked meanwhile
+    // (after rendering, it took 50 ms of a 0.45 s rebuild at 10,000
+    // pages). One that panics vouches for nothing.
+    let checking = (digest.as_ref()).filter(|_| plan.is_some()).map(|digest| {
+        let (recheck, options, output) = (digest.recheck(), options.clone(), output.to_path_buf());
+        Joined::spawn(move || timed("stamp", || recheck.unchanged(&options, &output)))
     });
     // Restored pages have no HTML: a full render needs every page read.
     // Only pages changed, so the data and the model stay.
@@ -256,7 +278,7 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
     {
         (site, warnings) = load(options)?;
     }
-    let mut renderer = templates_without_model(&site)?;
+    let mut renderer = templates_without_model(&site, theme)?;
     Stamp::remove(output)
         .and_then(|()| cache::remove(output))
         .map_err(|e| cannot_write(output, e))?;
@@ -265,18 +287,13 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
             .map(|writer| writer.with_known(known.clone()))
             .map_err(|e| cannot_write(output, e))
     };
-    let still = || sources_unchanged(options, output, digest.as_ref());
+    let still = || {
+        timed("stamp", || {
+            (digest.as_ref()).is_some_and(|d| d.unchanged(options, output))
+        })
+    };
     let make_cache = || page_cache(&site, digest.as_ref(), cache::prepare);
     let written = std::thread::scope(|scope| {
-        // Sources are read only while loading, so a partial rebuild checks
-        // that none changed since the digest while it renders, on the core
-        // the render leaves free (it took 50 ms at 10,000 pages after it).
-        // One that panics vouches for nothing.
-        let checking = plan.is_some().then(|| {
-            scope.spawn(|| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(still)).unwrap_or(false)
-            })
-        });
         // A partial rebuild makes the cache on another thread meanwhile;
         // a full one after rendering, whose peak memory it would add to.
         // (A panic there must not hide this build's own errors: the scope
@@ -298,7 +315,7 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
                     dates: &dates,
                     index: index.and_then(|i| i.join().flatten()),
                     sources_unchanged: Box::new(|| {
-                        checking.is_some_and(|c| c.join().unwrap_or(false))
+                        checking.is_some_and(|c| c.join() == Some(true))
                     }),
                 };
                 write_selected(&renderer, writer()?, selection)?
@@ -449,22 +466,6 @@ fn derive<'a>(
     Derived { dates, marks, plan }
 }
 
-/// Whether the sources are still those `digest` digested. Only files whose
-/// metadata changed, or that changed just before they were read, are read
-/// again.
-fn sources_unchanged(
-    options: &BuildOptions,
-    output: &Path,
-    digest: Option<&stamp::Digest>,
-) -> bool {
-    timed("stamp", || {
-        stamp::digest(options, output, digest.map(|d| d.known()))
-    })
-    .as_ref()
-    .zip(digest)
-    .is_some_and(|(now, then)| now.same(then))
-}
-
 /// Makes the page cache of `site` for the next build with `make`
 /// ([`cache::prepare`], [`cache::write_pages`]), from the digest of the
 /// sources it read; none with relative URLs (no rebuild is partial).
@@ -495,7 +496,7 @@ fn load_and_write_all(
     dates: crate::history::LastUpdated,
 ) -> Result<(Written, Diagnostics), Diagnostics> {
     let (site, warnings) = load(options)?;
-    let mut renderer = templates_without_model(&site)?;
+    let mut renderer = templates_without_model(&site, load_theme(&site))?;
     timed("model", || renderer.install_model());
     let written = write_all(&mut renderer, writer, dates)?;
     discard((renderer.into_templates(), site));

@@ -295,6 +295,44 @@ impl Digest {
             sources: &self.sources,
         }
     }
+
+    /// Whether the sources a build with `options` reads are still those
+    /// digested. Only files whose metadata changed, or that changed just
+    /// before they were read, are read again.
+    pub fn unchanged(&self, options: &BuildOptions, output: &Path) -> bool {
+        unchanged_since(options, output, self.known(), &self.all)
+    }
+
+    /// [`Self::unchanged`], owned: to be asked on another thread.
+    pub fn recheck(&self) -> Recheck {
+        Recheck {
+            read_at: self.read_at,
+            sources: self.sources.clone(),
+            all: self.all.clone(),
+        }
+    }
+}
+
+/// A [`Digest`]'s records and result, owned.
+pub struct Recheck {
+    read_at: i128,
+    sources: Vec<SourceRecord>,
+    all: String,
+}
+
+impl Recheck {
+    /// [`Digest::unchanged`].
+    pub fn unchanged(&self, options: &BuildOptions, output: &Path) -> bool {
+        let known = Known {
+            read_at: self.read_at,
+            sources: &self.sources,
+        };
+        unchanged_since(options, output, known, &self.all)
+    }
+}
+
+fn unchanged_since(options: &BuildOptions, output: &Path, known: Known, all: &str) -> bool {
+    digest(options, output, Some(known)).is_some_and(|now| now.all == all)
 }
 
 /// The digest of everything a build with `options` reads, or `None` when

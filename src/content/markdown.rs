@@ -49,12 +49,25 @@ pub struct Rendered {
     pub broken: Vec<BrokenLink>,
 }
 
+/// Where the site's pages are published, by source path.
+pub trait PageUrls: Sync {
+    /// The URL of the page from `source` (e.g. `content/a.md`), if the
+    /// site has such a page.
+    fn url_of(&self, source: &Path) -> Option<String>;
+}
+
+impl PageUrls for HashMap<PathBuf, String> {
+    fn url_of(&self, source: &Path) -> Option<String> {
+        self.get(source).cloned()
+    }
+}
+
 /// What the renderer needs to know about the rest of the site.
 pub struct LinkContext<'a> {
     /// Source path of this page, e.g. `content/rituals/weekly.md`.
     pub source: &'a Path,
-    /// Source path of every page to its URL.
-    pub urls: &'a HashMap<PathBuf, String>,
+    /// Every page's URL.
+    pub urls: &'a dyn PageUrls,
     pub raw_html: bool,
     /// Drop the first heading from the body (it became the page title).
     pub strip_first_heading: bool,
@@ -310,7 +323,7 @@ fn rewrite_link<'a>(
         return dest.clone();
     }
     let target = normalize(&ctx.source.parent().unwrap_or(Path::new("")).join(path));
-    match ctx.urls.get(&target) {
+    match ctx.urls.url_of(&target) {
         Some(url) => {
             out.links.push(PageLink {
                 target,
@@ -319,7 +332,7 @@ fn rewrite_link<'a>(
             });
             match anchor {
                 Some(a) => CowStr::from(format!("{url}#{a}")),
-                None => CowStr::from(url.clone()),
+                None => CowStr::from(url),
             }
         }
         None => {

@@ -228,7 +228,16 @@ impl<'a> Renderer<'a> {
     /// ([`Self::needs_model_for`]). Anything else renders only after
     /// [`Self::install_model`].
     pub fn without_model(site: &'a Site) -> Result<Self, Diagnostics> {
-        let theme = Theme::load(&site.root, &site.config.theme).map_err(Diagnostics)?;
+        Self::with_theme(site, Theme::load(&site.root, &site.config.theme))
+    }
+
+    /// [`Self::without_model`] with `theme`, loaded from the site's files
+    /// already (the last sources a build reads).
+    pub fn with_theme(
+        site: &'a Site,
+        theme: Result<Theme, Vec<Diagnostic>>,
+    ) -> Result<Self, Diagnostics> {
+        let theme = theme.map_err(Diagnostics)?;
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         tera.set_escape_fn(escape_inert);
