@@ -246,8 +246,9 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
         Probed::Stale(probe) => *probe,
     };
     // A partial rebuild patches the search index: read meanwhile, from as
-    // soon as the rebuild may be partial (only then: at 10,000 pages it is
-    // tens of megabytes; read after loading, it made the rebuild wait).
+    // soon as pages may be restored, which makes one likely (only then: at
+    // 10,000 pages it is tens of megabytes; read after loading, it made the
+    // rebuild wait). Without a page cache it is read when needed.
     let index = reuse.is_some().then(|| {
         let output = output.to_path_buf();
         Joined::spawn(move || read_index(&output))
@@ -259,16 +260,18 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
     }
     // The last sources a partial rebuild reads (a full one reads every
     // page again if it restored any).
-    let theme = load_theme(&site);
+    let theme = timed("theme", || load_theme(&site));
     let Derived { dates, marks, plan } = derive(&site, digest.as_ref(), previous.as_ref());
     let index = index.filter(|_| plan.is_some());
     // A partial rebuild has read all its sources by now, so whether they
     // are still those digested is known from here on: checked meanwhile
     // (after rendering, it took 50 ms of a 0.45 s rebuild at 10,000
     // pages). One that panics vouches for nothing.
-    let checking = (digest.as_ref()).filter(|_| plan.is_some()).map(|digest| {
-        let (recheck, options, output) = (digest.recheck(), options.clone(), output.to_path_buf());
-        Joined::spawn(move || timed("stamp", || recheck.unchanged(&options, &output)))
+    // (On a plain thread, the check stats the sources on that one: the
+    // pool thread waiting for it would be one the pool needs.)
+    let checking = (digest.clone()).filter(|_| plan.is_some()).map(|digest| {
+        let (options, output) = (options.clone(), output.to_path_buf());
+        Joined::spawn(move || timed("stamp", || digest.unchanged(&options, &output)))
     });
     // Restored pages have no HTML: a full render needs every page read.
     // Only pages changed, so the data and the model stay.

@@ -295,39 +295,8 @@ impl Digest {
     /// digested. Only files whose metadata changed, or that changed just
     /// before they were read, are read again.
     pub fn unchanged(&self, options: &BuildOptions, output: &Path) -> bool {
-        unchanged_since(options, output, self.known(), &self.all)
+        digest(options, output, Some(self.known())).is_some_and(|now| now.all == self.all)
     }
-
-    /// [`Self::unchanged`], owned: to be asked on another thread.
-    pub fn recheck(&self) -> Recheck {
-        Recheck {
-            read_at: self.read_at,
-            sources: self.sources.clone(),
-            all: self.all.clone(),
-        }
-    }
-}
-
-/// A [`Digest`]'s records and result, owned.
-pub struct Recheck {
-    read_at: i128,
-    sources: Vec<SourceRecord>,
-    all: String,
-}
-
-impl Recheck {
-    /// [`Digest::unchanged`].
-    pub fn unchanged(&self, options: &BuildOptions, output: &Path) -> bool {
-        let known = Known {
-            read_at: self.read_at,
-            sources: &self.sources,
-        };
-        unchanged_since(options, output, known, &self.all)
-    }
-}
-
-fn unchanged_since(options: &BuildOptions, output: &Path, known: Known, all: &str) -> bool {
-    digest(options, output, Some(known)).is_some_and(|now| now.all == all)
 }
 
 /// The digest of everything a build with `options` reads, or `None` when
@@ -453,33 +422,37 @@ fn source_files(root: &Path) -> Option<Vec<(String, PathBuf)>> {
 }
 
 /// The record of every source file, sorted by path: from `known` where it
-/// vouches for the file's metadata, else by reading the file.
+/// vouches for the file's metadata, else by reading the file. On both
+/// cores when called from rayon's pool; right here on any other thread:
+/// a build checks its sources again on a thread of its own while the pool
+/// thread that started it may be waiting for it, so work sent to the pool
+/// could wait for ever (it did, with one pool thread).
 fn source_records(root: &Path, known: Option<&Known>) -> Option<Vec<SourceRecord>> {
-    source_files(root)?
-        .into_par_iter()
-        .map(|(path, relative)| {
-            let full = root.join(relative);
-            let meta = match fs::metadata(&full) {
-                Ok(meta) => meta,
-                // The settings file is optional.
-                Err(e)
-                    if e.kind() == io::ErrorKind::NotFound && path == crate::config::FILE_NAME =>
-                {
-                    return Some(SourceRecord(path, None, 0));
-                }
-                Err(_) => return None,
-            };
-            let key = StatKey::of(&meta);
-            let known = key.and_then(|key| known?.digest_of(&path, &key));
-            let digest = match known {
-                Some(digest) => digest,
-                // Read after the metadata was taken: a change in between
-                // moves the metadata away from the key recorded.
-                None => hash_of(&(fs::read(&full).ok()?, modified_nanos(&meta)?)),
-            };
-            Some(SourceRecord(path, key, digest))
-        })
-        .collect()
+    let files = source_files(root)?;
+    let record = |(path, relative): (String, PathBuf)| {
+        let full = root.join(relative);
+        let meta = match fs::metadata(&full) {
+            Ok(meta) => meta,
+            // The settings file is optional.
+            Err(e) if e.kind() == io::ErrorKind::NotFound && path == crate::config::FILE_NAME => {
+                return Some(SourceRecord(path, None, 0));
+            }
+            Err(_) => return None,
+        };
+        let key = StatKey::of(&meta);
+        let known = key.and_then(|key| known?.digest_of(&path, &key));
+        let digest = match known {
+            Some(digest) => digest,
+            // Read after the metadata was taken: a change in between
+            // moves the metadata away from the key recorded.
+            None => hash_of(&(fs::read(&full).ok()?, modified_nanos(&meta)?)),
+        };
+        Some(SourceRecord(path, key, digest))
+    };
+    match rayon::current_thread_index() {
+        Some(_) => files.into_par_iter().map(record).collect(),
+        None => files.into_iter().map(record).collect(),
+    }
 }
 
 /// A file's modification time in nanoseconds since the Unix epoch.

@@ -563,6 +563,21 @@ fn timed_build(site: &Fixture) -> String {
     stderr(&out)
 }
 
+/// With one thread in rayon's pool (`RAYON_NUM_THREADS=1`, or a machine
+/// with one CPU), a text edit still rebuilds partially: the source check
+/// it runs on a thread of its own must not need the pool thread that
+/// waits for it (it did, and the rebuild never ended).
+#[test]
+fn a_text_edit_rebuilds_with_one_thread_in_the_pool() {
+    let site = Fixture::new();
+    assert!(site.build().status.success());
+    site.edit("content/guide/demos.md", "Show the", "Always show the");
+    let one_thread = [("RAYON_NUM_THREADS", "1")];
+    let out = site.tandem_within(Duration::from_secs(60), &["build"], &one_thread);
+    assert!(out.status.success(), "{:?}: {}", out.status, stderr(&out));
+    assert!(rendered_again(&stderr(&out)).is_some(), "{}", stderr(&out));
+}
+
 /// With the output removed (`rm -rf public`), nothing can be restored
 /// even if only a page changed: the build reads every page, and not the
 /// page cache it could not use.

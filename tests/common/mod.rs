@@ -181,15 +181,29 @@ impl Fixture {
     /// [`Self::tandem`] with more environment variables; they come last,
     /// so one may move `SOURCE_DATE_EPOCH` to another day.
     pub fn tandem_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        Command::cargo_bin("tandem")
-            .unwrap()
+        self.command(args, env).output().unwrap()
+    }
+
+    /// [`Self::tandem_with_env`], killed (so not successful) if it runs
+    /// longer than `limit`: for what could hang.
+    pub fn tandem_within(
+        &self,
+        limit: std::time::Duration,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Output {
+        self.command(args, env).timeout(limit).output().unwrap()
+    }
+
+    fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut command = Command::cargo_bin("tandem").unwrap();
+        command
             .args(args)
             .arg("--root")
             .arg(self.root())
             .env("SOURCE_DATE_EPOCH", EPOCH)
-            .envs(env.iter().copied())
-            .output()
-            .unwrap()
+            .envs(env.iter().copied());
+        command
     }
 
     pub fn build(&self) -> Output {
