@@ -88,14 +88,9 @@ fn load_reusing(
 /// [`Renderer::new`]. When the templates fail, the links of the pages are
 /// checked as for a site that failed to load.
 fn templates(site: &Site) -> Result<Renderer<'_>, Diagnostics> {
-    let mut renderer = templates_without_model(site, load_theme(site))?;
+    let mut renderer = templates_without_model(site, site.load_theme())?;
     timed("model", || renderer.install_model());
     Ok(renderer)
-}
-
-/// The site's theme, as [`Renderer::without_model`] loads it.
-fn load_theme(site: &Site) -> Result<crate::theme::Theme, Vec<Diagnostic>> {
-    crate::theme::Theme::load(&site.root, &site.config.theme)
 }
 
 /// [`templates`] without the `model` global ([`Renderer::without_model`]),
@@ -260,15 +255,14 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
     }
     // The last sources a partial rebuild reads (a full one reads every
     // page again if it restored any).
-    let theme = timed("theme", || load_theme(&site));
+    let theme = timed("theme", || site.load_theme());
     let Derived { dates, marks, plan } = derive(&site, digest.as_ref(), previous.as_ref());
     let index = index.filter(|_| plan.is_some());
     // A partial rebuild has read all its sources by now, so whether they
-    // are still those digested is known from here on: checked meanwhile
-    // (after rendering, it took 50 ms of a 0.45 s rebuild at 10,000
-    // pages). One that panics vouches for nothing.
-    // (On a plain thread, the check stats the sources on that one: the
-    // pool thread waiting for it would be one the pool needs.)
+    // are still those digested is known from here on: checked meanwhile,
+    // on a plain thread that stats the sources itself (see
+    // `stamp::source_records`), where after rendering it took 50 ms of a
+    // 0.45 s rebuild at 10,000 pages. One that panics vouches for nothing.
     let checking = (digest.clone()).filter(|_| plan.is_some()).map(|digest| {
         let (options, output) = (options.clone(), output.to_path_buf());
         Joined::spawn(move || timed("stamp", || digest.unchanged(&options, &output)))
@@ -499,7 +493,7 @@ fn load_and_write_all(
     dates: crate::history::LastUpdated,
 ) -> Result<(Written, Diagnostics), Diagnostics> {
     let (site, warnings) = load(options)?;
-    let mut renderer = templates_without_model(&site, load_theme(&site))?;
+    let mut renderer = templates_without_model(&site, site.load_theme())?;
     timed("model", || renderer.install_model());
     let written = write_all(&mut renderer, writer, dates)?;
     discard((renderer.into_templates(), site));

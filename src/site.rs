@@ -210,6 +210,12 @@ impl Site {
         &self.root
     }
 
+    /// Reads the theme the settings name (its templates and static files,
+    /// with the site's own over them) from the site's files.
+    pub fn load_theme(&self) -> Result<crate::theme::Theme, Vec<Diagnostic>> {
+        crate::theme::Theme::load(&self.root, &self.config.theme)
+    }
+
     /// Reads every page from its file again, for a site some of whose
     /// pages came from the page cache (see [`crate::content::cache`]);
     /// the settings, data and model stay (only pages changed). `false`

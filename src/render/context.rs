@@ -630,8 +630,6 @@ pub fn handbook_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) 
     jobs
 }
 
-/// The top-level sections with their pages' summaries, as the home page
-/// and the search page list them.
 /// The top-level sections with every page's summary, which the home and
 /// search pages both show: made once for both, and let go by the second
 /// (12 MB of values at 10,000 pages, which the two jobs, rendering at the
@@ -648,6 +646,8 @@ fn top_sections(shared: &Shared) -> Value {
     }
 }
 
+/// The top-level sections with their pages' summaries, as the home page
+/// and the search page list them.
 fn make_top_sections(shared: &Shared) -> Value {
     let content = &shared.site.content;
     let top: Vec<SectionView> = content.sections[""]

@@ -228,7 +228,7 @@ impl<'a> Renderer<'a> {
     /// ([`Self::needs_model_for`]). Anything else renders only after
     /// [`Self::install_model`].
     pub fn without_model(site: &'a Site) -> Result<Self, Diagnostics> {
-        Self::with_theme(site, Theme::load(&site.root, &site.config.theme))
+        Self::with_theme(site, site.load_theme())
     }
 
     /// [`Self::without_model`] with `theme`, loaded from the site's files
