@@ -506,13 +506,7 @@ fn an_edit_beyond_page_text_means_a_full_build() {
 #[test]
 fn a_text_edit_in_git_matches_a_clean_build() {
     let site = Fixture::new();
-    common::git(site.root(), &["init", "-q"], "2026-10-01T12:00:00Z");
-    common::git(site.root(), &["add", "."], "2026-10-01T12:00:00Z");
-    common::git(
-        site.root(),
-        &["commit", "-qm", "start"],
-        "2026-10-01T12:00:00Z",
-    );
+    site.commit_everything("2026-10-01T12:00:00Z");
     assert!(site.build().status.success());
     site.edit(
         "content/guide/demos.md",
@@ -775,4 +769,34 @@ fn an_error_in_an_edited_page_is_reported_as_check_reports_it() {
     );
     assert_eq!(errors(&printed), errors(&check));
     assert_eq!(snapshot(&site.path("public")), before);
+}
+
+#[test]
+fn a_rebuild_the_next_day_rewrites_only_the_pages_that_count_days() {
+    let site = Fixture::new();
+    // In git, last-updated dates come from history, not from the clock.
+    site.commit_everything("2026-10-01T12:00:00Z");
+    assert!(site.build().status.success());
+    let old = age_output(&site);
+    let next_day = site.tandem_with_env(&["build"], &[("SOURCE_DATE_EPOCH", "1795651200")]);
+    assert!(next_day.status.success(), "{}", stderr(&next_day));
+    // Neither a handbook page nor a candidate's own page carries the day:
+    // one waiting for its check-in gives the date it is due by, not a
+    // count of days.
+    for unchanged in [
+        "public/guide/demos/index.html",
+        "public/features/offline-sync/index.html",
+        "public/features/xss-title/index.html",
+    ] {
+        assert_eq!(mtime(&site, unchanged), old, "{unchanged} was rewritten");
+    }
+    assert!(site
+        .read("public/features/offline-sync/index.html")
+        .contains(r#"it was due by <time datetime="2026-10-16">2026-10-16</time>"#));
+    // The dashboards count days and flag what is overdue: they say which
+    // day their figures are for.
+    assert_ne!(mtime(&site, "public/dashboards/checkins/index.html"), old);
+    assert!(site
+        .read("public/dashboards/checkins/index.html")
+        .contains(r#"Figures as of <time datetime="2026-11-26">26 Nov 2026</time>"#));
 }

@@ -295,10 +295,7 @@ fn a_save_that_moves_the_last_updated_date_needs_a_full_build() {
 #[test]
 fn in_git_a_save_keeps_the_commit_date_and_renders_in_part() {
     let site = Fixture::new();
-    let date = "2026-11-02T10:00:00Z";
-    common::git(site.root(), &["init", "-q"], date);
-    common::git(site.root(), &["add", "."], date);
-    common::git(site.root(), &["commit", "-q", "-m", "Start"], date);
+    site.commit_everything("2026-11-02T10:00:00Z");
     let mut preview = Preview::build(&options(site.root())).unwrap();
     let file = "content/guide/checkin.md";
     site.edit(file, "Thirty minutes", "Forty minutes");

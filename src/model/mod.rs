@@ -127,6 +127,10 @@ pub struct Candidate {
     pub needs_checkin: bool,
     /// `needs_checkin`, and discovery ended more than `due_within_days` ago.
     pub checkin_overdue: bool,
+    /// For `needs_checkin` candidates with a `discovery_done` date: the
+    /// last day the check-in is on time. A date, not a count of days, so a
+    /// candidate's own page stays the same from one day to the next.
+    pub checkin_due: Option<Date>,
     pub demos: Vec<DemoView>,
     pub dissent_count: usize,
 }
@@ -484,6 +488,9 @@ fn derive_candidate(
     let needs_checkin = open && past_discovery && !has_feasibility_checkin;
     let checkin_overdue = needs_checkin
         && days_since_discovery.is_some_and(|d| d > config.checkins.due_within_days as i64);
+    let checkin_due = (f.discovery_done)
+        .filter(|_| needs_checkin)
+        .map(|d| d.add_days(config.checkins.due_within_days as i64));
     let mut own_demos: Vec<DemoView> = related.demos.iter().map(|d| (*d).clone()).collect();
     // A demo listing a candidate twice still counts once.
     own_demos.dedup_by(|a, b| a.date == b.date && a.title == b.title);
@@ -520,6 +527,7 @@ fn derive_candidate(
         days_since_discovery,
         needs_checkin,
         checkin_overdue,
+        checkin_due,
         dissent_count: own_checkins.iter().map(|c| c.dissent.len()).sum(),
         checkins: own_checkins,
         demos: own_demos,

@@ -209,6 +209,14 @@ impl Fixture {
     pub fn build(&self) -> Output {
         self.tandem(&["build"])
     }
+
+    /// Makes the site a git repository whose one commit, made at `date`,
+    /// holds every file: last-updated dates then come from history.
+    pub fn commit_everything(&self, date: &str) {
+        git(self.root(), &["init", "-q"], date);
+        git(self.root(), &["add", "."], date);
+        git(self.root(), &["commit", "-qm", "Start"], date);
+    }
 }
 
 pub fn stderr(output: &Output) -> String {
