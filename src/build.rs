@@ -256,7 +256,12 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
     // The last sources a partial rebuild reads (a full one reads every
     // page again if it restored any).
     let theme = timed("theme", || site.load_theme());
-    let Derived { dates, marks, plan } = derive(&site, digest.as_ref(), previous.as_ref());
+    let Derived {
+        dates,
+        git,
+        marks,
+        plan,
+    } = derive(&site, digest.as_ref(), stamp.as_ref(), previous.as_ref());
     let index = index.filter(|_| plan.is_some());
     // A partial rebuild has read all its sources by now, so whether they
     // are still those digested is known from here on: checked meanwhile,
@@ -345,10 +350,11 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
                 }),
             };
             let previous = stamp.as_ref();
-            let record = Record {
+            let record = stamp::Record {
                 digest: read,
                 marks: marks.unwrap_or_default(),
                 warnings: &warnings,
+                git,
             };
             keep(output, &written, previous, record, write_cache);
         }
@@ -434,6 +440,8 @@ fn probe(options: &BuildOptions, output: &Path) -> Probed {
 /// What a loaded site tells a rebuild.
 struct Derived<'a> {
     dates: crate::history::LastUpdated,
+    /// The dates git gave, for the stamp to keep.
+    git: Option<crate::history::GitDates>,
     /// What the build knows of each page, for the next one to compare.
     marks: Option<Vec<(std::path::PathBuf, crate::rebuild::PageMark)>>,
     /// What a partial rebuild renders, when one can: only the text of
@@ -444,11 +452,14 @@ struct Derived<'a> {
 fn derive<'a>(
     site: &Site,
     digest: Option<&stamp::Digest>,
+    stamp: Option<&Stamp>,
     previous: Option<&'a stamp::Previous>,
 ) -> Derived<'a> {
+    let git = timed("git history", || git_history(site, digest, stamp));
     let dates = timed("dates", || {
         let modified = |path: &Path| digest?.modified_seconds(path);
-        crate::history::for_site_with(site, &modified)
+        let from_git = git.as_ref().map(|git| &git.dates);
+        crate::history::for_site_with(site, &modified, from_git)
     });
     let marks = timed("marks", || {
         digest.and_then(|d| crate::rebuild::marks(site, &d.pages, &dates))
@@ -460,7 +471,32 @@ fn derive<'a>(
         }
         _ => None,
     };
-    Derived { dates, marks, plan }
+    Derived {
+        dates,
+        git,
+        marks,
+        plan,
+    }
+}
+
+/// The dates git gives the site's files: those the stamp kept, if read at
+/// the same HEAD (and root), else from `git log`. `None` outside git, or
+/// without last-updated dates.
+fn git_history(
+    site: &Site,
+    digest: Option<&stamp::Digest>,
+    stamp: Option<&Stamp>,
+) -> Option<crate::history::GitDates> {
+    if !site.config.last_updated {
+        return None;
+    }
+    let at = digest.and_then(|d| d.git_at(&site.root));
+    let kept = (at.as_deref().zip(stamp)).and_then(|(at, stamp)| stamp.git_dates(at));
+    let dates = match kept {
+        Some(kept) => kept,
+        None => crate::history::git_dates(&site.root)?,
+    };
+    Some(crate::history::GitDates { at, dates })
 }
 
 /// Makes the page cache of `site` for the next build with `make`
@@ -500,13 +536,6 @@ fn load_and_write_all(
     Ok((written, warnings))
 }
 
-/// What the stamp records of the sources a build read.
-struct Record<'a> {
-    digest: stamp::Digest,
-    marks: Vec<(std::path::PathBuf, crate::rebuild::PageMark)>,
-    warnings: &'a Diagnostics,
-}
-
 /// Writes the page cache (with `write_cache`) and the stamp for the
 /// output `written` left, over the stamp of the build before
 /// (`previous`). Neither is an error when it fails: the next build just
@@ -515,7 +544,7 @@ fn keep(
     output: &Path,
     written: &Written,
     previous: Option<&Stamp>,
-    record: Record,
+    record: stamp::Record,
     write_cache: impl FnOnce() -> std::io::Result<()> + Send,
 ) {
     // A killed build leaves neither: both are removed before writing. The
@@ -528,9 +557,7 @@ fn keep(
                 &written.paths,
                 &written.digests,
                 previous.map(|s| (s, &written.rewritten)),
-                record.digest,
-                record.marks,
-                record.warnings,
+                record,
             )
         })
     };

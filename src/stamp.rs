@@ -69,6 +69,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::history::GitDates;
 use crate::rebuild::PageMark;
 use crate::site::BuildOptions;
 
@@ -77,7 +78,7 @@ const SOURCE_FOLDERS: &[&str] = &["content", "data", "static", "templates", "the
 
 /// The stamp's format: a stamp of another one (an older Tandem's) is no
 /// stamp at all.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// How much older than the start of the reading a source file's change
 /// time must be for its metadata to vouch for its bytes (see the module
@@ -130,6 +131,9 @@ struct Detail {
     /// of [`Head::files`]: the next build knows which files its output
     /// changes without reading them back.
     contents: Vec<u64>,
+    /// The dates git gave, sorted by path, and what they depend on
+    /// ([`GitDates::at`]).
+    git: Option<(String, Vec<(String, i64)>)>,
 }
 
 /// A warning as the stamp keeps it (with its source snippet, which the
@@ -243,6 +247,8 @@ pub struct Digest {
     /// When the reading started, and what it found of each source file.
     read_at: i128,
     sources: Vec<SourceRecord>,
+    /// The repository's HEAD (and shallow boundary), outside git `None`.
+    git_head: Option<String>,
 }
 
 impl Digest {
@@ -282,6 +288,15 @@ impl Known<'_> {
 }
 
 impl Digest {
+    /// What the dates git gives the files below `root` depend on
+    /// ([`GitDates::at`]); `None` outside git. The root is canonical: two
+    /// sites of one repository may share an output folder.
+    pub fn git_at(&self, root: &Path) -> Option<String> {
+        let head = self.git_head.as_ref()?;
+        let root = fs::canonicalize(root).ok()?;
+        Some(format!("{}\n{head}", root.display()))
+    }
+
     /// Its records, to digest the same sources again later in the build
     /// without reading the files whose metadata did not change.
     pub fn known(&self) -> Known<'_> {
@@ -322,7 +337,8 @@ pub fn digest(options: &BuildOptions, output: &Path, known: Option<Known>) -> Op
         output.display()
     )
     .hash(&mut hasher);
-    git_head(root).hash(&mut hasher);
+    let git_head = git_head(root);
+    git_head.hash(&mut hasher);
     let mut rest = hasher.clone();
     let mut pages = FxHashMap::default();
     let sources = source_records(root, known.as_ref())?;
@@ -341,6 +357,7 @@ pub fn digest(options: &BuildOptions, output: &Path, known: Option<Known>) -> Op
         pages,
         read_at,
         sources,
+        git_head,
     })
 }
 
@@ -557,6 +574,16 @@ struct Outputs {
     folders: Vec<(String, i128)>,
 }
 
+/// What a build that wrote its output knew, for the stamp.
+pub struct Record<'a> {
+    pub digest: Digest,
+    /// What it knew of each page.
+    pub marks: Vec<(PathBuf, PageMark)>,
+    pub warnings: &'a Diagnostics,
+    /// The dates git gave it, if any.
+    pub git: Option<GitDates>,
+}
+
 /// What the build that wrote an up-to-date output reported.
 pub struct Unchanged {
     pub warnings: Diagnostics,
@@ -633,6 +660,13 @@ impl Stamp {
             .zip(&detail.contents)
             .map(|(path, digest)| (path.to_string(), *digest))
             .collect()
+    }
+
+    /// The dates git gave the build that made it, if they were read at
+    /// `at` ([`GitDates::at`]).
+    pub fn git_dates(&self, at: &str) -> Option<HashMap<String, i64>> {
+        let (read_at, dates) = self.detail.as_ref()?.git.as_ref()?;
+        (read_at == at).then(|| dates.iter().cloned().collect())
     }
 
     /// The digest of the sources of the build that made it.
@@ -730,20 +764,23 @@ impl Stamp {
     }
 
     /// Records that `output`, holding the files at `paths` (sorted, with
-    /// the digests `contents`), is what the sources with `digest` build,
-    /// with what the build knew of its pages. `kept`: the stamp the build
-    /// started from and the files it rewrote; every other file must still
-    /// be as that stamp found it (the build trusted its digests), or
-    /// nothing is recorded.
+    /// the digests `contents`), is what the sources with `record.digest`
+    /// build. `kept`: the stamp the build started from and the files it
+    /// rewrote; every other file must still be as that stamp found it (the
+    /// build trusted its digests), or nothing is recorded.
     pub fn write(
         output: &Path,
         paths: &[String],
         contents: &HashMap<String, u64>,
         kept: Option<(&Stamp, &HashSet<String>)>,
-        digest: Digest,
-        pages: Vec<(PathBuf, PageMark)>,
-        warnings: &Diagnostics,
+        record: Record,
     ) -> io::Result<()> {
+        let Record {
+            digest,
+            marks: pages,
+            warnings,
+            git,
+        } = record;
         let outputs = match kept {
             Some((before, rewritten)) if before.files().eq(paths.iter().map(String::as_str)) => {
                 before.outputs_after(output, rewritten)
@@ -788,7 +825,16 @@ impl Stamp {
             folders: outputs.folders,
             warnings,
         };
-        let detail = Detail { pages, contents };
+        let git = git.and_then(|git| {
+            let mut dates: Vec<(String, i64)> = git.dates.into_iter().collect();
+            dates.sort_unstable();
+            Some((git.at?, dates))
+        });
+        let detail = Detail {
+            pages,
+            contents,
+            git,
+        };
         // Straight to the file, the head first (a build with nothing to
         // do reads no further). In postcard: at 10,000 pages, the JSON
         // form took 30 ms to read and 20 ms to write, a tenth of a text
@@ -921,16 +967,17 @@ mod tests {
         let paths = vec!["index.html".to_string()];
         let contents = HashMap::from([("index.html".to_string(), 7)]);
         let none = Diagnostics::default();
-        Stamp::write(
-            &output,
-            &paths,
-            &contents,
-            None,
-            digest.clone(),
-            vec![],
-            &none,
-        )
-        .unwrap();
+        let git = GitDates {
+            at: Some("/site\nabc123".to_string()),
+            dates: HashMap::from([("content/a.md".to_string(), 1_700_000_000)]),
+        };
+        let record = Record {
+            digest: digest.clone(),
+            marks: vec![],
+            warnings: &none,
+            git: Some(git),
+        };
+        Stamp::write(&output, &paths, &contents, None, record).unwrap();
 
         let stamp = Stamp::read(&output).expect("the stamp just written");
         assert_eq!(stamp.digest(), digest.all);
@@ -938,8 +985,12 @@ mod tests {
         assert!(stamp.unchanged(&digest).is_some());
         let stamp = stamp.detailed().expect("its detail");
         assert_eq!(stamp.contents(), contents);
+        // Git's dates, only for the same HEAD and root.
+        let dates = stamp.git_dates("/site\nabc123").expect("git's dates");
+        assert_eq!(dates["content/a.md"], 1_700_000_000);
+        assert!(stamp.git_dates("/site\nabc124").is_none());
 
-        // The previous format's first line: no stamp, so a full build.
+        // An older format's first line: no stamp, so a full build.
         let json = format!("{{\"format\":2,\"digest\":\"{}\"}}\n{{}}\n", digest.all);
         fs::write(path_for(&output), json).unwrap();
         assert!(Stamp::read(&output).is_none());

@@ -800,3 +800,69 @@ fn a_rebuild_the_next_day_rewrites_only_the_pages_that_count_days() {
         .read("public/dashboards/checkins/index.html")
         .contains(r#"Figures as of <time datetime="2026-11-26">26 Nov 2026</time>"#));
 }
+
+/// A folder holding a `git` that appends its arguments to `log` and then
+/// runs the real one.
+#[cfg(unix)]
+fn logging_git(folder: &std::path::Path, log: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var("PATH").unwrap_or_default();
+    let real = std::env::split_paths(&path)
+        .map(|dir| dir.join("git"))
+        .find(|git| git.is_file())
+        .expect("git on PATH");
+    let script = folder.join("git");
+    let text = format!(
+        "#!/bin/sh\necho \"$@\" >> '{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        real.display()
+    );
+    fs::write(&script, text).unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    format!("{}:{path}", folder.display())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_in_git_reads_the_history_again_only_after_head_moved() {
+    let site = Fixture::new();
+    site.commit_everything("2026-10-01T12:00:00Z");
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("calls");
+    let path = logging_git(bin.path(), &log);
+    let build = || {
+        let _ = fs::remove_file(&log);
+        let out = site.tandem_with_env(&["build"], &[("PATH", path.as_str())]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let calls = fs::read_to_string(&log).unwrap_or_default();
+        (
+            stderr(&out),
+            calls.contains("log ") && calls.contains("--name-only"),
+        )
+    };
+    let (_, read_history) = build();
+    assert!(read_history, "a first build reads the history");
+    site.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the *why*, again.",
+    );
+    let (printed, read_history) = build();
+    assert!(rendered_again(&printed).is_some(), "{printed}");
+    assert!(
+        !read_history,
+        "HEAD did not move: the stamp has git's dates"
+    );
+    // The commit moves HEAD: the history is read again, and the page
+    // shows the commit's date.
+    common::git(
+        site.root(),
+        &["commit", "-qam", "edit"],
+        "2026-11-20T12:00:00Z",
+    );
+    let (_, read_history) = build();
+    assert!(read_history, "HEAD moved: git's dates are read again");
+    assert!(site
+        .read("public/guide/demos/index.html")
+        .contains(r#"datetime="2026-11-20""#));
+}
