@@ -487,7 +487,7 @@ fn git_history(
     digest: Option<&stamp::Digest>,
     stamp: Option<&Stamp>,
 ) -> Option<crate::history::GitDates> {
-    if !site.config.last_updated {
+    if !site.config.last_updated || digest.is_some_and(stamp::Digest::outside_git) {
         return None;
     }
     let at = digest.and_then(|d| d.git_at(&site.root));

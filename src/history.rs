@@ -59,8 +59,8 @@ fn key(path: &Path) -> String {
 /// commits HEAD reaches, and so their dates, cannot change without HEAD
 /// changing; grafts and replace refs are the exception, and are left out).
 pub struct GitDates {
-    /// `None` when unknown (some source could not be digested): then
-    /// they are not kept.
+    /// `None` when unknown (HEAD or the root could not be read): then they
+    /// are not kept.
     pub at: Option<String>,
     pub dates: HashMap<String, i64>,
 }

@@ -54,7 +54,8 @@
 //! The stamp file is two values in postcard, one after the other: what a
 //! build with nothing to do needs ([`Head`]: digests, source records,
 //! output files' sizes and times, warnings), then what only a build that
-//! renders needs ([`Detail`]: page marks, output files' digests), parsed
+//! renders needs ([`Detail`]: page marks, output files' digests, the
+//! last-updated dates git gave, with the HEAD they were read at), parsed
 //! only then. It is Tandem's own, for the next build, not a format for
 //! other tools.
 
@@ -288,6 +289,12 @@ impl Known<'_> {
 }
 
 impl Digest {
+    /// Whether the site is outside git (or in a repository without a
+    /// commit): then `git log` has nothing to say either.
+    pub fn outside_git(&self) -> bool {
+        self.git_head.is_none()
+    }
+
     /// What the dates git gives the files below `root` depend on
     /// ([`GitDates::at`]); `None` outside git. The root is canonical: two
     /// sites of one repository may share an output folder.
@@ -663,8 +670,10 @@ impl Stamp {
     }
 
     /// The dates git gave the build that made it, if they were read at
-    /// `at` ([`GitDates::at`]).
+    /// `at` ([`GitDates::at`]) by this binary (another one may read git's
+    /// log differently).
     pub fn git_dates(&self, at: &str) -> Option<HashMap<String, i64>> {
+        self.known()?;
         let (read_at, dates) = self.detail.as_ref()?.git.as_ref()?;
         (read_at == at).then(|| dates.iter().cloned().collect())
     }
@@ -826,9 +835,10 @@ impl Stamp {
             warnings,
         };
         let git = git.and_then(|git| {
+            let at = git.at?;
             let mut dates: Vec<(String, i64)> = git.dates.into_iter().collect();
             dates.sort_unstable();
-            Some((git.at?, dates))
+            Some((at, dates))
         });
         let detail = Detail {
             pages,
@@ -989,6 +999,20 @@ mod tests {
         let dates = stamp.git_dates("/site\nabc123").expect("git's dates");
         assert_eq!(dates["content/a.md"], 1_700_000_000);
         assert!(stamp.git_dates("/site\nabc124").is_none());
+
+        // Dates read where HEAD could not be named are not kept.
+        let record = Record {
+            digest: digest.clone(),
+            marks: vec![],
+            warnings: &none,
+            git: Some(GitDates {
+                at: None,
+                dates: HashMap::from([("content/a.md".to_string(), 1)]),
+            }),
+        };
+        Stamp::write(&output, &paths, &contents, None, record).unwrap();
+        let stamp = Stamp::read(&output).and_then(Stamp::detailed).unwrap();
+        assert!(stamp.detail.as_ref().unwrap().git.is_none());
 
         // An older format's first line: no stamp, so a full build.
         let json = format!("{{\"format\":2,\"digest\":\"{}\"}}\n{{}}\n", digest.all);

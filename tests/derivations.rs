@@ -536,6 +536,32 @@ fn due_within_days_comes_from_tandem_toml() {
 }
 
 #[test]
+fn a_check_in_is_due_by_the_last_day_it_is_on_time() {
+    let s = site(
+        &[
+            feature("day-14", "refinement", &ended(14)),
+            feature("day-15", "planned", &ended(15)),
+            feature("checked", "planned", &ended(20)),
+            feature("discovery-future", "discovery", &ended(-6)),
+            feature("no-date", "planned", ""),
+        ],
+        &[checkin("checked", "2026-10-05", "feasibility", &[])],
+    );
+    let m = model(&s);
+    let due = |id: &str| get(&m, id).checkin_due.map(|d| d.to_string());
+    // Ended 2026-11-11 with 14 days to go: due by today, and on time.
+    assert_eq!(due("day-14").as_deref(), Some("2026-11-25"));
+    assert!(!get(&m, "day-14").checkin_overdue);
+    assert_eq!(due("day-15").as_deref(), Some("2026-11-24"));
+    assert!(get(&m, "day-15").checkin_overdue);
+    // Nothing is due without a need for a check-in, or without a date.
+    assert_eq!(due("checked"), None);
+    assert_eq!(due("discovery-future"), None);
+    assert!(get(&m, "no-date").needs_checkin);
+    assert_eq!(due("no-date"), None);
+}
+
+#[test]
 fn dissent_rate_is_the_share_of_checkins_with_dissent() {
     let s = site(
         &[feature("a", "planned", ""), feature("b", "planned", "")],
