@@ -162,6 +162,8 @@ pub struct Rendered {
     pub templates: crate::render::Templates,
     /// The last-updated dates the pages show.
     pub dates: crate::history::LastUpdated,
+    /// What git gave for them, and at which HEAD.
+    pub git: Option<crate::history::GitDates>,
 }
 
 /// [`render`], keeping the loaded site and its prepared templates: the
@@ -181,7 +183,11 @@ pub fn render_site_early(
     early: &mut dyn FnMut(crate::render::Partial),
 ) -> Result<Rendered, Diagnostics> {
     let (site, warnings) = load(options)?;
-    let dates = timed("dates", || crate::history::for_site(&site));
+    let git = timed("git history", || crate::history::read_git(&site));
+    let dates = timed("dates", || {
+        let from_git = git.as_ref().map(|git| &git.dates);
+        crate::history::for_site_with(&site, &|_| None, from_git)
+    });
     let (files, templates) = {
         let renderer = templates(&site)?;
         let selected = first(&site);
@@ -202,6 +208,7 @@ pub fn render_site_early(
         warnings,
         templates,
         dates,
+        git,
     })
 }
 

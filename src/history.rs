@@ -68,10 +68,20 @@ pub struct GitDates {
 /// Dates of every handbook page and data file of `site`, or none at all
 /// when `last_updated = false`.
 pub fn for_site(site: &Site) -> LastUpdated {
+    let git = read_git(site);
+    for_site_with(site, &|_| None, git.as_ref().map(|git| &git.dates))
+}
+
+/// What git says of the files of `site`, with the HEAD it was read at
+/// (read first: should HEAD move meanwhile, the dates are taken for the
+/// older one and read again next time); `None` outside git or without
+/// last-updated dates.
+pub fn read_git(site: &Site) -> Option<GitDates> {
     if !site.config.last_updated {
-        return LastUpdated::default();
+        return None;
     }
-    for_site_with(site, &|_| None, git_dates(&site.root).as_ref())
+    let at = head(&site.root);
+    git_dates(&site.root).map(|dates| GitDates { at, dates })
 }
 
 /// [`for_site`], with the dates git gave (`None`: not in git) and the
@@ -123,6 +133,22 @@ fn compute_with(
     LastUpdated { dates, data: None }
 }
 
+/// The date of one source file, as [`compute`] would give it, from the
+/// dates git gave at the HEAD checked out now (a file they do not list
+/// is not committed: its modification time). For the development server
+/// after a save, while HEAD has not moved: [`date_of`] walks the history
+/// back to the file's last commit, 70-80 ms per save for a page last
+/// committed 3,000 commits ago.
+pub fn date_from(
+    root: &Path,
+    source: &Path,
+    today: Date,
+    git: &HashMap<String, i64>,
+) -> Option<Date> {
+    let sources = [source.to_path_buf()];
+    compute_with(root, &sources, today, &|_| None, Some(git)).get(source)
+}
+
 /// The date of one source file, as [`compute`] would give it, with one
 /// `git log -1` instead of a pass over the whole history: for the
 /// development server, after a save.
@@ -153,6 +179,27 @@ pub fn git_dates(root: &Path) -> Option<HashMap<String, i64>> {
         "--",
     ];
     git_log(root, &arguments, Path::new(".")).map(|text| parse_log(&text))
+}
+
+/// The commit checked out, when the site is in a git repository (new
+/// commits move last-updated dates without changing any source), and the
+/// list of a shallow clone's cut-off commits (deepening the clone moves
+/// them too): what git's dates depend on ([`GitDates`]).
+pub fn head(root: &Path) -> Option<String> {
+    let output = git(root)
+        .args(["rev-parse", "HEAD", "--git-path", "shallow"])
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let shallow = text
+        .lines()
+        .nth(1)
+        .and_then(|path| std::fs::read_to_string(root.join(path)).ok())
+        .unwrap_or_default();
+    Some(format!("{text}{shallow}"))
 }
 
 /// `git -C root`, quiet, reading no input, and about the repository of

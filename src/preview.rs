@@ -41,6 +41,8 @@ pub struct Preview {
     options: BuildOptions,
     /// The "last updated" dates the last full build showed.
     dates: crate::history::LastUpdated,
+    /// What git gave for them, and at which HEAD.
+    git: Option<crate::history::GitDates>,
     /// The search index, kept in parts to patch.
     index: search::IndexParts,
     /// The templates of the last full build, with its globals (which no
@@ -142,6 +144,7 @@ impl Preview {
             warnings,
             templates,
             dates,
+            git,
         } = crate::build::render_site_early(options, &first, &mut |partial| {
             early(Early::over(served, partial))
         })?;
@@ -158,6 +161,7 @@ impl Preview {
             templates: Some(templates),
             link_targets: Default::default(),
             dates,
+            git,
             site,
             files: Arc::new(files),
             warnings,
@@ -205,6 +209,23 @@ impl Preview {
         }
     }
 
+    /// Whether the "last updated" date of one of `pages` is not the one
+    /// the last full build showed. While HEAD has not moved, git's dates
+    /// are those that build read; only a file git does not know has a
+    /// date of its own (its modification time).
+    fn dates_moved(&self, pages: &[Page]) -> bool {
+        let (root, today) = (&self.site.root, self.site.today);
+        let at_head = (self.git.as_ref())
+            .filter(|git| git.at.is_some() && crate::history::head(root) == git.at);
+        pages.iter().any(|page| {
+            let now = match at_head {
+                Some(git) => crate::history::date_from(root, &page.source, today, &git.dates),
+                None => crate::history::date_of(root, &page.source, today),
+            };
+            now != self.dates.get(&page.source)
+        })
+    }
+
     /// [`Self::update`] for saves of pages only.
     fn update_pages(
         &mut self,
@@ -217,13 +238,8 @@ impl Preview {
         // The "last updated" date shows on the page and in the sitemap;
         // when a save changes it (a file outside git, first saved today),
         // more than the page changed.
-        let today = self.site.today;
         let dates_moved = timed("dates", || {
-            pages.iter().any(|page| {
-                self.site.config.last_updated
-                    && crate::history::date_of(&self.site.root, &page.source, today)
-                        != self.dates.get(&page.source)
-            })
+            self.site.config.last_updated && self.dates_moved(&pages)
         });
         if dates_moved {
             return Ok(Update::NeedsFullBuild);

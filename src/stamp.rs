@@ -344,7 +344,7 @@ pub fn digest(options: &BuildOptions, output: &Path, known: Option<Known>) -> Op
         output.display()
     )
     .hash(&mut hasher);
-    let git_head = git_head(root);
+    let git_head = crate::history::head(root);
     git_head.hash(&mut hasher);
     let mut rest = hasher.clone();
     let mut pages = FxHashMap::default();
@@ -486,27 +486,6 @@ fn modified_nanos(meta: &fs::Metadata) -> Option<i128> {
         Ok(after) => after.as_nanos() as i128,
         Err(before) => -(before.duration().as_nanos() as i128),
     })
-}
-
-/// The commit checked out, when the site is in a git repository (new
-/// commits move last-updated dates without changing any source), and the
-/// list of a shallow clone's cut-off commits (deepening the clone moves
-/// them too).
-fn git_head(root: &Path) -> Option<String> {
-    let output = crate::history::git(root)
-        .args(["rev-parse", "HEAD", "--git-path", "shallow"])
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    let shallow = text
-        .lines()
-        .nth(1)
-        .and_then(|path| fs::read_to_string(root.join(path)).ok())
-        .unwrap_or_default();
-    Some(format!("{text}{shallow}"))
 }
 
 /// The size and modification time of each output file, and the

@@ -812,27 +812,6 @@ fn a_rebuild_the_next_day_rewrites_only_the_pages_about_what_is_due_now() {
         .contains(r#"Figures as of <time datetime="2026-11-26">26 Nov 2026</time>"#));
 }
 
-/// A folder holding a `git` that appends its arguments to `log` and then
-/// runs the real one.
-#[cfg(unix)]
-fn logging_git(folder: &std::path::Path, log: &std::path::Path) -> String {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var("PATH").unwrap_or_default();
-    let real = std::env::split_paths(&path)
-        .map(|dir| dir.join("git"))
-        .find(|git| git.is_file())
-        .expect("git on PATH");
-    let script = folder.join("git");
-    let text = format!(
-        "#!/bin/sh\necho \"$@\" >> '{}'\nexec '{}' \"$@\"\n",
-        log.display(),
-        real.display()
-    );
-    fs::write(&script, text).unwrap();
-    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
-    format!("{}:{path}", folder.display())
-}
-
 #[cfg(unix)]
 #[test]
 fn a_rebuild_in_git_reads_the_history_again_only_after_head_moved() {
@@ -840,7 +819,7 @@ fn a_rebuild_in_git_reads_the_history_again_only_after_head_moved() {
     site.commit_everything("2026-10-01T12:00:00Z");
     let bin = tempfile::tempdir().unwrap();
     let log = bin.path().join("calls");
-    let path = logging_git(bin.path(), &log);
+    let path = common::logging_git(bin.path(), &log);
     let build = || {
         let _ = fs::remove_file(&log);
         let out = site.tandem_with_env(&["build"], &[("PATH", path.as_str())]);

@@ -499,6 +499,35 @@ fn a_text_edit_renders_only_what_shows_the_page_and_a_title_edit_everything() {
     server.wait_for_log("(content/guide/demos.md; full build)");
 }
 
+#[cfg(unix)]
+#[test]
+fn in_git_a_save_walks_no_history_while_head_stays() {
+    let fixture = fixture();
+    fixture.commit_everything("2026-10-01T12:00:00Z");
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("calls");
+    let path = common::logging_git(bin.path(), &log);
+    let server = Server::start_with_env(fixture.root(), &[], &[("PATH", path.as_str())]);
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("--name-only"));
+    std::fs::remove_file(&log).unwrap();
+    // The saved page's date is the commit's, known from the build: no
+    // `git log` walks back to the page's last commit.
+    fixture.edit(
+        "content/guide/demos.md",
+        "Show the *why*.",
+        "Show the *why*, in short.",
+    );
+    server.wait_for_log("(content/guide/demos.md; 5 of ");
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!calls.contains("log"), "git ran: {calls}");
+    assert!(server
+        .get("/guide/demos/")
+        .text()
+        .contains(r#"datetime="2026-10-01""#));
+}
+
 #[test]
 fn event_stream_sends_reload_after_an_edit_and_css_after_a_stylesheet_edit() {
     let fixture = fixture();

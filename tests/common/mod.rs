@@ -241,6 +241,27 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
+/// A folder holding a `git` that appends its arguments to `log` and then
+/// runs the real one.
+#[cfg(unix)]
+pub fn logging_git(folder: &Path, log: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var("PATH").unwrap_or_default();
+    let real = std::env::split_paths(&path)
+        .map(|dir| dir.join("git"))
+        .find(|git| git.is_file())
+        .expect("git on PATH");
+    let script = folder.join("git");
+    let text = format!(
+        "#!/bin/sh\necho \"$@\" >> '{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        real.display()
+    );
+    fs::write(&script, text).unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    format!("{}:{path}", folder.display())
+}
+
 pub fn git(dir: &Path, args: &[&str], date: &str) {
     let status = std::process::Command::new("git")
         .current_dir(dir)

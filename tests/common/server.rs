@@ -17,6 +17,11 @@ impl Server {
     /// Starts `tandem serve --root ROOT --port 0 EXTRA...` and waits for its
     /// first stdout line, `Serving on http://127.0.0.1:PORT/`.
     pub fn start_in(root: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(root, extra, &[])
+    }
+
+    /// [`Server::start_in`] with more environment variables.
+    pub fn start_with_env(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("tandem"))
             .arg("serve")
             .arg("--root")
@@ -24,6 +29,7 @@ impl Server {
             .args(["--port", "0"])
             .args(extra)
             .env("SOURCE_DATE_EPOCH", super::EPOCH)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
