@@ -219,7 +219,7 @@ impl Preview {
             .filter(|git| git.at.is_some() && crate::history::head(root) == git.at);
         pages.iter().any(|page| {
             let now = match at_head {
-                Some(git) => crate::history::date_from(root, &page.source, today, &git.dates),
+                Some(git) => crate::history::date_from_git(root, &page.source, today, &git.dates),
                 None => crate::history::date_of(root, &page.source, today),
             };
             now != self.dates.get(&page.source)

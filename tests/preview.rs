@@ -309,6 +309,27 @@ fn in_git_a_save_keeps_the_commit_date_and_renders_in_part() {
 }
 
 #[test]
+fn in_git_a_save_after_a_commit_shows_the_commits_date() {
+    let site = Fixture::new();
+    site.commit_everything("2026-11-02T10:00:00Z");
+    let mut preview = Preview::build(&options(site.root())).unwrap();
+    let file = "content/guide/checkin.md";
+    site.edit(file, "Thirty minutes", "Forty minutes");
+    common::git(
+        site.root(),
+        &["commit", "-qam", "edit"],
+        "2026-11-20T10:00:00Z",
+    );
+    // HEAD moved since the build read git's dates: the page's date is
+    // asked of git again, and it moved, so everything renders.
+    site.edit(file, "Forty minutes", "Fifty minutes");
+    assert!(matches!(
+        preview.update(&paths(&[file])).unwrap(),
+        Update::NeedsFullBuild
+    ));
+}
+
+#[test]
 fn saving_a_draft_the_site_leaves_out_renders_nothing() {
     let site = Fixture::new();
     site.write(

@@ -521,7 +521,9 @@ fn in_git_a_save_walks_no_history_while_head_stays() {
     );
     server.wait_for_log("(content/guide/demos.md; 5 of ");
     let calls = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(!calls.contains("log"), "git ran: {calls}");
+    let ran = |command: &str| (calls.lines()).any(|l| l.split_whitespace().any(|a| a == command));
+    assert!(ran("rev-parse"), "HEAD was not checked: {calls}");
+    assert!(!ran("log"), "git log ran: {calls}");
     assert!(server
         .get("/guide/demos/")
         .text()
