@@ -170,20 +170,23 @@ pub struct Rendered {
 /// development server updates them after saves instead of loading
 /// everything again.
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, Diagnostics> {
-    render_site_early(options, &|_| Default::default(), &mut |_| {})
+    render_site_early(options, None, &|_| Default::default(), &mut |_| {})
 }
 
 /// [`render_site`], rendering first the outputs `first` picks from the
 /// loaded site and handing them to `early`: the development server shows
 /// the saved page while the rest of the site renders. Errors of that first
 /// render are left to the full render, which reports them with the rest.
+/// Git's dates are those of `git` (what the last render read) if HEAD did
+/// not move since.
 pub fn render_site_early(
     options: &BuildOptions,
+    git: Option<&crate::history::GitDates>,
     first: &dyn Fn(&Site) -> std::collections::HashSet<String>,
     early: &mut dyn FnMut(crate::render::Partial),
 ) -> Result<Rendered, Diagnostics> {
     let (site, warnings) = load(options)?;
-    let git = timed("git history", || crate::history::read_git(&site));
+    let git = timed("git history", || crate::history::read_git(&site, git));
     let dates = timed("dates", || {
         let from_git = git.as_ref().map(|git| &git.dates);
         crate::history::for_site_with(&site, &|_| None, from_git)

@@ -75,14 +75,19 @@ pub fn for_site(site: &Site) -> LastUpdated {
 
 /// What git says of the files of `site`, with the HEAD it was read at
 /// (read first: should HEAD move meanwhile, the dates are taken for the
-/// older one, which no longer matches); `None` outside git or without
-/// last-updated dates.
-pub fn read_git(site: &Site) -> Option<GitDates> {
+/// older one, which no longer matches): those of `known` if they were
+/// read at the same HEAD, else from `git log`. `None` outside git or
+/// without last-updated dates.
+pub fn read_git(site: &Site, known: Option<&GitDates>) -> Option<GitDates> {
     if !site.config.last_updated {
         return None;
     }
     let at = head(&site.root);
-    git_dates(&site.root).map(|dates| GitDates { at, dates })
+    let dates = match known.filter(|known| known.at.is_some() && known.at == at) {
+        Some(known) => known.dates.clone(),
+        None => git_dates(&site.root)?,
+    };
+    Some(GitDates { at, dates })
 }
 
 /// [`for_site`], with the dates git gave (`None`: not in git) and the

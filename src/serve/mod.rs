@@ -572,7 +572,8 @@ impl Builder {
         // Nothing goes first where nothing may be published early.
         let saved = allowed.map(|c| c.paths.as_slice()).unwrap_or_default();
         let served = self.state.current().files.clone();
-        let built = guarded(|| Preview::build_early(&self.options, saved, &served, publish));
+        let last = self.preview.as_ref();
+        let built = guarded(|| Preview::build_early(&self.options, last, saved, &served, publish));
         match built.and_then(|built| built) {
             Ok(preview) => {
                 // Pages told early reload again only if the full render
