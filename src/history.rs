@@ -54,11 +54,12 @@ fn key(path: &Path) -> String {
 /// What `git log` says of the files below a site root ([`git_dates`]),
 /// and what that depends on: `at` names the repository's HEAD with its
 /// shallow boundary ([`head`]; for the build stamp, the root as well,
-/// `stamp::Digest::git_at`). A later build with the same `at` takes
-/// the dates from the build stamp instead of running `git log` again,
-/// which took 180 ms of every rebuild on a history of 3,000 commits (the
-/// commits HEAD reaches, and so their dates, cannot change without HEAD
-/// changing; grafts and replace refs are the exception, and are left out).
+/// `stamp::Digest::git_at`). A later build with the same `at` takes the
+/// dates from the build stamp, or in the development server from the
+/// last build in memory, instead of running `git log` again, which took
+/// 180 ms of every build on a history of 3,000 commits (the commits HEAD
+/// reaches, and so their dates, cannot change without HEAD changing;
+/// grafts and replace refs are the exception, and are left out).
 pub struct GitDates {
     /// `None` when unknown (HEAD or the root could not be read): then they
     /// are not kept.
