@@ -83,12 +83,17 @@ pub fn read_git(site: &Site, known: Option<&GitDates>) -> Option<GitDates> {
     if !site.config.last_updated {
         return None;
     }
-    let at = head(&site.root);
-    let dates = match known.filter(|known| known.at.is_some() && known.at == at) {
+    // Outside git (or before the first commit) `git log` has nothing to
+    // say either.
+    let at = head(&site.root)?;
+    let dates = match known.filter(|known| known.at.as_deref() == Some(at.as_str())) {
         Some(known) => known.dates.clone(),
         None => git_dates(&site.root)?,
     };
-    Some(GitDates { at, dates })
+    Some(GitDates {
+        at: Some(at),
+        dates,
+    })
 }
 
 /// [`for_site`], with the dates git gave (`None`: not in git) and the
