@@ -60,6 +60,7 @@ fn key(path: &Path) -> String {
 /// 180 ms of every build on a history of 3,000 commits (the commits HEAD
 /// reaches, and so their dates, cannot change without HEAD changing;
 /// grafts and replace refs are the exception, and are left out).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct GitDates {
     /// `None` when unknown (HEAD or the root could not be read): then they
     /// are not kept.

@@ -79,7 +79,7 @@ const SOURCE_FOLDERS: &[&str] = &["content", "data", "static", "templates", "the
 
 /// The stamp's format: a stamp of another one (an older Tandem's) is no
 /// stamp at all.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// How much older than the start of the reading a source file's change
 /// time must be for its metadata to vouch for its bytes (see the module
@@ -132,9 +132,8 @@ struct Detail {
     /// of [`Head::files`]: the next build knows which files its output
     /// changes without reading them back.
     contents: Vec<u64>,
-    /// The dates git gave, sorted by path, and what they depend on
-    /// ([`GitDates::at`]).
-    git: Option<(String, Vec<(String, i64)>)>,
+    /// The dates git gave, with what they depend on (never `None`).
+    git: Option<GitDates>,
 }
 
 /// A warning as the stamp keeps it (with its source snippet, which the
@@ -653,8 +652,8 @@ impl Stamp {
     /// log differently).
     pub fn git_dates(&self, at: &str) -> Option<HashMap<String, i64>> {
         self.known()?;
-        let (read_at, dates) = self.detail.as_ref()?.git.as_ref()?;
-        (read_at == at).then(|| dates.iter().cloned().collect())
+        let git = self.detail.as_ref()?.git.as_ref()?;
+        (git.at.as_deref() == Some(at)).then(|| git.dates.clone())
     }
 
     /// The digest of the sources of the build that made it.
@@ -813,16 +812,10 @@ impl Stamp {
             folders: outputs.folders,
             warnings,
         };
-        let git = git.and_then(|git| {
-            let at = git.at?;
-            let mut dates: Vec<(String, i64)> = git.dates.into_iter().collect();
-            dates.sort_unstable();
-            Some((at, dates))
-        });
         let detail = Detail {
             pages,
             contents,
-            git,
+            git: git.filter(|git| git.at.is_some()),
         };
         // Straight to the file, the head first (a build with nothing to
         // do reads no further). In postcard: at 10,000 pages, the JSON

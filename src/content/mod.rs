@@ -509,7 +509,7 @@ fn render_page(
     let page = Page {
         source: l.file.path.clone(),
         section: l.section.clone(),
-        url: (urls.url_of(&l.file.path)).expect("every page read has a URL"),
+        url: format!("{}{}", options.base_path, l.path),
         path: l.path.clone(),
         title,
         description: l.front.description.clone(),
