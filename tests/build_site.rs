@@ -390,9 +390,7 @@ fn the_sidebar_lists_every_section_in_order_and_opens_the_one_being_read() {
         "+++\ntitle = \"Guide\"\nweight = 2\n+++\nG.\n",
     );
     let (files, _) = tandem::build::render(&options(&site)).expect("fixture builds");
-    let closed = |key: &str, title: &str| {
-        format!(r#"<li class="nav-section"><a href="/{key}/">{title}</a></li>"#)
-    };
+    let closed = |key: &str, title: &str| format!(r#"<li><a href="/{key}/">{title}</a></li>"#);
     let open = |title: &str| {
         format!("<li class=\"nav-section is-active\">\n    <details open>\n      <summary>{title}</summary>")
     };
@@ -419,7 +417,11 @@ fn the_sidebar_lists_every_section_in_order_and_opens_the_one_being_read() {
     );
     assert!(!home.contains("is-active"), "{home}");
     // The middle section open, with its pages; the others plain links.
-    let guide = sidebar(file(&files, "guide/checkin/index.html"));
+    // One navigation per page: the sidebar is also the phone's menu.
+    let page = file(&files, "guide/checkin/index.html");
+    assert_eq!(page.matches(r#"aria-label="Main""#).count(), 1, "{page}");
+    assert!(page.contains(r#"<button class="nav-toggle" type="button" popovertarget="site-nav">"#));
+    let guide = sidebar(page);
     order(
         guide,
         &[
@@ -453,7 +455,13 @@ fn the_sidebar_lists_every_section_in_order_and_opens_the_one_being_read() {
             open("Zulu &amp; co"),
         ],
     );
-    assert_eq!(zulu.matches("nav-section").count(), 3, "{zulu}");
+    for part in [
+        closed("alpha", "Alpha"),
+        closed("guide", "Guide"),
+        open("Zulu &amp; co"),
+    ] {
+        assert_eq!(zulu.matches(&part).count(), 1, "{part} in {zulu}");
+    }
 }
 
 #[test]
@@ -492,23 +500,39 @@ fn a_cached_partial_naming_a_missing_template_fails_the_build_with_its_name() {
 }
 
 #[test]
-fn a_site_base_template_older_than_the_shared_section_list_still_builds() {
-    // Sites that copied `base.html` before it rendered the open section's
-    // page list once (`section_pages`) keep the default navigation.
+fn a_site_base_template_from_before_the_single_navigation_still_builds() {
+    // Sites that copied `base.html` when it included the navigation twice
+    // (a phone menu with `compact` set, and the sidebar), with the open
+    // section's page list rendered once into `section_pages`, keep
+    // building with today's `partials/nav.html`.
     let site = Fixture::new();
     let base = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/themes/default/templates/base.html"
     );
     let base = std::fs::read_to_string(base).unwrap();
-    let (kept, shared): (Vec<&str>, Vec<&str>) =
-        base.lines().partition(|l| !l.contains("set section_pages"));
-    assert_eq!(shared.len(), 1, "the line setting section_pages");
-    site.write("templates/base.html", &kept.join("\n"));
+    let start = base
+        .find("  {#- The same navigation")
+        .expect("today's navigation");
+    let end = base.find("  <main id=").expect("the main element");
+    let before = concat!(
+        "  {%- if current_nav %}{% set section_pages %}{% include \"partials/nav_pages.html\" %}{% endset %}{% endif %}\n",
+        "  <nav class=\"nav-mobile\" aria-label=\"Main\">\n    <details>\n      <summary>Menu</summary>\n",
+        "      {%- set compact = true %}\n      {% include \"partials/nav.html\" %}\n    </details>\n  </nav>\n",
+        "</header>\n<div class=\"layout\">\n",
+        "  <nav class=\"nav-sidebar\" aria-label=\"Main\">\n",
+        "    {%- set compact = false %}\n    {% include \"partials/nav.html\" %}\n  </nav>\n",
+    );
+    site.write(
+        "templates/base.html",
+        &format!("{}{before}{}", &base[..start], &base[end..]),
+    );
     let (files, _) = tandem::build::render(&options(&site)).unwrap();
     let page = file(&files, "guide/checkin/index.html");
-    assert!(
-        page.contains(r#"<a href="/guide/demos/">"#),
-        "the section's pages are listed: {page}"
+    assert_eq!(page.matches(r#"aria-label="Main""#).count(), 2, "{page}");
+    assert_eq!(
+        (page.matches(r#"<a href="/guide/checkin/" aria-current="page">"#)).count(),
+        2,
+        "the section's pages are listed in both menus: {page}"
     );
 }

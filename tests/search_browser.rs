@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use common::browser::{chromium, save_screenshot, start_chromium, Tab, WAIT};
+use common::browser::{chromium_or_skip, save_screenshot, start_chromium, Tab, WAIT};
 use serde_json::{json, Value};
 
 /// The longest any one wait may take.
@@ -149,11 +149,7 @@ const OPTIONS: &str = "document.querySelectorAll('#site-search-results [role=opt
 
 #[test]
 fn typing_in_the_search_box_shows_results_and_opens_one() {
-    let Some(binary) = chromium() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("Chromium is required under CI (install the `chromium` package)");
-        }
-        eprintln!("skipped: no Chromium found (install the `chromium` package)");
+    let Some(binary) = chromium_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -260,11 +256,7 @@ fn typing_in_the_search_box_shows_results_and_opens_one() {
 
 #[test]
 fn search_works_from_file_urls_with_relative_urls() {
-    let Some(binary) = chromium() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("Chromium is required under CI (install the `chromium` package)");
-        }
-        eprintln!("skipped: no Chromium found (install the `chromium` package)");
+    let Some(binary) = chromium_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::browser::{chromium, start_chromium, Killed, Tab};
+use common::browser::{chromium_or_skip, start_chromium, Killed, Tab};
 use common::Fixture;
 use serde_json::json;
 
@@ -92,11 +92,7 @@ fn wait_live(tab: &mut Tab) {
 
 #[test]
 fn pages_reload_by_themselves_swap_css_and_show_errors() {
-    let Some(binary) = chromium() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("Chromium is required under CI (install the `chromium` package)");
-        }
-        eprintln!("skipped: no Chromium found (install the `chromium` package)");
+    let Some(binary) = chromium_or_skip() else {
         return;
     };
     let fixture = Fixture::new();

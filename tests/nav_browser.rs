@@ -1,0 +1,160 @@
+//! The main navigation in a real browser (headless Chromium over the
+//! DevTools protocol), on the repository's own site: one element that is
+//! the sidebar on a wide screen and a menu panel, opened by the Menu
+//! button, on a phone.
+//!
+//! Skipped (with a message) when Chromium is missing, unless `CI` is set:
+//! under CI it must run.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::browser::{chromium_or_skip, save_screenshot, start_chromium, Tab};
+use serde_json::json;
+
+const PAGE: &str = "rituals/planning-meeting/index.html";
+
+fn build(out: &Path) {
+    let output = Command::new(assert_cmd::cargo::cargo_bin("tandem"))
+        .arg("build")
+        .arg("--root")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg("--output")
+        .arg(out)
+        .arg("--relative-urls")
+        .env("SOURCE_DATE_EPOCH", common::EPOCH)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Gives the tab a viewport of `width` CSS pixels (a phone's is "mobile").
+fn viewport(tab: &mut Tab, width: u32, height: u32) {
+    tab.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+    )
+    .unwrap();
+}
+
+/// The box of the first element `selector` matches, as
+/// `[left, top, width, height]` (zeros when it is not displayed).
+fn rect(tab: &mut Tab, selector: &str) -> [f64; 4] {
+    let value = tab
+        .eval(&format!(
+            "(function () {{ var r = document.querySelector({selector:?}).getBoundingClientRect(); \
+             return [r.left, r.top, r.width, r.height]; }})()"
+        ))
+        .unwrap_or_else(|| panic!("no {selector}"));
+    let numbers: Vec<f64> = (value.as_array().unwrap().iter())
+        .map(|n| n.as_f64().unwrap())
+        .collect();
+    numbers.try_into().unwrap()
+}
+
+/// Clicks the middle of the element `selector` with the mouse.
+fn click(tab: &mut Tab, selector: &str) {
+    let [left, top, width, height] = rect(tab, selector);
+    assert!(width > 0.0 && height > 0.0, "{selector} is not displayed");
+    let (x, y) = (left + width / 2.0, top + height / 2.0);
+    for kind in ["mousePressed", "mouseReleased"] {
+        tab.call(
+            "Input.dispatchMouseEvent",
+            json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 }),
+        )
+        .unwrap();
+    }
+}
+
+/// Whether the navigation is open as a popover, once it has become `want`
+/// or a few seconds have passed.
+fn is_open(tab: &mut Tab, want: bool) -> bool {
+    let open = "document.getElementById('site-nav').matches(':popover-open')";
+    let expression = if want {
+        open.to_string()
+    } else {
+        format!("!{open}")
+    };
+    tab.poll(&expression, Duration::from_secs(5)) == want
+}
+
+#[test]
+fn the_menu_button_opens_the_navigation_on_a_phone_and_the_sidebar_shows_it_on_a_wide_screen() {
+    let Some(binary) = chromium_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build(&out);
+    let html = std::fs::read_to_string(out.join(PAGE)).unwrap();
+    assert_eq!(
+        html.matches(r#"aria-label="Main""#).count(),
+        1,
+        "one navigation"
+    );
+
+    let profile = tempfile::tempdir().unwrap();
+    let (_chromium, devtools) = start_chromium(&binary, profile.path());
+    let mut tab = Tab::open(devtools, "about:blank");
+    viewport(&mut tab, 390, 844);
+    let url = format!("file://{}", out.join(PAGE).display());
+    tab.call("Page.navigate", json!({ "url": url })).unwrap();
+    tab.wait_until(
+        "document.readyState === 'complete' && \
+         getComputedStyle(document.querySelector('.site-header')).borderBottomStyle === 'solid'",
+        "the page and its stylesheet",
+    );
+
+    // A phone: the navigation is closed, the button is there.
+    assert_eq!(
+        rect(&mut tab, "#site-nav")[2],
+        0.0,
+        "closed until asked for"
+    );
+    assert!(!is_open(&mut tab, false));
+    click(&mut tab, ".nav-toggle");
+    assert!(is_open(&mut tab, true), "the Menu button opens it");
+    let [left, top, width, height] = rect(&mut tab, "#site-nav");
+    assert!(
+        left == 0.0 && top == 0.0,
+        "a panel at the left edge: {left}, {top}"
+    );
+    assert!(
+        width > 200.0 && width < 390.0,
+        "narrower than the screen: {width}"
+    );
+    assert!(height >= 844.0 - 1.0, "as tall as the screen: {height}");
+    let current = rect(&mut tab, "#site-nav a[aria-current=page]");
+    assert!(current[2] > 0.0, "the page being read is listed");
+    save_screenshot(&mut tab, "nav-phone-open.png");
+    click(&mut tab, ".nav-close");
+    assert!(!is_open(&mut tab, false), "Close menu closes it");
+    click(&mut tab, ".nav-toggle");
+    assert!(is_open(&mut tab, true));
+    tab.press("Escape", "Escape", 27, None);
+    assert!(!is_open(&mut tab, false), "Escape closes it");
+
+    // A wide screen: the same element is the sidebar, beside the page,
+    // without a button.
+    viewport(&mut tab, 1280, 900);
+    assert!(!is_open(&mut tab, false));
+    let [left, _, width, height] = rect(&mut tab, "#site-nav");
+    assert!(
+        left == 0.0 && width > 150.0 && height > 0.0,
+        "{left} {width} {height}"
+    );
+    let main = rect(&mut tab, "#main-content");
+    assert!(
+        main[0] >= left + width,
+        "the page is right of the sidebar: {main:?}"
+    );
+    assert_eq!(rect(&mut tab, ".nav-toggle")[2], 0.0, "no Menu button");
+    assert!(rect(&mut tab, "#site-nav a[aria-current=page]")[2] > 0.0);
+}
