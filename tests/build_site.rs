@@ -421,6 +421,7 @@ fn the_sidebar_lists_every_section_in_order_and_opens_the_one_being_read() {
     let page = file(&files, "guide/checkin/index.html");
     assert_eq!(page.matches(r#"aria-label="Main""#).count(), 1, "{page}");
     assert!(page.contains(r#"<button class="nav-toggle" type="button" popovertarget="site-nav">"#));
+    assert!(page.contains(r#"<nav class="nav-sidebar" id="site-nav" aria-label="Main" popover>"#));
     let guide = sidebar(page);
     order(
         guide,
@@ -462,6 +463,7 @@ fn the_sidebar_lists_every_section_in_order_and_opens_the_one_being_read() {
     ] {
         assert_eq!(zulu.matches(&part).count(), 1, "{part} in {zulu}");
     }
+    assert!(!zulu.contains(&closed("zulu", "Zulu &amp; co")), "{zulu}");
 }
 
 #[test]
@@ -506,27 +508,7 @@ fn a_site_base_template_from_before_the_single_navigation_still_builds() {
     // section's page list rendered once into `section_pages`, keep
     // building with today's `partials/nav.html`.
     let site = Fixture::new();
-    let base = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/themes/default/templates/base.html"
-    );
-    let base = std::fs::read_to_string(base).unwrap();
-    let start = base
-        .find("  {#- The same navigation")
-        .expect("today's navigation");
-    let end = base.find("  <main id=").expect("the main element");
-    let before = concat!(
-        "  {%- if current_nav %}{% set section_pages %}{% include \"partials/nav_pages.html\" %}{% endset %}{% endif %}\n",
-        "  <nav class=\"nav-mobile\" aria-label=\"Main\">\n    <details>\n      <summary>Menu</summary>\n",
-        "      {%- set compact = true %}\n      {% include \"partials/nav.html\" %}\n    </details>\n  </nav>\n",
-        "</header>\n<div class=\"layout\">\n",
-        "  <nav class=\"nav-sidebar\" aria-label=\"Main\">\n",
-        "    {%- set compact = false %}\n    {% include \"partials/nav.html\" %}\n  </nav>\n",
-    );
-    site.write(
-        "templates/base.html",
-        &format!("{}{before}{}", &base[..start], &base[end..]),
-    );
+    site.write("templates/base.html", &common::base_html_with_two_menus());
     let (files, _) = tandem::build::render(&options(&site)).unwrap();
     let page = file(&files, "guide/checkin/index.html");
     assert_eq!(page.matches(r#"aria-label="Main""#).count(), 2, "{page}");

@@ -36,12 +36,33 @@ fn build(out: &Path) {
 }
 
 /// Gives the tab a viewport of `width` CSS pixels (a phone's is "mobile").
-fn viewport(tab: &mut Tab, width: u32, height: u32) {
+fn set_viewport(tab: &mut Tab, width: u32, height: u32) {
     tab.call(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
     )
     .unwrap();
+}
+
+/// Resizes the page's viewport, and waits until its layout has the width.
+fn viewport(tab: &mut Tab, width: u32, height: u32) {
+    set_viewport(tab, width, height);
+    tab.wait_until(&format!("innerWidth === {width}"), "the new viewport");
+}
+
+/// Opens the page at `url` in a tab of a phone's width, once it is loaded
+/// with its stylesheet.
+fn open_on_a_phone(devtools: u16, url: &str) -> Tab {
+    let mut tab = Tab::open(devtools, "about:blank");
+    set_viewport(&mut tab, 390, 844);
+    tab.call("Page.navigate", json!({ "url": url })).unwrap();
+    tab.wait_until(
+        "document.readyState === 'complete' && \
+         getComputedStyle(document.querySelector('.site-header')).borderBottomStyle === 'solid'",
+        "the page and its stylesheet",
+    );
+    viewport(&mut tab, 390, 844);
+    tab
 }
 
 /// The box of the first element `selector` matches, as
@@ -63,7 +84,10 @@ fn rect(tab: &mut Tab, selector: &str) -> [f64; 4] {
 fn click(tab: &mut Tab, selector: &str) {
     let [left, top, width, height] = rect(tab, selector);
     assert!(width > 0.0 && height > 0.0, "{selector} is not displayed");
-    let (x, y) = (left + width / 2.0, top + height / 2.0);
+    click_at(tab, left + width / 2.0, top + height / 2.0);
+}
+
+fn click_at(tab: &mut Tab, x: f64, y: f64) {
     for kind in ["mousePressed", "mouseReleased"] {
         tab.call(
             "Input.dispatchMouseEvent",
@@ -102,15 +126,7 @@ fn the_menu_button_opens_the_navigation_on_a_phone_and_the_sidebar_shows_it_on_a
 
     let profile = tempfile::tempdir().unwrap();
     let (_chromium, devtools) = start_chromium(&binary, profile.path());
-    let mut tab = Tab::open(devtools, "about:blank");
-    viewport(&mut tab, 390, 844);
-    let url = format!("file://{}", out.join(PAGE).display());
-    tab.call("Page.navigate", json!({ "url": url })).unwrap();
-    tab.wait_until(
-        "document.readyState === 'complete' && \
-         getComputedStyle(document.querySelector('.site-header')).borderBottomStyle === 'solid'",
-        "the page and its stylesheet",
-    );
+    let mut tab = open_on_a_phone(devtools, &format!("file://{}", out.join(PAGE).display()));
 
     // A phone: the navigation is closed, the button is there.
     assert_eq!(
@@ -140,11 +156,31 @@ fn the_menu_button_opens_the_navigation_on_a_phone_and_the_sidebar_shows_it_on_a
     assert!(is_open(&mut tab, true));
     tab.press("Escape", "Escape", 27, None);
     assert!(!is_open(&mut tab, false), "Escape closes it");
+    click(&mut tab, ".nav-toggle");
+    assert!(is_open(&mut tab, true));
+    click_at(&mut tab, 380.0, 400.0);
+    assert!(
+        !is_open(&mut tab, false),
+        "a tap beside the panel closes it"
+    );
+
+    // Opened on a phone, then wider (a tablet turned): the open panel
+    // covers the sidebar's column only, the page keeps its own.
+    click(&mut tab, ".nav-toggle");
+    assert!(is_open(&mut tab, true));
+    viewport(&mut tab, 1280, 900);
+    let [left, _, width, _] = rect(&mut tab, "#site-nav");
+    let main = rect(&mut tab, "#main-content");
+    assert!(left == 0.0 && width > 150.0, "{left} {width}");
+    assert!(
+        main[0] >= left + width - 1.0,
+        "the page is right of the open panel: {main:?}"
+    );
+    tab.press("Escape", "Escape", 27, None);
+    assert!(!is_open(&mut tab, false));
 
     // A wide screen: the same element is the sidebar, beside the page,
     // without a button.
-    viewport(&mut tab, 1280, 900);
-    assert!(!is_open(&mut tab, false));
     let [left, _, width, height] = rect(&mut tab, "#site-nav");
     assert!(
         left == 0.0 && width > 150.0 && height > 0.0,
@@ -157,4 +193,43 @@ fn the_menu_button_opens_the_navigation_on_a_phone_and_the_sidebar_shows_it_on_a
     );
     assert_eq!(rect(&mut tab, ".nav-toggle")[2], 0.0, "no Menu button");
     assert!(rect(&mut tab, "#site-nav a[aria-current=page]")[2] > 0.0);
+}
+
+#[test]
+fn a_site_base_template_with_two_menus_still_shows_one_at_each_width() {
+    // A site that copied `base.html` before the navigation became one
+    // element, with today's stylesheet: the <details> menu on a phone,
+    // the sidebar on a wide screen.
+    let Some(binary) = chromium_or_skip() else {
+        return;
+    };
+    let site = common::Fixture::new();
+    site.write("templates/base.html", &common::base_html_with_two_menus());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let output = site.tandem(&[
+        "build",
+        "--relative-urls",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let profile = tempfile::tempdir().unwrap();
+    let (_chromium, devtools) = start_chromium(&binary, profile.path());
+    let page = out.join("guide/checkin/index.html");
+    let mut tab = open_on_a_phone(devtools, &format!("file://{}", page.display()));
+    assert!(
+        rect(&mut tab, ".nav-mobile summary")[3] > 0.0,
+        "the phone menu"
+    );
+    assert_eq!(
+        rect(&mut tab, ".nav-sidebar")[2],
+        0.0,
+        "no sidebar on a phone"
+    );
+    viewport(&mut tab, 1280, 900);
+    assert_eq!(rect(&mut tab, ".nav-mobile")[2], 0.0, "no phone menu");
+    let sidebar = rect(&mut tab, ".nav-sidebar");
+    assert!(sidebar[2] > 150.0, "the sidebar: {sidebar:?}");
+    assert!(rect(&mut tab, "#main-content")[0] >= sidebar[2] - 1.0);
 }

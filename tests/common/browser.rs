@@ -185,7 +185,6 @@ impl Tab {
         Some(result["result"]["value"].clone())
     }
 
-    /// Polls until `expression` is `true`; panics after [`WAIT`].
     /// Polls until `expression` is `true` or `limit` passes; says which.
     pub fn poll(&mut self, expression: &str, limit: Duration) -> bool {
         let started = Instant::now();
@@ -198,6 +197,7 @@ impl Tab {
         false
     }
 
+    /// Polls until `expression` is `true`; panics after [`WAIT`].
     pub fn wait_until(&mut self, expression: &str, what: &str) -> Duration {
         let started = Instant::now();
         loop {

@@ -219,6 +219,29 @@ impl Fixture {
     }
 }
 
+/// The default theme's `base.html` as sites copied it before the
+/// navigation became one element: a `<details>` menu for phones (with
+/// `compact` set and the open section's pages in `section_pages`) and a
+/// sidebar that is not a popover.
+pub fn base_html_with_two_menus() -> String {
+    let base = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes/default/templates/base.html"
+    );
+    let base = std::fs::read_to_string(base).unwrap();
+    let start = (base.find("  {#- The same navigation")).expect("today's navigation");
+    let end = base.find("  <main id=").expect("the main element");
+    let before = concat!(
+        "  {%- if current_nav %}{% set section_pages %}{% include \"partials/nav_pages.html\" %}{% endset %}{% endif %}\n",
+        "  <nav class=\"nav-mobile\" aria-label=\"Main\">\n    <details>\n      <summary>Menu</summary>\n",
+        "      {%- set compact = true %}\n      {% include \"partials/nav.html\" %}\n    </details>\n  </nav>\n",
+        "</header>\n<div class=\"layout\">\n",
+        "  <nav class=\"nav-sidebar\" aria-label=\"Main\">\n",
+        "    {%- set compact = false %}\n    {% include \"partials/nav.html\" %}\n  </nav>\n",
+    );
+    format!("{}{before}{}", &base[..start], &base[end..])
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
