@@ -518,3 +518,32 @@ fn a_site_base_template_from_before_the_single_navigation_still_builds() {
         "the section's pages are listed in both menus: {page}"
     );
 }
+
+#[test]
+fn a_heading_named_like_an_element_of_the_theme_gets_an_id_of_its_own() {
+    let site = Fixture::new();
+    site.write(
+        "content/guide/ids.md",
+        "+++\ntitle = \"Ids\"\n+++\n\n## Site nav\n\nText.\n\n## Main content\n\nMore.\n",
+    );
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    let page = file(&files, "guide/ids/index.html");
+    for id in tandem::content::markdown::THEME_IDS {
+        let attribute = format!(r#"id="{id}""#);
+        let expected = usize::from(id != "site-search-results"); // made by search.js
+        assert_eq!(page.matches(&attribute).count(), expected, "{id} in {page}");
+    }
+    assert!(
+        page.contains(r#"<h2 id="site-nav-1">Site nav</h2>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<h2 id="main-content-1">Main content</h2>"#),
+        "{page}"
+    );
+    let script = file(&files, "search.js");
+    assert!(
+        script.contains(r#""site-search-results""#),
+        "search.js names its results so"
+    );
+}

@@ -191,10 +191,24 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
     out
 }
 
-/// Gives every heading a unique id (keeping ids set with `{#id}`) and
-/// records the table of contents.
+/// Ids the default theme gives elements on every page: the skip link's
+/// target, the navigation, the search box and its results. No heading
+/// takes one, which would give two elements of the page the same id: a
+/// heading "Site nav" gets `site-nav-1`. (A slug never holds `_` or a
+/// capital letter, so a theme's own ids with either never meet a
+/// heading's.)
+pub const THEME_IDS: [&str; 4] = [
+    "main-content",
+    "site-nav",
+    "site-search-input",
+    "site-search-results",
+];
+
+/// Gives every heading a unique id (keeping ids set with `{#id}`, unless
+/// taken) and records the table of contents.
 fn assign_heading_ids(events: &mut [(Event, Range<usize>)], out: &mut Rendered) {
-    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut used: HashMap<String, usize> =
+        (THEME_IDS.iter()).map(|id| (id.to_string(), 1)).collect();
     let mut i = 0;
     while i < events.len() {
         let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 else {
@@ -398,6 +412,24 @@ mod tests {
         let r = render_page("content/a.md", "## Risks\n\n## Risks\n\n### Risks-1\n");
         assert_eq!(r.anchors, ["risks", "risks-1", "risks-1-1"]);
         assert!(r.html.contains("<h2 id=\"risks-1\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn headings_never_take_an_id_of_the_theme() {
+        let r = render_page(
+            "content/a.md",
+            "## Main content\n\n## Site nav\n\n## Site nav\n\n## Other {#site-search-input}\n",
+        );
+        assert_eq!(
+            r.anchors,
+            [
+                "main-content-1",
+                "site-nav-1",
+                "site-nav-2",
+                "site-search-input-1"
+            ]
+        );
+        assert!(r.html.contains("<h2 id=\"site-nav-1\">"), "{}", r.html);
     }
 
     #[test]
