@@ -8,32 +8,12 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use common::browser::{chromium_or_skip, save_screenshot, start_chromium, Tab};
 use serde_json::json;
 
 const PAGE: &str = "rituals/planning-meeting/index.html";
-
-fn build(out: &Path) {
-    let output = Command::new(assert_cmd::cargo::cargo_bin("tandem"))
-        .arg("build")
-        .arg("--root")
-        .arg(env!("CARGO_MANIFEST_DIR"))
-        .arg("--output")
-        .arg(out)
-        .arg("--relative-urls")
-        .env("SOURCE_DATE_EPOCH", common::EPOCH)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 /// Gives the tab a viewport of `width` CSS pixels (a phone's is "mobile").
 fn set_viewport(tab: &mut Tab, width: u32, height: u32) {
@@ -116,7 +96,7 @@ fn the_menu_button_opens_the_navigation_on_a_phone_and_the_sidebar_shows_it_on_a
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    build(&out);
+    common::build_repository_site(&out, &["--relative-urls"]);
     let html = std::fs::read_to_string(out.join(PAGE)).unwrap();
     assert_eq!(
         html.matches(r#"aria-label="Main""#).count(),

@@ -23,8 +23,6 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::EPOCH;
-
 const PAGES: &[(&str, &str)] = &[
     ("overview", "/dashboards/"),
     ("matrix", "/dashboards/matrix/"),
@@ -318,18 +316,7 @@ fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
 
 fn build_example_site() -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("temp dir");
-    let result = assert_cmd::Command::cargo_bin("tandem")
-        .unwrap()
-        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
-        .arg(out.path())
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .output()
-        .unwrap();
-    assert!(
-        result.status.success(),
-        "the example site must build: {}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    common::build_repository_site(out.path(), &[]);
     out
 }
 

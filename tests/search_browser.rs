@@ -14,33 +14,18 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use common::browser::{chromium_or_skip, save_screenshot, start_chromium, Tab, WAIT};
 use serde_json::{json, Value};
 
-/// The longest any one wait may take.
 const BASE_PATH: &str = "/teams/payments/";
-const EPOCH: &str = "1795564800";
 
+/// The repository's site under [`BASE_PATH`], with `extra` arguments.
 fn build(out: &Path, extra: &[&str]) {
-    let output = Command::new(assert_cmd::cargo::cargo_bin("tandem"))
-        .arg("build")
-        .arg("--root")
-        .arg(env!("CARGO_MANIFEST_DIR"))
-        .arg("--output")
-        .arg(out)
-        .args(["--base-url", BASE_PATH])
-        .args(extra)
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut args = vec!["--base-url", BASE_PATH];
+    args.extend(extra);
+    common::build_repository_site(out, &args);
 }
 
 /// The Content-Security-Policy the site is published with.

@@ -207,8 +207,7 @@ pub const THEME_IDS: [&str; 4] = [
 /// Gives every heading a unique id (keeping ids set with `{#id}`, unless
 /// taken) and records the table of contents.
 fn assign_heading_ids(events: &mut [(Event, Range<usize>)], out: &mut Rendered) {
-    let mut used: HashMap<String, usize> =
-        (THEME_IDS.iter()).map(|id| (id.to_string(), 1)).collect();
+    let mut used: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
     while i < events.len() {
         let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 else {
@@ -245,8 +244,12 @@ fn assign_heading_ids(events: &mut [(Event, Range<usize>)], out: &mut Rendered) 
     }
 }
 
+/// `base`, or `base-N` with the lowest free N when `base` is taken (by an
+/// earlier heading, or as one of [`THEME_IDS`]; none of those ends in a
+/// number, so no `base-N` is one).
 fn unique(base: &str, used: &mut HashMap<String, usize>) -> String {
-    let count = used.entry(base.to_string()).or_insert(0);
+    let taken = usize::from(THEME_IDS.contains(&base));
+    let count = used.entry(base.to_string()).or_insert(taken);
     *count += 1;
     if *count == 1 {
         return base.to_string();

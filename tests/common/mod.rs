@@ -219,6 +219,25 @@ impl Fixture {
     }
 }
 
+/// Builds the repository's own site (the example handbook) into `out`,
+/// with `args` added to `tandem build`, on the fixed day [`EPOCH`];
+/// panics with the build's errors if it fails.
+pub fn build_repository_site(out: &Path, args: &[&str]) {
+    let output = Command::cargo_bin("tandem")
+        .unwrap()
+        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
+        .arg(out)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the repository's site must build: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// The default theme's `base.html` as sites copied it before the
 /// navigation became one element: a `<details>` menu for phones (with
 /// `compact` set and the open section's pages in `section_pages`) and a
