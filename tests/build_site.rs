@@ -361,6 +361,11 @@ fn the_repository_example_site_builds_cleanly() {
     );
     assert!(site.data.people.len() >= 8);
     assert!(site.data.features.len() >= 20);
+    for page in files.iter().filter(|f| f.path.ends_with(".html")) {
+        let html = String::from_utf8_lossy(&page.bytes);
+        let repeated = common::html::repeated_ids(&html);
+        assert!(repeated.is_empty(), "{}: ids {repeated:?}", page.path);
+    }
 }
 
 /// The `<nav class="nav-sidebar">` element of `html`.
@@ -545,5 +550,46 @@ fn a_heading_named_like_an_element_of_the_theme_gets_an_id_of_its_own() {
     assert!(
         script.contains(r#""site-search-results""#),
         "search.js names its results so"
+    );
+}
+
+#[test]
+fn an_intro_heading_named_like_an_element_of_its_home_or_section_page_gets_an_id_of_its_own() {
+    use tandem::content::markdown::{HOME_IDS, SECTION_IDS};
+    let site = Fixture::new();
+    // Headings named after every id the theme gives the home page and a
+    // section page; the home's "Attention" list shows an overdue check-in.
+    let headings = |ids: &[&str]| -> String {
+        (ids.iter())
+            .map(|id| format!("## {}\n\nText.\n\n", id.replace('-', " ")))
+            .collect()
+    };
+    site.write(
+        "content/_index.md",
+        &format!("+++\ntitle = \"Home\"\n+++\n\n{}", headings(HOME_IDS)),
+    );
+    site.write(
+        "content/guide/_index.md",
+        &format!("+++\ntitle = \"Guide\"\n+++\n\n{}", headings(SECTION_IDS)),
+    );
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    for (path, ids) in [("index.html", HOME_IDS), ("guide/index.html", SECTION_IDS)] {
+        let page = file(&files, path);
+        assert_eq!(
+            common::html::repeated_ids(page),
+            Vec::<String>::new(),
+            "{page}"
+        );
+        for id in ids {
+            assert!(
+                page.contains(&format!(r#"<h2 id="{id}-1">"#)),
+                "{id} in {page}"
+            );
+        }
+    }
+    let home = file(&files, "index.html");
+    assert!(
+        home.contains(r#"id="attention""#),
+        "the theme's list is there: {home}"
     );
 }

@@ -451,6 +451,7 @@ fn render(body: &str, raw_html: bool) -> markdown::Rendered {
         raw_html,
         strip_first_heading: false,
         base_path: "/",
+        page_ids: &[],
     };
     markdown::render(body, 0, &ctx)
 }

@@ -74,6 +74,9 @@ pub struct LinkContext<'a> {
     /// Where the site lives (`/` or `/teams/payments/`): links written
     /// from the site's root (`/img/x.png`) are moved under it.
     pub base_path: &'a str,
+    /// Ids the default theme gives this kind of page besides
+    /// [`THEME_IDS`] ([`HOME_IDS`], [`SECTION_IDS`]): no heading takes one.
+    pub page_ids: &'a [&'a str],
 }
 
 pub fn options() -> Options {
@@ -112,7 +115,7 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
     // About one event per 16 bytes of prose: sized once, not regrown.
     let mut events: Vec<(Event, Range<usize>)> = Vec::with_capacity(body.len() / 16 + 16);
     events.extend(Parser::new_ext(body, options()).into_offset_iter());
-    assign_heading_ids(&mut events, &mut out);
+    assign_heading_ids(&mut events, ctx.page_ids, &mut out);
     if ctx.strip_first_heading {
         strip_first_heading(&mut events);
     }
@@ -204,9 +207,35 @@ pub const THEME_IDS: [&str; 4] = [
     "site-search-results",
 ];
 
+/// Ids the default theme gives the home page's own elements (the list of
+/// what needs attention, the headings of its lists), which the body of
+/// `content/_index.md` shares the page with.
+pub const HOME_IDS: &[&str] = &[
+    "attention",
+    "attention-title",
+    "priorities-title",
+    "sections-title",
+];
+
+/// Ids the default theme gives a section page's own elements (the headings
+/// of its lists of pages and subsections), which the body of the section's
+/// `_index.md` shares the page with.
+pub const SECTION_IDS: &[&str] = &["section-pages-title", "section-subsections-title"];
+
+/// The ids the default theme gives the page a Markdown file becomes,
+/// besides [`THEME_IDS`]: the home page's for `content/_index.md`, a
+/// section page's for a section's `_index.md`, none for other pages.
+pub fn page_ids(is_index: bool, section: &str) -> &'static [&'static str] {
+    match (is_index, section.is_empty()) {
+        (true, true) => HOME_IDS,
+        (true, false) => SECTION_IDS,
+        (false, _) => &[],
+    }
+}
+
 /// Gives every heading a unique id (keeping ids set with `{#id}`, unless
 /// taken) and records the table of contents.
-fn assign_heading_ids(events: &mut [(Event, Range<usize>)], out: &mut Rendered) {
+fn assign_heading_ids(events: &mut [(Event, Range<usize>)], page_ids: &[&str], out: &mut Rendered) {
     let mut used: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
     while i < events.len() {
@@ -224,7 +253,7 @@ fn assign_heading_ids(events: &mut [(Event, Range<usize>)], out: &mut Rendered) 
             j += 1;
         }
         let base = explicit.unwrap_or_else(|| slugify(&text));
-        let id = unique(&base, &mut used);
+        let id = unique(&base, page_ids, &mut used);
         if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
             *slot = Some(CowStr::from(id.clone()));
         }
@@ -245,10 +274,10 @@ fn assign_heading_ids(events: &mut [(Event, Range<usize>)], out: &mut Rendered) 
 }
 
 /// `base`, or `base-N` with the lowest free N when `base` is taken (by an
-/// earlier heading, or as one of [`THEME_IDS`]; none of those ends in a
-/// number, so no `base-N` is one).
-fn unique(base: &str, used: &mut HashMap<String, usize>) -> String {
-    let taken = usize::from(THEME_IDS.contains(&base));
+/// earlier heading, or as one of [`THEME_IDS`] or `page_ids`; none of
+/// those ends in a number, so no `base-N` is one).
+fn unique(base: &str, page_ids: &[&str], used: &mut HashMap<String, usize>) -> String {
+    let taken = usize::from(THEME_IDS.contains(&base) || page_ids.contains(&base));
     let count = used.entry(base.to_string()).or_insert(taken);
     *count += 1;
     if *count == 1 {
@@ -406,6 +435,11 @@ mod tests {
             raw_html: true,
             strip_first_heading: false,
             base_path: "/",
+            page_ids: if source.ends_with("_index.md") {
+                SECTION_IDS
+            } else {
+                &[]
+            },
         };
         render(body, 0, &ctx)
     }
@@ -436,6 +470,22 @@ mod tests {
     }
 
     #[test]
+    fn a_sections_intro_never_takes_an_id_of_the_section_page() {
+        let body = "## Section pages title\n\n## Section subsections title\n";
+        let intro = render_page("content/rituals/_index.md", body);
+        assert_eq!(
+            intro.anchors,
+            ["section-pages-title-1", "section-subsections-title-1"]
+        );
+        // On a handbook page the theme has no such ids: nothing is numbered.
+        let page = render_page("content/a.md", body);
+        assert_eq!(
+            page.anchors,
+            ["section-pages-title", "section-subsections-title"]
+        );
+    }
+
+    #[test]
     fn relative_md_links_become_urls_with_anchor() {
         let r = render_page(
             "content/rituals/weekly.md",
@@ -456,6 +506,7 @@ mod tests {
             raw_html: true,
             strip_first_heading: false,
             base_path: "/teams/payments/",
+            page_ids: &[],
         };
         let r = render(
             "![x](/img/x.png) [y](/teams/payments/y/) [z](https://e.org/a)",

@@ -477,6 +477,7 @@ fn render_page(
         raw_html: options.raw_html,
         strip_first_heading: title_from_heading,
         base_path: options.base_path,
+        page_ids: markdown::page_ids(l.is_index, &l.section),
     };
     let mut errors = Vec::new();
     let (body, shortcodes) = shortcode::extract(body, l.body_start, &l.file, &mut errors);

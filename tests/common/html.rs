@@ -40,3 +40,26 @@ pub fn decode_entities(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The ids given to more than one element of `html` (each once, in order
+/// of first repeat): what makes a page invalid HTML and its `#fragment`
+/// links ambiguous. Reads `id="..."` attributes after whitespace, so
+/// `data-id` is not one; text never holds a raw `"`, which is escaped.
+pub fn repeated_ids(html: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("id=\"") {
+        let before = rest[..at].chars().next_back();
+        rest = &rest[at + 4..];
+        let Some(end) = rest.find('"') else { break };
+        let id = &rest[..end];
+        if before.is_some_and(char::is_whitespace)
+            && !seen.insert(id.to_string())
+            && !repeated.iter().any(|r| r == id)
+        {
+            repeated.push(id.to_string());
+        }
+    }
+    repeated
+}
