@@ -452,64 +452,41 @@ impl Writer {
 
 impl Sink for Writer {
     fn accept(&self, file: OutputFile) -> io::Result<()> {
-        use std::sync::atomic::Ordering::Relaxed;
         let digest = crate::stamp::file_digest(&file.bytes);
         self.record(&file.path, digest);
-        match &self.mode {
-            Mode::Fresh { staging } => {
-                let path = staging.join(&file.path);
-                if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent)?;
-                }
-                fs::write(path, &file.bytes)?;
-                self.written.fetch_add(1, Relaxed);
-            }
-            Mode::InPlace { commit } => {
-                let same = match self.known.get(&file.path) {
-                    Some(&known) => known == digest,
-                    None => same_bytes(&self.output.join(&file.path), &file.bytes),
-                };
-                if same {
-                    self.unchanged.fetch_add(1, Relaxed);
-                } else {
-                    self.stage(commit, file.path, |staged| fs::write(staged, &file.bytes))?;
-                }
+        if let Mode::InPlace { .. } = self.mode {
+            let same = match self.known.get(&file.path) {
+                Some(&known) => known == digest,
+                None => same_bytes(&self.output.join(&file.path), &file.bytes),
+            };
+            if same {
+                return self.keep();
             }
         }
-        Ok(())
+        self.put(file.path, |target| fs::write(target, &file.bytes))
     }
 
     /// Written to the file as made, and digested meanwhile. In place, a
     /// file the stamp vouches for is digested first, and written only if
     /// it changed; one it does not is compared byte for byte, in memory.
     fn accept_written(&self, path: &str, write: WriteFile) -> io::Result<()> {
-        use std::sync::atomic::Ordering::Relaxed;
-        match &self.mode {
-            Mode::Fresh { staging } => {
-                let target = staging.join(path);
-                if let Some(parent) = target.parent() {
-                    fs::create_dir_all(parent)?;
-                }
-                self.record(path, write_digested(&target, write)?);
-                self.written.fetch_add(1, Relaxed);
-            }
-            Mode::InPlace { commit } => {
-                let Some(&known) = self.known.get(path) else {
-                    return accept_collected(self, path, write);
-                };
-                let mut digesting = Digesting::new(io::sink());
-                write(&mut digesting)?;
-                let digest = digesting.digest();
-                self.record(path, digest);
-                if digest == known {
-                    self.unchanged.fetch_add(1, Relaxed);
-                } else {
-                    self.stage(commit, path.to_string(), |staged| {
-                        write_digested(staged, write).map(drop)
-                    })?;
-                }
+        if let Mode::InPlace { .. } = self.mode {
+            let Some(&known) = self.known.get(path) else {
+                return accept_collected(self, path, write);
+            };
+            let mut digesting = Digesting::new(io::sink());
+            write(&mut digesting)?;
+            if digesting.digest() == known {
+                self.record(path, known);
+                return self.keep();
             }
         }
+        let mut digest = 0;
+        self.put(path.to_string(), |target| {
+            digest = write_digested(target, write)?;
+            Ok(())
+        })?;
+        self.record(path, digest);
         Ok(())
     }
 }
@@ -521,25 +498,39 @@ impl Writer {
             .insert(path.to_string(), digest);
     }
 
-    /// Writes a changed file into the commit folder with `write_to`, to be
-    /// moved to `path` when the build commits.
-    fn stage(
-        &self,
-        commit: &Path,
-        path: String,
-        write_to: impl FnOnce(&Path) -> io::Result<()>,
-    ) -> io::Result<()> {
+    /// Counts a file of an in-place rebuild whose bytes did not change.
+    fn keep(&self) -> io::Result<()> {
+        (self.unchanged).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Writes a new or changed file for `path` with `write_to`: straight
+    /// into a fresh build's staging folder, or into an in-place rebuild's
+    /// commit folder, to be moved to `path` when the build commits.
+    fn put(&self, path: String, write_to: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
         use std::sync::atomic::Ordering::Relaxed;
-        let name = self.next_name.fetch_add(1, Relaxed);
-        if !self.commit_made.load(Relaxed) {
-            // Two threads may both make it: that is harmless.
-            fs::create_dir_all(commit)?;
-            self.commit_made.store(true, Relaxed);
+        match &self.mode {
+            Mode::Fresh { staging } => {
+                let target = staging.join(&path);
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                write_to(&target)?;
+                self.written.fetch_add(1, Relaxed);
+            }
+            Mode::InPlace { commit } => {
+                let name = self.next_name.fetch_add(1, Relaxed);
+                if !self.commit_made.load(Relaxed) {
+                    // Two threads may both make it: that is harmless.
+                    fs::create_dir_all(commit)?;
+                    self.commit_made.store(true, Relaxed);
+                }
+                write_to(&commit.join(name.to_string()))?;
+                (self.pending.lock())
+                    .expect("no panics while holding the lock")
+                    .push(Staged { path, name });
+            }
         }
-        write_to(&commit.join(name.to_string()))?;
-        (self.pending.lock())
-            .expect("no panics while holding the lock")
-            .push(Staged { path, name });
         Ok(())
     }
 }
