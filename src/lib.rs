@@ -10,6 +10,10 @@
 // Diagnostics are returned by value on the cold path of a build; boxing
 // them would only add noise at every call site.
 #![allow(clippy::result_large_err)]
+// These docs are read by the people working on Tandem, built with
+// `cargo doc --document-private-items`, where links to private items
+// resolve: the library is Tandem's own, not an API for other crates.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod build;
 pub mod calendar;
