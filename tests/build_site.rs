@@ -553,6 +553,84 @@ fn a_heading_named_like_an_element_of_the_theme_gets_an_id_of_its_own() {
     );
 }
 
+/// The ids written literally in the default theme's template `name` and
+/// in everything it extends, includes or renders as a `cached_partial`.
+fn literal_ids_of_default_template(name: &str) -> std::collections::BTreeSet<String> {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let source = std::fs::read_to_string(folder.join(name)).unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    for piece in source.split(" id=\"").skip(1) {
+        let id = &piece[..piece.find('"').unwrap()];
+        if !id.contains("{{") {
+            ids.insert(id.to_string());
+        }
+    }
+    for used in [
+        "{% extends \"",
+        "{% include \"",
+        "cached_partial(template=\"",
+    ] {
+        for piece in source.split(used).skip(1) {
+            let other = &piece[..piece.find('"').unwrap()];
+            ids.extend(literal_ids_of_default_template(other));
+        }
+    }
+    ids
+}
+
+#[test]
+fn the_reserved_ids_are_every_id_the_default_theme_writes_on_home_and_section_pages() {
+    use tandem::content::markdown::{HOME_IDS, SECTION_IDS, THEME_IDS};
+    // `site-search-results` is made by search.js, not written in a template.
+    let every_page = THEME_IDS
+        .into_iter()
+        .filter(|id| *id != "site-search-results");
+    for (template, own) in [("index.html", HOME_IDS), ("section.html", SECTION_IDS)] {
+        let expected: std::collections::BTreeSet<String> =
+            (every_page.clone().chain(own.iter().copied()))
+                .map(str::to_string)
+                .collect();
+        assert_eq!(
+            literal_ids_of_default_template(template),
+            expected,
+            "{template}"
+        );
+    }
+}
+
+#[test]
+fn a_heading_named_like_a_shortcode_chart_keeps_its_id_apart_from_the_charts() {
+    let site = Fixture::new();
+    site.write(
+        "content/guide/charts.md",
+        "+++\ntitle = \"Charts\"\n+++\n\n## Shortcode matrix 0\n\n{{ matrix() }}\n\n## Shortcode matrix 0 title\n",
+    );
+    let (files, _) = tandem::build::render(&options(&site)).unwrap();
+    let page = file(&files, "guide/charts/index.html");
+    assert!(page.contains(r#"id="shortcode_matrix_0""#), "{page}");
+    assert!(page.contains(r#"<h2 id="shortcode-matrix-0">"#), "{page}");
+    assert_eq!(
+        common::html::repeated_ids(page),
+        Vec::<String>::new(),
+        "{page}"
+    );
+}
+
+#[test]
+fn repeated_ids_are_read_from_tags_not_from_text_comments_or_scripts() {
+    let page = |last: &str| {
+        format!(
+            r#"<p id="a">x</p><pre><code>&lt;p id="a"&gt; <p id="b"></code></pre><!-- <i id="a"> -->
+<script>var s = '<b id="a">';</script><div data-id="a"><span id="b"></span>{last}</div>"#
+        )
+    };
+    assert_eq!(common::html::repeated_ids(&page("")), ["b"]);
+    assert_eq!(
+        common::html::repeated_ids(&page(r#"<span class="x" id="a"></span>"#)),
+        ["b", "a"]
+    );
+}
+
 #[test]
 fn an_intro_heading_named_like_an_element_of_its_home_or_section_page_gets_an_id_of_its_own() {
     use tandem::content::markdown::{HOME_IDS, SECTION_IDS};
@@ -571,6 +649,15 @@ fn an_intro_heading_named_like_an_element_of_its_home_or_section_page_gets_an_id
     site.write(
         "content/guide/_index.md",
         &format!("+++\ntitle = \"Guide\"\n+++\n\n{}", headings(SECTION_IDS)),
+    );
+    // A subsection, so that the section page lists subsections too.
+    site.write(
+        "content/guide/deep/_index.md",
+        "+++\ntitle = \"Deep\"\n+++\n",
+    );
+    site.write(
+        "content/guide/deep/one.md",
+        "+++\ntitle = \"One\"\n+++\nText.\n",
     );
     let (files, _) = tandem::build::render(&options(&site)).unwrap();
     for (path, ids) in [("index.html", HOME_IDS), ("guide/index.html", SECTION_IDS)] {
@@ -591,5 +678,10 @@ fn an_intro_heading_named_like_an_element_of_its_home_or_section_page_gets_an_id
     assert!(
         home.contains(r#"id="attention""#),
         "the theme's list is there: {home}"
+    );
+    let guide = file(&files, "guide/index.html");
+    assert!(
+        guide.contains(r#"id="section-subsections-title""#),
+        "the theme's list of subsections is there: {guide}"
     );
 }

@@ -197,7 +197,7 @@ fn typing_in_the_search_box_shows_results_and_opens_one() {
         tab.eval(
             "document.getElementById('site-search-input').getAttribute('aria-activedescendant')"
         ),
-        Some(json!("site-search-result-0"))
+        Some(json!("site-search-result_0"))
     );
     tab.press("Enter", "Enter", 13, Some("\r"));
     tab.wait_until(

@@ -435,10 +435,10 @@ mod tests {
             raw_html: true,
             strip_first_heading: false,
             base_path: "/",
-            page_ids: if source.ends_with("_index.md") {
-                SECTION_IDS
-            } else {
-                &[]
+            page_ids: {
+                let folder = Path::new(source).parent().unwrap();
+                let section = folder.strip_prefix("content").unwrap().to_str().unwrap();
+                page_ids(source.ends_with("/_index.md"), section)
             },
         };
         render(body, 0, &ctx)
@@ -467,6 +467,20 @@ mod tests {
             ]
         );
         assert!(r.html.contains("<h2 id=\"site-nav-1\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn the_home_intro_and_every_sections_intro_know_their_pages_ids() {
+        assert_eq!(page_ids(true, ""), HOME_IDS);
+        assert_eq!(page_ids(true, "rituals"), SECTION_IDS);
+        assert_eq!(page_ids(true, "rituals/deep/deeper"), SECTION_IDS);
+        assert!(page_ids(false, "").is_empty());
+        assert!(page_ids(false, "rituals").is_empty());
+        let home = render_page(
+            "content/_index.md",
+            "## Attention\n\n## Section pages title\n",
+        );
+        assert_eq!(home.anchors, ["attention-1", "section-pages-title"]);
     }
 
     #[test]

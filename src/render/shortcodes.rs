@@ -43,7 +43,9 @@ pub fn context(call: &Call, site: &Site, index: usize) -> (String, Context) {
                     None => "Impact vs effort".to_string(),
                 });
             let chart = matrix::chart(
-                &format!("shortcode-matrix-{index}"),
+                // A `_` keeps it apart from every heading's id (slugs
+                // never hold one).
+                &format!("shortcode_matrix_{index}"),
                 &title,
                 &candidates,
                 &site.config.matrix,

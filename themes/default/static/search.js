@@ -327,8 +327,10 @@
     }
     var words = terms(query);
     results = search(query, MAX_RESULTS);
+    // The `_` keeps these ids apart from the page's headings' ids, which
+    // never hold one.
     results.forEach(function (page, i) {
-      list.appendChild(resultItem(page, words, "site-search-result-" + i));
+      list.appendChild(resultItem(page, words, "site-search-result_" + i));
     });
     showStatus(
       results.length === 0
