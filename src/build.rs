@@ -226,6 +226,15 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
 }
 
 fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
+    // Before anything is made beside the output (its lock), or removed
+    // from it (every file that does not belong to the site).
+    if !options.root.is_dir() {
+        let missing = format!("site folder {} does not exist", options.root.display());
+        return Err(Diagnostic::general(None, missing).into());
+    }
+    if let Some(refusal) = output::place::refusal(&options.root, output) {
+        return Err(Diagnostic::general(None, refusal).into());
+    }
     // Two builds writing the same output at once would interleave their
     // files; the lock makes the second one stop with a clear message.
     let _lock = BuildLock::acquire(output)

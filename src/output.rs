@@ -40,6 +40,8 @@ use rayon::prelude::*;
 
 use crate::render::OutputFile;
 
+pub mod place;
+
 /// What a write did, for the build summary and for tests.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WriteStats {
@@ -694,6 +696,8 @@ fn stale_files(paths: &[String], output: &Path) -> io::Result<Stale> {
         .min_depth(1)
         .contents_first(true)
         .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| !place::is_repository(entry.path(), output))
     {
         let entry = entry.map_err(io::Error::other)?;
         if let Some(parent) = entry.path().parent() {

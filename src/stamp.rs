@@ -74,8 +74,7 @@ use crate::history::GitDates;
 use crate::rebuild::PageMark;
 use crate::site::BuildOptions;
 
-/// Folders below the site root whose files a build reads.
-const SOURCE_FOLDERS: &[&str] = &["content", "data", "static", "templates", "themes"];
+use crate::output::place::SOURCE_FOLDERS;
 
 /// The stamp's format: a stamp of another one (an older Tandem's) is no
 /// stamp at all.

@@ -288,3 +288,48 @@ fn shortcode_naming_no_feature_is_reported_at_its_line_in_the_page() {
         "{text}"
     );
 }
+
+#[test]
+fn an_output_folder_that_would_lose_the_sites_sources_or_someone_elses_files_is_refused() {
+    let site = Fixture::new();
+    site.write("docs/notes.txt", "mine");
+    let sources = snapshot(site.root());
+    for (output, expected) in [
+        (".", "is the site folder itself"),
+        ("content", "is inside `content/`"),
+        ("themes/mine", "is inside `themes/`"),
+        ("docs", "holds files that Tandem did not write"),
+    ] {
+        let build = site.tandem(&["build", "--output", output]);
+        let text = stderr(&build);
+        assert_eq!(build.status.code(), Some(1), "{output}: {text}");
+        assert!(text.contains(expected), "{output}: {text}");
+        assert!(text.contains("nothing was written"), "{output}: {text}");
+        assert!(
+            snapshot(site.root()) == sources,
+            "{output} changed the site folder"
+        );
+    }
+    // The site's own output folder, once built, is Tandem's to update.
+    assert!(site.build().status.success());
+    assert!(site.build().status.success());
+}
+
+#[test]
+fn a_build_of_a_site_folder_that_does_not_exist_makes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("not/there");
+    let build = assert_cmd::Command::cargo_bin("tandem")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(build.status.code(), Some(1));
+    assert!(
+        stderr(&build).contains("does not exist"),
+        "{}",
+        stderr(&build)
+    );
+    assert!(!dir.path().join("not").exists(), "made the missing folders");
+}

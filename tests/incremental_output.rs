@@ -856,3 +856,24 @@ fn a_rebuild_in_git_reads_the_history_again_only_after_head_moved() {
         .read("public/guide/demos/index.html")
         .contains(r#"datetime="2026-11-20""#));
 }
+
+#[test]
+fn a_repository_at_the_top_of_the_output_is_left_alone() {
+    // Publishing from a checkout of a `gh-pages` branch: its `.git` lives in
+    // the output folder, and no build may take it for a stale file.
+    let site = Fixture::new();
+    site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n");
+    site.write("public/.git/objects/ab/cdef", "object");
+    site.write("content/guide/extra.md", "# Extra\n\nTemporary page.\n");
+    assert!(
+        site.build().status.success(),
+        "a folder holding only .git is an output"
+    );
+    assert!(site.path("public/guide/extra/index.html").exists());
+    fs::remove_file(site.path("content/guide/extra.md")).unwrap();
+    let rebuild = site.build();
+    assert!(rebuild.status.success(), "{}", stderr(&rebuild));
+    assert!(!site.path("public/guide/extra/index.html").exists());
+    assert_eq!(site.read("public/.git/HEAD"), "ref: refs/heads/gh-pages\n");
+    assert_eq!(site.read("public/.git/objects/ab/cdef"), "object");
+}

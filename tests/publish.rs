@@ -1094,8 +1094,11 @@ fn one_check_lists_data_errors_broken_anchors_and_missing_files_together() {
         ]
     );
 
-    // The build fails the same way and leaves the previous output alone.
+    // The build fails the same way and leaves the previous output alone
+    // (one an earlier build wrote: it has the `data.json` every build
+    // writes).
     site.write("public/index.html", "previous");
+    site.write("public/data.json", "{}");
     let build = site.build();
     assert_eq!(build.status.code(), Some(1));
     assert!(

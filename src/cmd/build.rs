@@ -12,6 +12,8 @@ pub struct BuildArgs {
     #[command(flatten)]
     site: SiteArgs,
     /// Where to write the site; relative paths are taken from the site root.
+    /// A folder of its own: not the site folder, one holding it or one the
+    /// build reads, and not a folder of files Tandem did not write.
     #[arg(long, short, default_value = "public", value_name = "DIR")]
     output: PathBuf,
     /// Make every link relative to its page (and folder links end in
