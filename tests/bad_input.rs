@@ -333,3 +333,31 @@ fn a_build_of_a_site_folder_that_does_not_exist_makes_nothing() {
     );
     assert!(!dir.path().join("not").exists(), "made the missing folders");
 }
+
+#[test]
+fn yaml_front_matter_is_reported_not_shown_as_text() {
+    let text = fails_keeping_output(|s| {
+        s.write("content/guide/yaml.md", "---\ntitle: \"Yaml\"\n---\nText.\n")
+    });
+    assert!(text.contains("content/guide/yaml.md:1:1"), "{text}");
+    assert!(text.contains("between `---` lines (YAML) is not read"), "{text}");
+}
+
+#[test]
+fn a_byte_order_mark_before_the_front_matter_is_not_part_of_the_page() {
+    // Windows editors start UTF-8 files with one; an error in the front
+    // matter behind it is still found, where it is.
+    let text = fails_keeping_output(|s| {
+        s.write(
+            "content/guide/bom.md",
+            "\u{feff}+++\ntitle = \"Bom\"\ntitel = \"x\"\n+++\nText.\n",
+        )
+    });
+    assert!(text.contains("content/guide/bom.md:3:1"), "{text}");
+    let site = Fixture::new();
+    site.write("content/guide/bom.md", "\u{feff}+++\ntitle = \"Bom\"\n+++\nText.\n");
+    assert!(site.build().status.success());
+    let page = site.read("public/guide/bom/index.html");
+    assert!(page.contains("<title>Bom"), "{page}");
+    assert!(!page.contains("+++"), "{page}");
+}

@@ -31,6 +31,19 @@ pub const KEYS: &[&str] = &[
 
 const FENCE: &str = "+++";
 
+/// The byte order mark some editors (Notepad, older Visual Studio) put at
+/// the start of a UTF-8 file: not part of the page.
+const BOM: char = '\u{feff}';
+
+/// Where a page's text starts: after its byte order mark, if it has one.
+fn text_start(text: &str) -> usize {
+    if text.starts_with(BOM) {
+        BOM.len_utf8()
+    } else {
+        0
+    }
+}
+
 /// Splits a page into its front matter (if any) and the byte offset where
 /// the Markdown body starts.
 ///
@@ -38,8 +51,9 @@ const FENCE: &str = "+++";
 /// fence blanked out, so that positions reported by the TOML parser are
 /// positions in the page file itself.
 pub fn split(text: &str) -> Result<Option<(String, usize)>, usize> {
+    let start = text_start(text);
     let first_line_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
-    if text[..first_line_end].trim_end() != FENCE {
+    if text[start..first_line_end].trim_end() != FENCE {
         return Ok(None);
     }
     let mut offset = first_line_end;
@@ -49,13 +63,31 @@ pub fn split(text: &str) -> Result<Option<(String, usize)>, usize> {
             .map(|i| offset + i + 1)
             .unwrap_or(text.len());
         if text[offset..end].trim_end() == FENCE {
-            let toml = format!("{}{}", " ".repeat(FENCE.len()), &text[FENCE.len()..offset]);
+            // Blanked as wide as the fence and the mark, byte for byte.
+            let fence_end = start + FENCE.len();
+            let toml = format!("{}{}", " ".repeat(fence_end), &text[fence_end..offset]);
             return Ok(Some((toml, end)));
         }
         offset = end;
     }
     // An opening fence that is never closed: report it where it starts.
-    Err(0)
+    Err(start)
+}
+
+/// Where a page opens with what Hugo and Jekyll read as YAML front matter:
+/// a `---` line, a `key: value` line, and a closing `---` line later. (A
+/// page opening with a thematic break, `---` then a blank line, is not.)
+fn yaml_front_matter(text: &str) -> Option<std::ops::Range<usize>> {
+    let start = text_start(text);
+    let mut lines = text[start..].split_inclusive('\n');
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    let first = lines.next()?;
+    let key = first.split_once(':')?.0;
+    let is_key =
+        !key.is_empty() && (key.chars()).all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    (is_key && lines.any(|line| line.trim_end() == "---")).then(|| start..start + 3)
 }
 
 /// Reads a page's front matter; returns the front matter and the offset of
@@ -63,7 +95,15 @@ pub fn split(text: &str) -> Result<Option<(String, usize)>, usize> {
 pub fn read(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> (FrontMatter, usize) {
     let (toml, body_start) = match split(&file.text) {
         Ok(Some(found)) => found,
-        Ok(None) => return (FrontMatter::default(), 0),
+        Ok(None) => {
+            if let Some(fence) = yaml_front_matter(&file.text) {
+                errors.push(
+                    file.error(fence, "front matter between `---` lines (YAML) is not read")
+                        .with_help("Tandem reads TOML between `+++` lines: `+++`, then `title = \"...\"`, then `+++`"),
+                );
+            }
+            return (FrontMatter::default(), text_start(&file.text));
+        }
         Err(at) => {
             errors.push(
                 file.error(
@@ -132,5 +172,43 @@ mod tests {
     #[test]
     fn an_unclosed_fence_is_an_error() {
         assert_eq!(split("+++\ntitle = \"x\"\n"), Err(0));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_page() {
+        let text = "\u{feff}+++\ntitle = \"A\"\ntitel = 3\n+++\n# Body\n";
+        let file = SourceFile::new("content/a.md", text.to_string());
+        let mut errors = Vec::new();
+        let (front, body) = read(&file, &mut errors);
+        assert_eq!(front.title.as_deref(), Some("A"));
+        assert_eq!(&text[body..], "# Body\n");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (3, 1));
+        // Without front matter the body starts after the mark.
+        let bare = SourceFile::new("content/b.md", "\u{feff}# Title\n".to_string());
+        assert_eq!(&bare.text[read(&bare, &mut errors).1..], "# Title\n");
+        assert_eq!(split("\u{feff}+++\ntitle = \"x\"\n"), Err(3));
+    }
+
+    #[test]
+    fn yaml_front_matter_is_an_error_and_a_thematic_break_is_not() {
+        let yaml = SourceFile::new(
+            "content/a.md",
+            "---\ntitle: \"A\"\n---\nText.\n".to_string(),
+        );
+        let mut errors = Vec::new();
+        let (front, body) = read(&yaml, &mut errors);
+        assert_eq!((front.title, body), (None, 0));
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].line, errors[0].column), (1, 1));
+        assert!(
+            errors[0].message.contains("(YAML) is not read"),
+            "{}",
+            errors[0].message
+        );
+        let rule = SourceFile::new("content/b.md", "---\n\nText: more.\n\n---\n".to_string());
+        let mut none = Vec::new();
+        read(&rule, &mut none);
+        assert!(none.is_empty(), "{none:?}");
     }
 }
