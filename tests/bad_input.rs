@@ -337,10 +337,16 @@ fn a_build_of_a_site_folder_that_does_not_exist_makes_nothing() {
 #[test]
 fn yaml_front_matter_is_reported_not_shown_as_text() {
     let text = fails_keeping_output(|s| {
-        s.write("content/guide/yaml.md", "---\ntitle: \"Yaml\"\n---\nText.\n")
+        s.write(
+            "content/guide/yaml.md",
+            "---\ntitle: \"Yaml\"\n---\nText.\n",
+        )
     });
     assert!(text.contains("content/guide/yaml.md:1:1"), "{text}");
-    assert!(text.contains("between `---` lines (YAML) is not read"), "{text}");
+    assert!(
+        text.contains("between `---` lines (YAML) is not read"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -355,7 +361,10 @@ fn a_byte_order_mark_before_the_front_matter_is_not_part_of_the_page() {
     });
     assert!(text.contains("content/guide/bom.md:3:1"), "{text}");
     let site = Fixture::new();
-    site.write("content/guide/bom.md", "\u{feff}+++\ntitle = \"Bom\"\n+++\nText.\n");
+    site.write(
+        "content/guide/bom.md",
+        "\u{feff}+++\ntitle = \"Bom\"\n+++\nText.\n",
+    );
     assert!(site.build().status.success());
     let page = site.read("public/guide/bom/index.html");
     assert!(page.contains("<title>Bom"), "{page}");

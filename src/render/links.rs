@@ -310,25 +310,30 @@ fn broken(
 }
 
 /// Where the link target `written` appears in a Markdown source: as a
-/// Markdown destination `(target`, as an HTML attribute value, or anywhere.
+/// Markdown destination `(target)`, as an HTML attribute value, as a
+/// reference definition, or anywhere. The target must end where the link
+/// does: `(../guide/)` is not found in `(../guide/page.md)`.
 fn locate(text: &str, written: &str) -> Option<std::ops::Range<usize>> {
     let escaped = written.replace('&', "&amp;");
-    let forms = [
-        format!("({written}"),
-        format!("<{written}>"),
-        format!("\"{written}\""),
-        format!("'{written}'"),
-        format!("\"{escaped}\""),
-        format!("]: {written}"),
+    // What comes before the target, and what may come right after it.
+    let forms: [(&str, &str, &[char]); 6] = [
+        ("(", written, &[')', ' ', '\t', '\n']),
+        ("<", written, &['>']),
+        ("\"", written, &['"']),
+        ("'", written, &['\'']),
+        ("\"", &escaped, &['"']),
+        ("]: ", written, &[' ', '\t', '\r', '\n']),
     ];
-    for form in &forms {
-        if let Some(at) = text.find(form.as_str()) {
-            let start = at
-                + form
-                    .find(written)
-                    .or_else(|| form.find(&escaped))
-                    .unwrap_or(0);
-            return Some(start..start + written.len());
+    for (before, target, ends) in forms {
+        let form = format!("{before}{target}");
+        let mut from = 0;
+        while let Some(at) = text[from..].find(&form).map(|at| from + at) {
+            let end = at + form.len();
+            if text[end..].chars().next().is_none_or(|c| ends.contains(&c)) {
+                let start = at + before.len();
+                return Some(start..start + target.len());
+            }
+            from = at + before.len();
         }
     }
     text.find(written).map(|at| at..at + written.len())
@@ -389,5 +394,14 @@ mod tests {
         assert_eq!(locate(text, "img/gone.png"), Some(8..20));
         assert_eq!(locate(text, "b.png"), Some(32..37));
         assert_eq!(locate(text, "c.png"), None);
+    }
+
+    #[test]
+    fn a_link_is_found_where_it_ends_not_inside_a_longer_one() {
+        let text = "See [demos](../guide/demos.md) first.\nThen [the guide](../guide/).\n\
+                    [logo](logo.png \"Logo\")\n";
+        let at = |written: &str| locate(text, written).map(|span| &text[..span.start]);
+        assert!(at("../guide/").unwrap().ends_with("Then [the guide]("));
+        assert!(at("logo.png").unwrap().ends_with("[logo]("));
     }
 }
