@@ -370,3 +370,26 @@ fn a_byte_order_mark_before_the_front_matter_is_not_part_of_the_page() {
     assert!(page.contains("<title>Bom"), "{page}");
     assert!(!page.contains("+++"), "{page}");
 }
+
+#[test]
+fn a_second_score_by_one_person_of_one_candidate_is_an_error() {
+    // A copied [[score]] whose `by` was not changed: counted twice, it
+    // would move the median and make a disagreement out of nothing.
+    let text = fails_keeping_output(|s| {
+        s.write(
+            "data/rescore.toml",
+            "[[score]]\nfeature = \"offline-sync\"\nby = \"lee\"\nimpact = 1\neffort = 10\n",
+        )
+    });
+    assert!(text.contains("data/rescore.toml:3:6"), "{text}");
+    assert!(
+        text.contains(
+            "\"lee\" has already scored \"offline-sync\": one score per person and candidate"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("the first is at data/activity.toml:"),
+        "{text}"
+    );
+}

@@ -58,6 +58,7 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
         check(errors, &s.feature, "feature", &features, "feature");
         check(errors, &s.by, "by", &people, "person");
     }
+    one_score_each(data, errors);
     for c in &data.checkins {
         check(errors, &c.feature, "feature", &features, "feature");
         for a in &c.attendees {
@@ -75,6 +76,37 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
         for a in &d.attendees {
             check(errors, a, "attendees", &people, "person");
         }
+    }
+}
+
+/// Reports a second score by one person of one candidate. Both would count
+/// in the median and the spread as two people's (a copied `[[score]]`
+/// whose `by` was not changed makes a disagreement out of nothing); a
+/// re-score edits the score, and git keeps the old one.
+fn one_score_each(data: &Data, errors: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<(&str, &str), &Text> = HashMap::new();
+    for s in &data.scores {
+        let key = (s.feature.value.as_str(), s.by.value.as_str());
+        let Some(earlier) = first.get(&key) else {
+            first.insert(key, &s.by);
+            continue;
+        };
+        let earlier_file = &data.files[earlier.loc.file];
+        let (line, _) = earlier_file.position(earlier.loc.span.start);
+        errors.push(
+            data.files[s.by.loc.file]
+                .error(
+                    s.by.loc.span.clone(),
+                    format!(
+                        "\"{}\" has already scored \"{}\": one score per person and candidate",
+                        s.by.value, s.feature.value
+                    ),
+                )
+                .with_help(format!(
+                    "the first is at {}:{line}; to re-score, edit that one (git keeps the old), or fix `by` if this one is someone else's",
+                    earlier_file.path.display()
+                )),
+        );
     }
 }
 
