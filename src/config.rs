@@ -202,7 +202,13 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
         config.description = description.value;
     }
     if let Some(base_url) = top.text("base_url") {
-        config.base_url = base_url.value;
+        match base_url_problem(&base_url.value) {
+            None => config.base_url = base_url.value,
+            Some(problem) => {
+                top.error(base_url.loc.span.clone(), format!("`base_url` {problem}"))
+                    .help = Some(BASE_URL_HELP.into());
+            }
+        }
     }
     if let Some(theme) = top.slug("theme", false) {
         config.theme = theme.value;
@@ -291,6 +297,41 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
 }
 
 /// An absolute `http://` or `https://` URL with a host.
+/// What a `base_url` should look like.
+pub const BASE_URL_HELP: &str =
+    "e.g. base_url = \"https://handbook.example/payments/\", or \"/payments/\" for a path on any host";
+
+/// What is wrong with `url` as a site's base URL, if anything: it must be
+/// an http(s) URL with a host, or a path from a host's root, and hold no
+/// space, query, fragment or quote (it starts every link of every page).
+pub fn base_url_problem(url: &str) -> Option<String> {
+    let bad = |why: &str| Some(format!("is \"{url}\", {why}"));
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "?#\"'<>\\`".contains(*c))
+    {
+        return bad(&format!(
+            "which holds {c:?}: expected an http(s) URL or a path without one"
+        ));
+    }
+    if url.starts_with('/') {
+        return None;
+    }
+    let host = ["https://", "http://"].iter().find_map(|scheme| {
+        let prefix = url.get(..scheme.len())?;
+        prefix
+            .eq_ignore_ascii_case(scheme)
+            .then(|| &url[scheme.len()..])
+    });
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => None,
+        Some(_) => {
+            bad("which has no host: expected an http(s) URL such as https://handbook.example/")
+        }
+        None => bad("expected an http(s) URL or a path starting with `/`"),
+    }
+}
+
 fn is_web_url(url: &str) -> bool {
     ["https://", "http://"].iter().any(|scheme| {
         url.get(..scheme.len())
@@ -341,6 +382,32 @@ mod tests {
         let c = config("[matrix]\nimpact_max = 5\n").unwrap();
         assert_eq!(c.matrix.impact_split, 3.0);
         assert_eq!(c.matrix.effort_split, 5.5);
+    }
+
+    #[test]
+    fn a_base_url_is_an_http_url_or_a_path_and_nothing_else() {
+        for good in [
+            "/",
+            "/docs/",
+            "https://x.example",
+            "HTTP://x.example/teams/payments/",
+        ] {
+            assert_eq!(base_url_problem(good), None, "{good}");
+        }
+        for (bad, why) in [
+            ("not a url", "holds ' '"),
+            ("ftp://x.example/sub", "expected an http(s) URL"),
+            ("https://x.example/a b/", "holds ' '"),
+            ("https://x.example/?q=1", "holds '?'"),
+            ("/docs/#top", "holds '#'"),
+            ("https:///docs", "has no host"),
+            ("x.example/docs", "expected an http(s) URL or a path"),
+        ] {
+            let problem = base_url_problem(bad).unwrap_or_default();
+            assert!(problem.contains(why), "{bad}: {problem}");
+        }
+        let errors = config("base_url = \"ftp://x.example/sub\"\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].column), (1, 12));
     }
 
     #[test]

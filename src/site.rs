@@ -107,7 +107,13 @@ impl Site {
             }
         };
         if let Some(base_url) = &options.base_url {
-            config.base_url = base_url.clone();
+            match crate::config::base_url_problem(base_url) {
+                None => config.base_url = base_url.clone(),
+                Some(problem) => diagnostics.push(
+                    Diagnostic::general(None, format!("--base-url {problem}"))
+                        .with_help(crate::config::BASE_URL_HELP),
+                ),
+            }
         }
         if let Some(relative) = options.relative_urls {
             config.relative_urls = relative;

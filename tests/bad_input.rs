@@ -393,3 +393,21 @@ fn a_second_score_by_one_person_of_one_candidate_is_an_error() {
         "{text}"
     );
 }
+
+#[test]
+fn a_base_url_that_is_no_url_is_an_error_in_the_settings_and_on_the_command_line() {
+    let text = fails_keeping_output(|s| s.write("tandem.toml", "base_url = \"not a url\"\n"));
+    assert!(text.contains("tandem.toml:1:12"), "{text}");
+    assert!(
+        text.contains("`base_url` is \"not a url\", which holds ' '"),
+        "{text}"
+    );
+    let site = Fixture::new();
+    let check = site.tandem(&["check", "--base-url", "ftp://x.example/sub"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stderr(&check).contains("--base-url is \"ftp://x.example/sub\", expected an http(s) URL"),
+        "{}",
+        stderr(&check)
+    );
+}
