@@ -411,3 +411,25 @@ fn a_base_url_that_is_no_url_is_an_error_in_the_settings_and_on_the_command_line
         stderr(&check)
     );
 }
+
+#[test]
+fn warnings_are_reported_beside_errors_found_after_rendering() {
+    // A broken image is found once pages rendered; the page past its
+    // review date was found while loading, and is still reported.
+    let site = Fixture::new();
+    site.write("content/guide/img.md", "# Img\n\n![chart](missing.png)\n");
+    let check = site.tandem(&["check"]);
+    let text = stderr(&check);
+    assert_eq!(check.status.code(), Some(1), "{text}");
+    assert!(text.contains("content/guide/img.md:3:"), "{text}");
+    assert!(text.contains("warning:"), "{text}");
+    assert!(text.contains("1 error found (and 1 warning)"), "{text}");
+    let strict = site.tandem(&["check", "--strict"]);
+    assert!(
+        stderr(&strict).contains("2 errors found"),
+        "{}",
+        stderr(&strict)
+    );
+    let build = site.build();
+    assert!(stderr(&build).contains("warning:"), "{}", stderr(&build));
+}
