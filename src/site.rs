@@ -264,7 +264,9 @@ fn check_page_owners(root: &Path, content: &Content, data: &Data, diagnostics: &
     let ids: Vec<&str> = data.people.iter().map(|p| p.id.value.as_str()).collect();
     for page in content.all_pages().filter(|p| !p.restored) {
         let Some(owner) = &page.owner else { continue };
-        if ids.contains(&owner.value.as_str()) {
+        // A person whose record has errors of its own is still declared:
+        // those errors are the ones to report, not a missing person.
+        if ids.contains(&owner.value.as_str()) || data.declared.people.contains(&owner.value) {
             continue;
         }
         let mut d = Reread::new(root, &page.source).error_at(

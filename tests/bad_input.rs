@@ -433,3 +433,18 @@ fn warnings_are_reported_beside_errors_found_after_rendering() {
     let build = site.build();
     assert!(stderr(&build).contains("warning:"), "{}", stderr(&build));
 }
+
+#[test]
+fn a_person_with_a_bad_record_is_not_also_reported_missing() {
+    // raj owns the check-in page; his role is wrong, and that is the error.
+    let text = fails_keeping_output(|s| {
+        s.edit(
+            "data/people.toml",
+            "role = \"engineering\"",
+            "role = \"boss\"",
+        )
+    });
+    assert!(text.contains("\"boss\""), "{text}");
+    assert!(!text.contains("no person has that id"), "{text}");
+    assert!(text.contains("1 error found"), "{text}");
+}
