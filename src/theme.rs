@@ -42,6 +42,30 @@ pub fn template_name(path: &Path, name: &str) -> Option<String> {
     Some(parts?.join("/")).filter(|name| !name.is_empty())
 }
 
+/// The error for a `theme` whose folder does not exist, pointing at the
+/// setting in `tandem.toml` when it can be found there.
+fn not_found(root: &Path, name: &str) -> Diagnostic {
+    use crate::config::FILE_NAME;
+    let message = format!("theme \"{name}\" not found: there is no folder themes/{name}/");
+    let help = "set `theme = \"default\"` or create the theme folder";
+    let text = std::fs::read_to_string(root.join(FILE_NAME)).unwrap_or_default();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let setting = line.trim_start().strip_prefix("theme").map(str::trim_start);
+        if let Some(value) = setting.and_then(|rest| rest.strip_prefix('=')) {
+            if let Some(at) = value.find(name) {
+                let start = offset + (line.len() - value.len()) + at;
+                let file = crate::diagnostics::SourceFile::new(FILE_NAME, text.clone());
+                return file
+                    .error(start..start + name.len(), message)
+                    .with_help(help);
+            }
+        }
+        offset += line.len();
+    }
+    Diagnostic::general(Some(Path::new(FILE_NAME)), message).with_help(help)
+}
+
 impl Theme {
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         let mut theme = Theme {
@@ -52,11 +76,7 @@ impl Theme {
         theme.add_embedded(&DEFAULT_THEME, &embedded_prefix);
         let theme_dir = root.join("themes").join(name);
         if name != "default" && !theme_dir.is_dir() {
-            return Err(vec![Diagnostic::general(
-                Some(Path::new(crate::config::FILE_NAME)),
-                format!("theme \"{name}\" not found: there is no folder themes/{name}/"),
-            )
-            .with_help("set `theme = \"default\"` or create the theme folder")]);
+            return Err(vec![not_found(root, name)]);
         }
         let mut errors = Vec::new();
         let [theme_templates, site_templates] = template_folders(name).map(|f| root.join(f));

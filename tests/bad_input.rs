@@ -448,3 +448,12 @@ fn a_person_with_a_bad_record_is_not_also_reported_missing() {
     assert!(!text.contains("no person has that id"), "{text}");
     assert!(text.contains("1 error found"), "{text}");
 }
+
+#[test]
+fn a_theme_that_does_not_exist_is_reported_at_its_setting() {
+    let text = fails_keeping_output(|s| {
+        s.write("tandem.toml", "title = \"Fixture\"\ntheme = \"nosuch\"\n")
+    });
+    assert!(text.contains("tandem.toml:2:10"), "{text}");
+    assert!(text.contains("theme \"nosuch\" not found"), "{text}");
+}
