@@ -457,3 +457,34 @@ fn a_theme_that_does_not_exist_is_reported_at_its_setting() {
     assert!(text.contains("tandem.toml:2:10"), "{text}");
     assert!(text.contains("theme \"nosuch\" not found"), "{text}");
 }
+
+#[test]
+fn a_link_to_a_draft_says_the_page_is_a_draft() {
+    let text = fails_keeping_output(|s| {
+        s.write(
+            "content/guide/soon.md",
+            "+++\ntitle = \"Soon\"\ndraft = true\n+++\nText.\n",
+        );
+        s.write(
+            "content/guide/now.md",
+            "# Now\n\nRead [soon](soon.md) and [gone](gone.md).\n",
+        );
+    });
+    assert!(
+        text.contains("link to `soon.md`, a draft, which this build leaves out"),
+        "{text}"
+    );
+    assert!(
+        text.contains("link to `gone.md`, but there is no such page"),
+        "{text}"
+    );
+    // With --drafts the draft is built, and the link is fine.
+    let site = Fixture::new();
+    site.write(
+        "content/guide/soon.md",
+        "+++\ntitle = \"Soon\"\ndraft = true\n+++\nText.\n",
+    );
+    site.write("content/guide/now.md", "# Now\n\nRead [soon](soon.md).\n");
+    let check = site.tandem(&["check", "--drafts"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+}

@@ -33,6 +33,8 @@ pub struct PageLink {
 pub struct BrokenLink {
     pub dest: String,
     pub span: Range<usize>,
+    /// Its page exists but is a draft, left out of this build.
+    pub draft: bool,
 }
 
 #[derive(Debug, Default)]
@@ -54,6 +56,11 @@ pub trait PageUrls: Sync {
     /// The URL of the page from `source` (e.g. `content/a.md`), if the
     /// site has such a page.
     fn url_of(&self, source: &Path) -> Option<String>;
+
+    /// Whether `source` is a draft this build leaves out (it has no URL).
+    fn is_draft(&self, _source: &Path) -> bool {
+        false
+    }
 }
 
 impl PageUrls for HashMap<PathBuf, String> {
@@ -385,6 +392,7 @@ fn rewrite_link<'a>(
             out.broken.push(BrokenLink {
                 dest: dest.to_string(),
                 span,
+                draft: ctx.urls.is_draft(&target),
             });
             dest.clone()
         }

@@ -165,6 +165,7 @@ impl Content {
         // Every page to load, in order, with its file read (`None`: to be
         // restored).
         let mut order: Vec<&Path> = Vec::with_capacity(paths.len());
+        let mut drafts = std::collections::HashSet::new();
         let mut read: Vec<Option<Loaded>> = Vec::with_capacity(paths.len());
         let mut results = results.into_iter();
         for (path, restorable) in paths.iter().zip(restorable) {
@@ -179,6 +180,8 @@ impl Content {
                     if options.drafts || !page.front.draft {
                         order.push(path);
                         read.push(Some(page));
+                    } else {
+                        drafts.insert(path.as_path());
                     }
                 }
                 Err(e) => errors.push(e),
@@ -197,6 +200,7 @@ impl Content {
                 .filter_map(|(path, loaded)| Some((*path, loaded.as_ref()?.path.clone())))
                 .collect(),
             restored: reuse.as_ref(),
+            drafts,
         };
         let rendered: Vec<Option<ReadPage>> = (read.into_par_iter())
             .map(|loaded| {
@@ -452,9 +456,15 @@ struct LoadUrls<'a> {
     /// The cache the other pages come from: the same pages, so every page
     /// it has that was not read is restored.
     restored: Option<&'a cache::Reuse>,
+    /// The drafts this build leaves out.
+    drafts: std::collections::HashSet<&'a Path>,
 }
 
 impl PageUrls for LoadUrls<'_> {
+    fn is_draft(&self, source: &Path) -> bool {
+        self.drafts.contains(source)
+    }
+
     fn url_of(&self, source: &Path) -> Option<String> {
         let output = match self.read.get(source) {
             Some(output) => output.as_str(),
@@ -483,11 +493,15 @@ fn render_page(
     let (body, shortcodes) = shortcode::extract(body, l.body_start, &l.file, &mut errors);
     let rendered = markdown::render(&body, l.body_start, &ctx);
     for broken in &rendered.broken {
-        errors.push(
+        errors.push(if broken.draft {
+            l.file
+                .error(broken.span.clone(), format!("link to `{}`, a draft, which this build leaves out", broken.dest))
+                .with_help("publish it (remove `draft = true`), link to it once it is, or build with --drafts")
+        } else {
             l.file
                 .error(broken.span.clone(), format!("link to `{}`, but there is no such page", broken.dest))
-                .with_help("links between pages are relative to the linking file, e.g. `../rituals/weekly.md`"),
-        );
+                .with_help("links between pages are relative to the linking file, e.g. `../rituals/weekly.md`")
+        });
     }
     let title = l
         .front
