@@ -712,7 +712,10 @@ fn a_page_edit_that_breaks_a_restored_pages_link_is_an_error_on_that_page() {
         "# Demos",
         "+++\ndraft = true\n+++\n# Demos",
     );
-    check("the page made a draft", "a draft, which this build leaves out");
+    check(
+        "the page made a draft",
+        "a draft, which this build leaves out",
+    );
 }
 
 /// The pages a partial rebuild renders are those whose source differs

@@ -82,6 +82,25 @@ macro_rules! choice {
     };
 }
 
+/// What to write instead of `value`, which is no id: the same words in
+/// lowercase with dashes between them, when it is written in a to z and
+/// digits; otherwise which letters ids may hold (a suggestion that drops
+/// "ñ" and "ú" from "ñandú" would be another word).
+fn slug_hint(value: &str) -> String {
+    if !value.is_ascii() {
+        return "ids hold only the letters a to z, digits and dashes: spell it with those".into();
+    }
+    let lower = value.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    if words.is_empty() {
+        return "ids hold only the letters a to z, digits and dashes".into();
+    }
+    format!("for example \"{}\"", words.join("-"))
+}
+
 pub fn is_slug(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some('a'..='z' | '0'..='9'))
@@ -231,12 +250,7 @@ impl<'a, 'i> Record<'a, 'i> {
             return true;
         }
         let what = self.what.clone();
-        let hint: String = text
-            .value
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
+        let help = slug_hint(&text.value);
         self.error(
             text.loc.span.clone(),
             format!(
@@ -244,7 +258,7 @@ impl<'a, 'i> Record<'a, 'i> {
                 text.value.escape_debug()
             ),
         )
-        .help = Some(format!("for example \"{}\"", hint.trim_matches('-')));
+        .help = Some(help);
         false
     }
 
@@ -496,5 +510,19 @@ impl<'a, 'i> Record<'a, 'i> {
             });
             self.errors.push(diagnostic);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_hint_keeps_the_words_and_never_drops_letters() {
+        assert_eq!(slug_hint("Offline Sync"), "for example \"offline-sync\"");
+        assert_eq!(slug_hint("--A__b--"), "for example \"a-b\"");
+        assert!(slug_hint("ñandú").starts_with("ids hold only the letters a to z"));
+        assert!(slug_hint("日本").starts_with("ids hold only the letters a to z"));
+        assert!(slug_hint("!!").starts_with("ids hold only the letters a to z"));
     }
 }
