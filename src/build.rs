@@ -242,7 +242,7 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
         let missing = format!("site folder {} does not exist", options.root.display());
         return Err(Diagnostic::general(None, missing).into());
     }
-    if let Some(refusal) = output::place::refusal(&options.root, output) {
+    if let Some(refusal) = output::place::misplaced(&options.root, output) {
         return Err(Diagnostic::general(None, refusal).into());
     }
     // Two builds writing the same output at once would interleave their
@@ -252,6 +252,9 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
     // First of all, finish what a killed build left half-done, so the
     // output is one whole site again even if this build then fails.
     output::recover(output).map_err(|e| cannot_write(output, e))?;
+    if let Some(refusal) = output::place::foreign(output) {
+        return Err(Diagnostic::general(None, refusal).into());
+    }
     // One day for the whole build: one that runs past midnight must not
     // show the old day on some pages and the new one on others.
     let mut options = options.clone();

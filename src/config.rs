@@ -296,7 +296,6 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
     config
 }
 
-/// An absolute `http://` or `https://` URL with a host.
 /// What a `base_url` should look like.
 pub const BASE_URL_HELP: &str =
     "e.g. base_url = \"https://handbook.example/payments/\", or \"/payments/\" for a path on any host";
@@ -314,8 +313,13 @@ pub fn base_url_problem(url: &str) -> Option<String> {
             "which holds {c:?}: expected an http(s) URL or a path without one"
         ));
     }
-    if url.starts_with('/') {
+    // Empty is the host's root, as when the setting is left out (an unset
+    // `$BASE_URL` in CI gives `--base-url ""`).
+    if url.is_empty() || (url.starts_with('/') && !url.starts_with("//")) {
         return None;
+    }
+    if url.starts_with("//") {
+        return bad("a URL without its scheme: expected https://… or a path starting with one `/`");
     }
     let host = ["https://", "http://"].iter().find_map(|scheme| {
         let prefix = url.get(..scheme.len())?;
@@ -332,6 +336,7 @@ pub fn base_url_problem(url: &str) -> Option<String> {
     }
 }
 
+/// An absolute `http://` or `https://` URL with a host.
 fn is_web_url(url: &str) -> bool {
     ["https://", "http://"].iter().any(|scheme| {
         url.get(..scheme.len())
@@ -387,6 +392,7 @@ mod tests {
     #[test]
     fn a_base_url_is_an_http_url_or_a_path_and_nothing_else() {
         for good in [
+            "",
             "/",
             "/docs/",
             "https://x.example",
@@ -402,6 +408,7 @@ mod tests {
             ("/docs/#top", "holds '#'"),
             ("https:///docs", "has no host"),
             ("x.example/docs", "expected an http(s) URL or a path"),
+            ("//cdn.example/docs/", "a URL without its scheme"),
         ] {
             let problem = base_url_problem(bad).unwrap_or_default();
             assert!(problem.contains(why), "{bad}: {problem}");

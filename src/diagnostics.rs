@@ -45,16 +45,27 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line_starts = self.line_starts();
         let line = line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = line_starts[line];
-        let column = self.text[start..floor_char_boundary(&self.text, offset)]
+        let start = line_starts[line].max(self.bom_len(line));
+        let column = self.text[start.min(offset)..floor_char_boundary(&self.text, offset)]
             .chars()
             .count();
         (line + 1, column + 1)
     }
 
+    /// The length of the byte order mark that starts the file, on its
+    /// first line (index 0): an editor shows no character there, so
+    /// columns and snippets leave it out.
+    fn bom_len(&self, line: usize) -> usize {
+        if line == 0 && self.text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        }
+    }
+
     fn line_text(&self, line: usize) -> &str {
         let line_starts = self.line_starts();
-        let start = line_starts[line - 1];
+        let start = line_starts[line - 1].max(self.bom_len(line - 1));
         let end = line_starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
@@ -348,6 +359,16 @@ mod tests {
         assert_eq!(file.position(3), (2, 1));
         // 'ç' is two bytes; 'd' is the second character.
         assert_eq!(file.position(5), (2, 2));
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let file = SourceFile::new("a.md", "\u{feff}+++\nx\n".to_string());
+        assert_eq!(file.position(3), (1, 1));
+        assert_eq!(file.position(4), (1, 2));
+        let text = file.error(3..6, "never closed").to_string();
+        assert!(text.contains("--> a.md:1:1"), "{text}");
+        assert!(text.contains("1 | +++\n"), "{text}");
     }
 
     #[test]

@@ -879,4 +879,16 @@ fn a_repository_at_the_top_of_the_output_is_left_alone() {
     assert!(!site.path("public/guide/extra/index.html").exists());
     assert_eq!(site.read("public/.git/HEAD"), "ref: refs/heads/gh-pages\n");
     assert_eq!(site.read("public/.git/objects/ab/cdef"), "object");
+    // Nor does a `.git` among the static files (a submodule's) reach it:
+    // no repository is ever published.
+    site.write("static/.git", "gitdir: ../.git/modules/static\n");
+    site.write("static/vendor/.git/HEAD", "ref: refs/heads/main\n");
+    let with_submodule = site.build();
+    assert!(
+        with_submodule.status.success(),
+        "{}",
+        stderr(&with_submodule)
+    );
+    assert_eq!(site.read("public/.git/HEAD"), "ref: refs/heads/gh-pages\n");
+    assert!(!site.path("public/vendor/.git").exists());
 }

@@ -75,8 +75,9 @@ pub fn split(text: &str) -> Result<Option<(String, usize)>, usize> {
 }
 
 /// Where a page opens with what Hugo and Jekyll read as YAML front matter:
-/// a `---` line, a `key: value` line, and a closing `---` line later. (A
-/// page opening with a thematic break, `---` then a blank line, is not.)
+/// a `---` line, `key: value` lines, and a closing `---` line before any
+/// blank one. (A page opening with a thematic break, `---` then a blank
+/// line, is not.)
 fn yaml_front_matter(text: &str) -> Option<std::ops::Range<usize>> {
     let start = text_start(text);
     let mut lines = text[start..].split_inclusive('\n');
@@ -87,7 +88,10 @@ fn yaml_front_matter(text: &str) -> Option<std::ops::Range<usize>> {
     let key = first.split_once(':')?.0;
     let is_key =
         !key.is_empty() && (key.chars()).all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    (is_key && lines.any(|line| line.trim_end() == "---")).then(|| start..start + 3)
+    let closed = lines
+        .take_while(|line| !line.trim().is_empty())
+        .any(|line| line.trim_end() == "---");
+    (is_key && closed).then(|| start..start + 3)
 }
 
 /// Reads a page's front matter; returns the front matter and the offset of
@@ -96,11 +100,14 @@ pub fn read(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> (FrontMatter, us
     let (toml, body_start) = match split(&file.text) {
         Ok(Some(found)) => found,
         Ok(None) => {
+            // A warning, not an error: the same lines are also a rule and
+            // a heading to CommonMark, which may be what was meant.
             if let Some(fence) = yaml_front_matter(&file.text) {
-                errors.push(
-                    file.error(fence, "front matter between `---` lines (YAML) is not read")
-                        .with_help("Tandem reads TOML between `+++` lines: `+++`, then `title = \"...\"`, then `+++`"),
-                );
+                let mut warning = file
+                    .error(fence, "this page opens like YAML front matter (`---`), which Tandem does not read: it is shown as text")
+                    .with_help("Tandem reads TOML between `+++` lines: `+++`, then `title = \"...\"`, then `+++`");
+                warning.severity = crate::diagnostics::Severity::Warning;
+                errors.push(warning);
             }
             return (FrontMatter::default(), text_start(&file.text));
         }
@@ -191,7 +198,7 @@ mod tests {
     }
 
     #[test]
-    fn yaml_front_matter_is_an_error_and_a_thematic_break_is_not() {
+    fn yaml_front_matter_is_a_warning_and_a_thematic_break_is_nothing() {
         let yaml = SourceFile::new(
             "content/a.md",
             "---\ntitle: \"A\"\n---\nText.\n".to_string(),
@@ -202,10 +209,11 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!((errors[0].line, errors[0].column), (1, 1));
         assert!(
-            errors[0].message.contains("(YAML) is not read"),
+            errors[0].message.contains("YAML front matter"),
             "{}",
             errors[0].message
         );
+        assert_eq!(errors[0].severity, crate::diagnostics::Severity::Warning);
         let rule = SourceFile::new("content/b.md", "---\n\nText: more.\n\n---\n".to_string());
         let mut none = Vec::new();
         read(&rule, &mut none);

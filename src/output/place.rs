@@ -16,9 +16,17 @@ pub const SOURCE_FOLDERS: &[&str] = &["content", "data", "static", "templates", 
 /// it (and without a build stamp beside it) was not written by Tandem.
 const ALWAYS_WRITTEN: &str = "data.json";
 
-/// Why a build must not write its site into `output`, if it must not. The
-/// site is at `root`, which exists.
+/// Why a build must not write its site into `output`, if it must not: the
+/// place of the folder ([`misplaced`]), or what it holds ([`foreign`]).
+/// The site is at `root`, which exists.
 pub fn refusal(root: &Path, output: &Path) -> Option<String> {
+    misplaced(root, output).or_else(|| foreign(output))
+}
+
+/// Why `output` is no place for the site's output: the site folder, a
+/// folder holding it, or one inside a folder the build reads. Decided
+/// from paths alone, before the build takes its lock.
+pub fn misplaced(root: &Path, output: &Path) -> Option<String> {
     let (Ok(root), Ok(target)) = (resolved(root), resolved(output)) else {
         return None; // The writer reports paths it cannot use.
     };
@@ -33,32 +41,36 @@ pub fn refusal(root: &Path, output: &Path) -> Option<String> {
             "the output folder {shown} holds the site folder: the build would remove the site's sources and everything beside them; write the site into a folder of its own, such as `public`"
         ));
     }
-    if let Some(source) = SOURCE_FOLDERS
-        .iter()
-        .find(|folder| target.starts_with(root.join(folder)))
-    {
+    // A source folder may be a symbolic link to a folder elsewhere: the
+    // output must not be inside where it leads either.
+    let inside = |folder: &&&str| {
+        let source = root.join(folder);
+        target.starts_with(&source) || resolved(&source).is_ok_and(|real| target.starts_with(real))
+    };
+    if let Some(source) = SOURCE_FOLDERS.iter().find(inside) {
         return Some(format!(
             "the output folder {shown} is inside `{source}/`, which the build reads: write the site into a folder of its own, such as `public`"
         ));
     }
-    foreign(output).then(|| {
-        format!(
-            "{shown} holds files that Tandem did not write (it has no `{ALWAYS_WRITTEN}`, which every build writes): a build would remove them; move them away or choose another output folder"
-        )
-    })
+    None
 }
 
-/// Whether `output` is a folder holding files, none of which says a
-/// Tandem build wrote it. A `.git` in it does not count: an output folder
-/// may be a checkout of the branch a host publishes.
-fn foreign(output: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(output) else {
-        return false;
-    };
+/// Why `output` is someone else's folder, if it is: it holds files, and
+/// none says a Tandem build wrote it. A `.git` in it does not count: an
+/// output folder may be a checkout of the branch a host publishes. Asked
+/// holding the build lock, once a killed build's commit is finished (its
+/// first files may have arrived without `data.json`).
+pub fn foreign(output: &Path) -> Option<String> {
+    let entries = std::fs::read_dir(output).ok()?;
     let mut entries = entries.filter_map(Result::ok);
-    entries.any(|entry| !is_repository(&entry.path(), output))
-        && !output.join(ALWAYS_WRITTEN).is_file()
-        && !crate::stamp::path_for(output).exists()
+    let holds_files = entries.any(|entry| !is_repository(&entry.path(), output));
+    let ours = output.join(ALWAYS_WRITTEN).is_file() || crate::stamp::path_for(output).exists();
+    (holds_files && !ours).then(|| {
+        format!(
+            "{} holds files that Tandem did not write (it has no `{ALWAYS_WRITTEN}`, which every build writes): a build would remove them; move them away or choose another output folder",
+            output.display()
+        )
+    })
 }
 
 /// Whether `path` is (or is inside) the `.git` folder, or worktree file,
@@ -72,36 +84,32 @@ pub fn is_repository(path: &Path, output: &Path) -> bool {
     first.is_some_and(|first| first.as_os_str() == ".git")
 }
 
-/// `path` made absolute, with `.` and `..` taken out and the part of it
-/// that exists resolved as the file system does (symbolic links followed).
+/// `path` as the file system takes it: made absolute, the part that exists
+/// resolved component by component (symbolic links followed, then `..`
+/// taken from where they lead, as the kernel does), and `.` and `..` taken
+/// out of the part that does not exist yet.
 fn resolved(path: &Path) -> std::io::Result<PathBuf> {
-    let mut lexical = PathBuf::new();
+    let mut real = PathBuf::new();
+    let mut exists = true;
     for component in std::path::absolute(path)?.components() {
+        if exists {
+            match real.join(component).canonicalize() {
+                Ok(next) => {
+                    real = next;
+                    continue;
+                }
+                Err(_) => exists = false,
+            }
+        }
         match component {
             Component::ParentDir => {
-                lexical.pop();
+                real.pop();
             }
             Component::CurDir => {}
-            other => lexical.push(other),
+            other => real.push(other),
         }
     }
-    let mut existing = lexical.as_path();
-    let mut missing = Vec::new();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            return Ok(missing
-                .iter()
-                .rev()
-                .fold(real, |path, name| path.join(name)));
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                missing.push(name.to_owned());
-                existing = parent;
-            }
-            _ => return Ok(lexical),
-        }
-    }
+    Ok(real)
 }
 
 #[cfg(test)]
@@ -153,6 +161,24 @@ mod tests {
         // A folder beside the site, such as a web server's.
         let www = tempfile::tempdir().unwrap();
         assert_eq!(refusal(root, www.path()), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_followed_as_the_file_system_does() {
+        use std::os::unix::fs::symlink;
+        let site = site();
+        let root = site.path();
+        let shared = tempfile::tempdir().unwrap();
+        // `static/` leads elsewhere: its target is a source folder too.
+        symlink(shared.path(), root.join("static")).unwrap();
+        let into_static = refusal(root, &root.join("static/out")).unwrap_or_default();
+        assert!(into_static.contains("is inside `static/`"), "{into_static}");
+        // `link/..` is the parent of where `link` leads, not the site folder.
+        std::fs::create_dir_all(root.join("content/handbook")).unwrap();
+        symlink(root.join("content/handbook"), root.join("link")).unwrap();
+        let through = refusal(root, &root.join("link/../out")).unwrap_or_default();
+        assert!(through.contains("is inside `content/`"), "{through}");
     }
 
     #[test]

@@ -317,7 +317,7 @@ fn locate(text: &str, written: &str) -> Option<std::ops::Range<usize>> {
     let escaped = written.replace('&', "&amp;");
     // What comes before the target, and what may come right after it.
     let forms: [(&str, &str, &[char]); 6] = [
-        ("(", written, &[')', ' ', '\t', '\n']),
+        ("(", written, &[')', ' ', '\t', '\r', '\n']),
         ("<", written, &['>']),
         ("\"", written, &['"']),
         ("'", written, &['\'']),
@@ -403,5 +403,9 @@ mod tests {
         let at = |written: &str| locate(text, written).map(|span| &text[..span.start]);
         assert!(at("../guide/").unwrap().ends_with("Then [the guide]("));
         assert!(at("logo.png").unwrap().ends_with("[logo]("));
+        // A page with Windows line ends, the title on the next line.
+        let crlf = "[a](../guide/demos.md)\r\n[b](../guide/\r\n\"Guide\")\r\n";
+        let span = locate(crlf, "../guide/").unwrap();
+        assert!(crlf[..span.start].ends_with("[b]("));
     }
 }
