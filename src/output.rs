@@ -696,10 +696,13 @@ fn stale_files(paths: &[String], output: &Path) -> io::Result<Stale> {
         .min_depth(1)
         .contents_first(true)
         .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| !place::is_repository(entry.path(), output))
     {
         let entry = entry.map_err(io::Error::other)?;
+        // Passed over, not filtered out: with contents first, walkdir's
+        // `filter_entry` skipping `.git` skips the rest of its folder too.
+        if place::is_repository(entry.path(), output) {
+            continue;
+        }
         if let Some(parent) = entry.path().parent() {
             filled.insert(parent.to_path_buf());
         }

@@ -892,3 +892,31 @@ fn a_repository_at_the_top_of_the_output_is_left_alone() {
     assert_eq!(site.read("public/.git/HEAD"), "ref: refs/heads/gh-pages\n");
     assert!(!site.path("public/vendor/.git").exists());
 }
+
+#[test]
+fn a_first_build_into_a_checkout_killed_inside_its_commit_is_finished_by_the_next() {
+    // A first build into a `gh-pages` checkout (a folder holding only
+    // `.git`) was killed past its commit point: one file moved in, the
+    // rest, `data.json` among them, still staged. The next build finishes
+    // that commit before it judges whose files the folder holds.
+    let site = Fixture::new();
+    site.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n");
+    site.write("public/a.html", "moved in\n");
+    let commit = site.path(".public.tandem-commit-99999");
+    fs::create_dir_all(&commit).unwrap();
+    fs::write(commit.join("1"), "{}").unwrap();
+    fs::write(
+        commit.join("journal.json"),
+        r#"{"files":["a.html","data.json"],"names":[0,1],"stale":[]}"#,
+    )
+    .unwrap();
+    let build = site.build();
+    assert!(build.status.success(), "{}", stderr(&build));
+    assert!(site.path("public/index.html").exists());
+    assert!(
+        !site.path("public/a.html").exists(),
+        "the old site's file is stale: {}",
+        stderr(&build)
+    );
+    assert_eq!(site.read("public/.git/HEAD"), "ref: refs/heads/gh-pages\n");
+}
