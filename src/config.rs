@@ -203,6 +203,7 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
     }
     if let Some(base_url) = top.text("base_url") {
         match base_url_problem(&base_url.value) {
+            None if base_url.value.is_empty() => config.base_url = "/".into(),
             None => config.base_url = base_url.value,
             Some(problem) => {
                 top.error(base_url.loc.span.clone(), format!("`base_url` {problem}"))

@@ -46,9 +46,8 @@ impl SourceFile {
         let line_starts = self.line_starts();
         let line = line_starts.partition_point(|&start| start <= offset) - 1;
         let start = line_starts[line].max(self.bom_len(line));
-        let column = self.text[start.min(offset)..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count();
+        let end = floor_char_boundary(&self.text, offset);
+        let column = self.text[start.min(end)..end].chars().count();
         (line + 1, column + 1)
     }
 
@@ -366,6 +365,11 @@ mod tests {
         let file = SourceFile::new("a.md", "\u{feff}+++\nx\n".to_string());
         assert_eq!(file.position(3), (1, 1));
         assert_eq!(file.position(4), (1, 2));
+        // An offset inside the mark's bytes (a file that gained one after
+        // it was read) is its first column.
+        assert_eq!(file.position(1), (1, 1));
+        assert_eq!(file.position(2), (1, 1));
+        assert!(file.error(0..1, "x").to_string().contains("a.md:1:1"));
         let text = file.error(3..6, "never closed").to_string();
         assert!(text.contains("--> a.md:1:1"), "{text}");
         assert!(text.contains("1 | +++\n"), "{text}");

@@ -108,6 +108,7 @@ impl Site {
         };
         if let Some(base_url) = &options.base_url {
             match crate::config::base_url_problem(base_url) {
+                None if base_url.is_empty() => config.base_url = "/".into(),
                 None => config.base_url = base_url.clone(),
                 Some(problem) => diagnostics.push(
                     Diagnostic::general(None, format!("--base-url {problem}"))

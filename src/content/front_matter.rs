@@ -100,14 +100,15 @@ pub fn read(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> (FrontMatter, us
     let (toml, body_start) = match split(&file.text) {
         Ok(Some(found)) => found,
         Ok(None) => {
-            // A warning, not an error: the same lines are also a rule and
-            // a heading to CommonMark, which may be what was meant.
+            // An error, not a warning: a warning about a page the next
+            // partial rebuild restores from the page cache would be lost.
+            // (To CommonMark the lines are also a rule and a heading; the
+            // help says how to write that.)
             if let Some(fence) = yaml_front_matter(&file.text) {
-                let mut warning = file
-                    .error(fence, "this page opens like YAML front matter (`---`), which Tandem does not read: it is shown as text")
-                    .with_help("Tandem reads TOML between `+++` lines: `+++`, then `title = \"...\"`, then `+++`");
-                warning.severity = crate::diagnostics::Severity::Warning;
-                errors.push(warning);
+                errors.push(
+                    file.error(fence, "this page opens like YAML front matter (`---`), which Tandem does not read")
+                        .with_help("Tandem reads TOML between `+++` lines: `+++`, then `title = \"...\"`, then `+++`; for a rule and a heading, leave a blank line after the first `---`"),
+                );
             }
             return (FrontMatter::default(), text_start(&file.text));
         }
@@ -198,7 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn yaml_front_matter_is_a_warning_and_a_thematic_break_is_nothing() {
+    fn yaml_front_matter_is_an_error_and_a_thematic_break_is_not() {
         let yaml = SourceFile::new(
             "content/a.md",
             "---\ntitle: \"A\"\n---\nText.\n".to_string(),
@@ -213,7 +214,7 @@ mod tests {
             "{}",
             errors[0].message
         );
-        assert_eq!(errors[0].severity, crate::diagnostics::Severity::Warning);
+        assert_eq!(errors[0].severity, crate::diagnostics::Severity::Error);
         let rule = SourceFile::new("content/b.md", "---\n\nText: more.\n\n---\n".to_string());
         let mut none = Vec::new();
         read(&rule, &mut none);

@@ -24,8 +24,9 @@ pub fn refusal(root: &Path, output: &Path) -> Option<String> {
 }
 
 /// Why `output` is no place for the site's output: the site folder, a
-/// folder holding it, or one inside a folder the build reads. Decided
-/// from paths alone, before the build takes its lock.
+/// folder holding it, or one inside a folder the build reads. Decided from
+/// where the paths lead (read from the file system, never written to),
+/// before the build takes its lock.
 pub fn misplaced(root: &Path, output: &Path) -> Option<String> {
     let (Ok(root), Ok(target)) = (resolved(root), resolved(output)) else {
         return None; // The writer reports paths it cannot use.
@@ -90,16 +91,12 @@ pub fn is_repository(path: &Path, output: &Path) -> bool {
 /// out of the part that does not exist yet.
 fn resolved(path: &Path) -> std::io::Result<PathBuf> {
     let mut real = PathBuf::new();
-    let mut exists = true;
     for component in std::path::absolute(path)?.components() {
-        if exists {
-            match real.join(component).canonicalize() {
-                Ok(next) => {
-                    real = next;
-                    continue;
-                }
-                Err(_) => exists = false,
-            }
+        // Tried at every step: after `missing/..` the path exists again,
+        // and a symbolic link there is followed once `missing` is made.
+        if let Ok(next) = real.join(component).canonicalize() {
+            real = next;
+            continue;
         }
         match component {
             Component::ParentDir => {
@@ -179,6 +176,10 @@ mod tests {
         symlink(root.join("content/handbook"), root.join("link")).unwrap();
         let through = refusal(root, &root.join("link/../out")).unwrap_or_default();
         assert!(through.contains("is inside `content/`"), "{through}");
+        // A folder not made yet, then `..`, then a link to the site.
+        symlink(root, root.join("rootlink")).unwrap();
+        let behind = refusal(root, &root.join("nothere/../rootlink/content/out"));
+        assert!(behind.unwrap_or_default().contains("is inside `content/`"));
     }
 
     #[test]
