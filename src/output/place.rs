@@ -4,8 +4,10 @@
 //! does not belong is removed. So an output folder that is the site
 //! folder, holds it (`--output ..`), lies inside a folder the build reads
 //! (`--output content`), or is someone else's folder of files would lose
-//! what it held. Such a build stops before it touches anything, as Zola
-//! stops before building into a folder that exists.
+//! what it held. Such a build stops before it writes or removes a file of
+//! the output, as Zola stops before building into a folder that exists.
+//! (The check for someone else's files comes once a killed build's own
+//! unfinished commit is finished, which only ever completes Tandem's site.)
 
 use std::path::{Component, Path, PathBuf};
 
