@@ -202,10 +202,9 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
         config.description = description.value;
     }
     if let Some(base_url) = top.text("base_url") {
-        match base_url_problem(&base_url.value) {
-            None if base_url.value.is_empty() => config.base_url = "/".into(),
-            None => config.base_url = base_url.value,
-            Some(problem) => {
+        match checked_base_url(&base_url.value) {
+            Ok(url) => config.base_url = url,
+            Err(problem) => {
                 top.error(base_url.loc.span.clone(), format!("`base_url` {problem}"))
                     .help = Some(BASE_URL_HELP.into());
             }
@@ -301,10 +300,20 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
 pub const BASE_URL_HELP: &str =
     "e.g. base_url = \"https://handbook.example/payments/\", or \"/payments/\" for a path on any host";
 
+/// `url` as the site's base URL (`""` is `/`, the host's root, as when the
+/// setting is left out), or what is wrong with it.
+pub fn checked_base_url(url: &str) -> Result<String, String> {
+    match base_url_problem(url) {
+        Some(problem) => Err(problem),
+        None if url.is_empty() => Ok("/".into()),
+        None => Ok(url.to_string()),
+    }
+}
+
 /// What is wrong with `url` as a site's base URL, if anything: it must be
 /// an http(s) URL with a host, or a path from a host's root, and hold no
 /// space, query, fragment or quote (it starts every link of every page).
-pub fn base_url_problem(url: &str) -> Option<String> {
+fn base_url_problem(url: &str) -> Option<String> {
     let bad = |why: &str| Some(format!("is \"{url}\", {why}"));
     if let Some(c) = url
         .chars()

@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+/// The byte order mark some editors (Notepad, older Visual Studio) put at
+/// the start of a UTF-8 file: no character of it, for the reader.
+pub const BOM: char = '\u{feff}';
+
 /// A file read from the site, with an index of its line starts so byte
 /// offsets from parsers can be turned into line and column numbers. The
 /// index is made when first needed: most files never have an error, and
@@ -55,8 +59,8 @@ impl SourceFile {
     /// first line (index 0): an editor shows no character there, so
     /// columns and snippets leave it out.
     fn bom_len(&self, line: usize) -> usize {
-        if line == 0 && self.text.starts_with('\u{feff}') {
-            '\u{feff}'.len_utf8()
+        if line == 0 && self.text.starts_with(BOM) {
+            BOM.len_utf8()
         } else {
             0
         }

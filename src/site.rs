@@ -107,10 +107,9 @@ impl Site {
             }
         };
         if let Some(base_url) = &options.base_url {
-            match crate::config::base_url_problem(base_url) {
-                None if base_url.is_empty() => config.base_url = "/".into(),
-                None => config.base_url = base_url.clone(),
-                Some(problem) => diagnostics.push(
+            match crate::config::checked_base_url(base_url) {
+                Ok(url) => config.base_url = url,
+                Err(problem) => diagnostics.push(
                     Diagnostic::general(None, format!("--base-url {problem}"))
                         .with_help(crate::config::BASE_URL_HELP),
                 ),
@@ -265,9 +264,10 @@ fn check_page_owners(root: &Path, content: &Content, data: &Data, diagnostics: &
     let ids: Vec<&str> = data.people.iter().map(|p| p.id.value.as_str()).collect();
     for page in content.all_pages().filter(|p| !p.restored) {
         let Some(owner) = &page.owner else { continue };
-        // A person whose record has errors of its own is still declared:
-        // those errors are the ones to report, not a missing person.
-        if ids.contains(&owner.value.as_str()) || data.declared.people.contains(&owner.value) {
+        // Declared: every [[person]] with an id, valid or not (one whose
+        // record has errors of its own has those reported, not a missing
+        // person).
+        if data.declared.people.contains(&owner.value) {
             continue;
         }
         let mut d = Reread::new(root, &page.source).error_at(

@@ -6,7 +6,7 @@ use toml::de::DeTable;
 use crate::calendar::Date;
 use crate::data::reader::{Record, Text};
 use crate::data::toml_syntax_error;
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::{Diagnostic, SourceFile, BOM};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FrontMatter {
@@ -30,10 +30,6 @@ pub const KEYS: &[&str] = &[
 ];
 
 const FENCE: &str = "+++";
-
-/// The byte order mark some editors (Notepad, older Visual Studio) put at
-/// the start of a UTF-8 file: not part of the page.
-const BOM: char = '\u{feff}';
 
 /// Where a page's text starts: after its byte order mark, if it has one.
 fn text_start(text: &str) -> usize {

@@ -91,8 +91,6 @@ fn one_score_each(data: &Data, errors: &mut Vec<Diagnostic>) {
             first.insert(key, &s.by);
             continue;
         };
-        let earlier_file = &data.files[earlier.loc.file];
-        let (line, _) = earlier_file.position(earlier.loc.span.start);
         errors.push(
             data.files[s.by.loc.file]
                 .error(
@@ -103,8 +101,8 @@ fn one_score_each(data: &Data, errors: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_help(format!(
-                    "the first is at {}:{line}; to re-score, edit that one (git keeps the old), or fix `by` if this one is someone else's",
-                    earlier_file.path.display()
+                    "the first is at {}; to re-score, edit that one (git keeps the old), or fix `by` if this one is someone else's",
+                    where_is(data, earlier)
                 )),
         );
     }
@@ -121,21 +119,23 @@ fn unique_ids<'a>(
     let mut seen: HashMap<&str, &Text> = HashMap::new();
     for id in ids {
         if let Some(first) = seen.get(id.value.as_str()) {
-            let first_file = &data.files[first.loc.file];
-            let (line, _) = first_file.position(first.loc.span.start);
             let d = data.files[id.loc.file]
                 .error(
                     id.loc.span.clone(),
                     format!("duplicate {kind} id \"{}\"", id.value),
                 )
-                .with_help(format!(
-                    "first defined at {}:{line}",
-                    first_file.path.display()
-                ));
+                .with_help(format!("first defined at {}", where_is(data, first)));
             errors.push(d);
         } else {
             seen.insert(&id.value, id);
         }
     }
     seen
+}
+
+/// `file:line` of `text`, for a help that points at an earlier record.
+fn where_is(data: &Data, text: &Text) -> String {
+    let file = &data.files[text.loc.file];
+    let (line, _) = file.position(text.loc.span.start);
+    format!("{}:{line}", file.path.display())
 }

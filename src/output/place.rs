@@ -5,7 +5,8 @@
 //! folder, holds it (`--output ..`), lies inside a folder the build reads
 //! (`--output content`), or is someone else's folder of files would lose
 //! what it held. Such a build stops before it writes or removes a file of
-//! the output, as Zola stops before building into a folder that exists.
+//! the output ([`misplaced`], [`foreign`]), as Zola stops before building
+//! into a folder that exists.
 //! (The check for someone else's files comes once a killed build's own
 //! unfinished commit is finished, which only ever completes Tandem's site.)
 
@@ -17,13 +18,6 @@ pub const SOURCE_FOLDERS: &[&str] = &["content", "data", "static", "templates", 
 /// A file every build writes into its output: a non-empty folder without
 /// it (and without a build stamp beside it) was not written by Tandem.
 const ALWAYS_WRITTEN: &str = "data.json";
-
-/// Why a build must not write its site into `output`, if it must not: the
-/// place of the folder ([`misplaced`]), or what it holds ([`foreign`]).
-/// The site is at `root`, which exists.
-pub fn refusal(root: &Path, output: &Path) -> Option<String> {
-    misplaced(root, output).or_else(|| foreign(output))
-}
 
 /// Why `output` is no place for the site's output: the site folder, a
 /// folder holding it, or one inside a folder the build reads. Decided from
@@ -114,6 +108,12 @@ fn resolved(path: &Path) -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Why a build must not write its site into `output`, as a build
+    /// decides it: the folder's place, then what it holds.
+    fn refusal(root: &Path, output: &Path) -> Option<String> {
+        misplaced(root, output).or_else(|| foreign(output))
+    }
 
     fn site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
