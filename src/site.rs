@@ -173,6 +173,12 @@ impl Site {
                 .warning(),
             );
         }
+        // Checked whenever the data made a model, even with errors in
+        // pages or settings: a broken link on one page must not hide a
+        // shortcode naming a missing candidate on another until the next run.
+        if let Some(model) = &model {
+            check_shortcodes(root, &content, model, &mut diagnostics);
+        }
         diagnostics.sort();
         let failed = |diagnostics, config, content| LoadFailure {
             diagnostics,
@@ -187,14 +193,8 @@ impl Site {
         }
         // Made whenever the data had no errors, which it had not to get here.
         let Some(model) = model else {
-            diagnostics.sort();
             return Err(failed(diagnostics, config, content));
         };
-        check_shortcodes(root, &content, &model, &mut diagnostics);
-        if diagnostics.has_errors() {
-            diagnostics.sort();
-            return Err(failed(diagnostics, config, content));
-        }
         // Sources were kept only to point diagnostics at them; the site is
         // valid now, and at 10,000 pages they are tens of megabytes.
         let mut data = data;

@@ -210,6 +210,69 @@ fn all_errors_of_a_build_are_reported_together() {
 }
 
 #[test]
+fn a_record_missing_a_required_key_still_has_its_references_checked() {
+    let text = fails_keeping_output(|s| {
+        // The candidate lacks its status and names an owner nobody is.
+        s.edit("data/features.toml", "status = \"refinement\"\n", "");
+        s.edit(
+            "data/features.toml",
+            "eng_owner = \"raj\"",
+            "eng_owner = \"rja\"",
+        );
+        // The check-in lacks its date; an attendee and a dissenter are
+        // misspelt, and so is the candidate it is about.
+        s.edit("data/activity.toml", "date = 2026-10-03\n", "");
+        s.edit(
+            "data/activity.toml",
+            "feature = \"xss-title\"",
+            "feature = \"xss-titel\"",
+        );
+        s.edit(
+            "data/activity.toml",
+            "attendees = [\"ana\", \"raj\", \"lee\"]",
+            "attendees = [\"ana\", \"raj\", \"leee\"]",
+        );
+        s.edit(
+            "data/activity.toml",
+            "by = \"lee\"\nopinion",
+            "by = \"nobody\"\nopinion",
+        );
+    });
+    assert!(text.contains("[[feature]] is missing `status`"), "{text}");
+    assert!(text.contains("[[checkin]] is missing `date`"), "{text}");
+    for (reference, kind) in [
+        ("`eng_owner` is \"rja\"", "person"),
+        ("`feature` is \"xss-titel\"", "feature"),
+        ("`attendees` is \"leee\"", "person"),
+        ("`by` is \"nobody\"", "person"),
+    ] {
+        let expected = format!("{reference}, but no {kind} has that id");
+        assert!(text.contains(&expected), "{expected} missing from: {text}");
+    }
+    assert!(text.contains("did you mean \"raj\"?"), "{text}");
+    assert!(text.contains("6 errors found"), "{text}");
+}
+
+#[test]
+fn a_broken_link_does_not_hide_a_shortcode_error_on_another_page() {
+    let text = fails_keeping_output(|s| {
+        s.edit("content/_index.md", "guide/checkin.md#", "guide/chekin.md#");
+        s.edit(
+            "content/guide/checkin.md",
+            "Duplicate heading on purpose.",
+            "Duplicate heading on purpose.\n\n{{ matrix(tag=\"mobil\") }}",
+        );
+    });
+    assert!(text.contains("content/_index.md:5:"), "{text}");
+    assert!(text.contains("content/guide/checkin.md:19:1"), "{text}");
+    assert!(
+        text.contains("no candidate has the tag \"mobil\""),
+        "{text}"
+    );
+    assert!(text.contains("2 errors found"), "{text}");
+}
+
+#[test]
 fn a_failing_check_still_lists_pages_due_for_review() {
     let site = Fixture::new();
     site.edit("data/features.toml", "impact = 8", "impact = 80");

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::reader::{Loc, Record, Text};
+use super::reader::{Loc, Record, Referent, Text};
 use crate::calendar::Date;
 use crate::choice;
 
@@ -72,9 +72,9 @@ const DISSENT_KEYS: &[&str] = &["by", "opinion"];
 impl Checkin {
     pub fn read(record: &mut Record) -> Option<Checkin> {
         let date = record.required_date("date");
-        let feature = record.slug("feature", true);
+        let feature = record.reference("feature", Referent::Feature, true);
         let kind = record.required_choice("kind");
-        let attendees = record.text_list("attendees", true);
+        let attendees = record.reference_list("attendees", Referent::Person);
         let minutes = record.integer("minutes", 1..=1440, "").map(|m| m as u32);
         let outcome = record.choice("outcome");
         let risks = record.text_list("risks", false);
@@ -110,9 +110,11 @@ fn read_dissent(record: &mut Record) -> Option<Vec<Dissent>> {
             DISSENT_KEYS,
             record.errors(),
         );
-        let by = entry.slug("by", true);
+        let by = entry.reference("by", Referent::Person, true);
         let opinion = entry.required_text("opinion");
+        let references = entry.take_references();
         entry.finish();
+        record.add_references(references);
         match (by, opinion, all.as_mut()) {
             (Some(by), Some(opinion), Some(list)) => list.push(Dissent {
                 by,

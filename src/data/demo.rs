@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::reader::{Loc, Record, Text};
+use super::reader::{Loc, Record, Referent, Text};
 use crate::calendar::Date;
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,7 +32,7 @@ impl Demo {
     pub fn read(record: &mut Record) -> Option<Demo> {
         let date = record.required_date("date");
         let title = record.required_text("title");
-        let presenter = record.slug("presenter", true);
+        let presenter = record.reference("presenter", Referent::Person, true);
         let recording = record.text("recording");
         if let Some(url) = &recording {
             if !is_safe_url(&url.value) {
@@ -49,9 +49,9 @@ impl Demo {
             }
         }
         Some(Demo {
-            features: record.text_list("features", true),
+            features: record.reference_list("features", Referent::Feature),
             why: record.text("why").map(|t| t.value),
-            attendees: record.text_list("attendees", true),
+            attendees: record.reference_list("attendees", Referent::Person),
             recording: recording.filter(|u| is_safe_url(&u.value)).map(|u| u.value),
             date: date?.0,
             title: title?.value,

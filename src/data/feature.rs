@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::reader::{Loc, Record, Text};
+use super::reader::{Loc, Record, Referent, Text};
 use crate::calendar::Date;
 use crate::choice;
 use crate::config::MatrixConfig;
@@ -122,8 +122,8 @@ impl Feature {
         Some(Feature {
             problem: record.text("problem").map(|t| t.value),
             value: record.text("value").map(|t| t.value),
-            product_owner: record.slug("product_owner", false),
-            eng_owner: record.slug("eng_owner", false),
+            product_owner: record.reference("product_owner", Referent::Person, false),
+            eng_owner: record.reference("eng_owner", Referent::Person, false),
             impact: impact.map(|n| n as u32),
             effort: effort.map(|n| n as u32),
             discovery_done: record.date("discovery_done").map(|(d, _)| d),

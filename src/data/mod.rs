@@ -43,6 +43,10 @@ pub struct Data {
     /// Ids written in records, even in records that failed to read, so that
     /// one bad field does not also make every reference to it an error.
     pub declared: Declared,
+    /// The ids named by records that failed to read, which are checked
+    /// all the same: a missing `status` must not hide a mistyped
+    /// `eng_owner` in the same `[[feature]]` until the next run.
+    pub unread_references: Vec<reader::Reference>,
     /// A data file could not be parsed at all; references into it cannot
     /// be judged, so they are not checked.
     pub unparsed: bool,
@@ -264,6 +268,7 @@ impl Data {
             data.demos.extend(file_data.demos);
             data.declared.people.extend(file_data.declared.people);
             data.declared.features.extend(file_data.declared.features);
+            data.unread_references.extend(file_data.unread_references);
             data.unparsed |= file_data.unparsed;
             errors.extend(file_errors);
         }
@@ -280,6 +285,7 @@ struct FileData {
     checkins: Vec<Checkin>,
     demos: Vec<Demo>,
     declared: Declared,
+    unread_references: Vec<reader::Reference>,
     unparsed: bool,
 }
 
@@ -367,7 +373,11 @@ fn parse_file(
                 ($list:ident, $keys:expr, $read:expr) => {{
                     let mut record = Record::new(file, id, table, span, what, $keys, errors);
                     let parsed = $read(&mut record);
+                    let references = record.take_references();
                     record.finish();
+                    if parsed.is_none() {
+                        out.unread_references.extend(references);
+                    }
                     out.$list.extend(parsed);
                 }};
             }

@@ -43,6 +43,31 @@ impl std::ops::Deref for Text {
     }
 }
 
+/// The kind of record a reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Referent {
+    Person,
+    Feature,
+}
+
+impl Referent {
+    /// As in `[[person]]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Referent::Person => "person",
+            Referent::Feature => "feature",
+        }
+    }
+}
+
+/// An id one record names of another (`by = "lee"`), under its key.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub key: &'static str,
+    pub to: Referent,
+    pub text: Text,
+}
+
 /// An enumeration read from a string, such as `status = "planned"`.
 pub trait Choice: Sized + Copy + 'static {
     const ALL: &'static [(&'static str, Self)];
@@ -130,6 +155,8 @@ pub struct Record<'a, 'i> {
     what: String,
     known: &'static [&'static str],
     errors: &'a mut Vec<Diagnostic>,
+    /// Every reference read so far ([`Record::reference`]).
+    references: Vec<Reference>,
 }
 
 impl<'a, 'i> Record<'a, 'i> {
@@ -150,6 +177,7 @@ impl<'a, 'i> Record<'a, 'i> {
             what: what.into(),
             known,
             errors,
+            references: Vec::new(),
         }
     }
 
@@ -260,6 +288,42 @@ impl<'a, 'i> Record<'a, 'i> {
         )
         .help = Some(help);
         false
+    }
+
+    /// An id naming another record ([`Record::slug`]), also kept with the
+    /// record's other references: a record that fails to read (a required
+    /// key is missing) still has them checked, so one run reports every
+    /// mistake in it ([`Record::take_references`]).
+    pub fn reference(&mut self, key: &'static str, to: Referent, required: bool) -> Option<Text> {
+        let text = self.slug(key, required)?;
+        self.references.push(Reference {
+            key,
+            to,
+            text: text.clone(),
+        });
+        Some(text)
+    }
+
+    /// A list of ids naming other records, kept as [`Record::reference`]
+    /// keeps one.
+    pub fn reference_list(&mut self, key: &'static str, to: Referent) -> Vec<Text> {
+        let list = self.text_list(key, true);
+        self.references.extend(list.iter().map(|text| Reference {
+            key,
+            to,
+            text: text.clone(),
+        }));
+        list
+    }
+
+    /// The references read so far, leaving none.
+    pub fn take_references(&mut self) -> Vec<Reference> {
+        std::mem::take(&mut self.references)
+    }
+
+    /// Adds references read from a table nested in this one.
+    pub fn add_references(&mut self, references: Vec<Reference>) {
+        self.references.extend(references);
     }
 
     pub fn integer(&mut self, key: &str, range: RangeInclusive<i64>, why: &str) -> Option<i64> {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::reader::{Loc, Record, Text};
+use super::reader::{Loc, Record, Referent, Text};
 use crate::calendar::Date;
 use crate::config::MatrixConfig;
 
@@ -22,8 +22,8 @@ pub const KEYS: &[&str] = &["feature", "by", "impact", "effort", "date", "note"]
 
 impl Score {
     pub fn read(record: &mut Record, matrix: &MatrixConfig) -> Option<Score> {
-        let feature = record.slug("feature", true);
-        let by = record.slug("by", true);
+        let feature = record.reference("feature", Referent::Feature, true);
+        let by = record.reference("by", Referent::Person, true);
         let impact = record.required_integer(
             "impact",
             1..=matrix.impact_max as i64,

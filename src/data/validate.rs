@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::reader::Text;
+use super::reader::{Referent, Text};
 use super::Data;
 use crate::diagnostics::{suggest, Diagnostic};
 
@@ -76,6 +76,13 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
         for a in &d.attendees {
             check(errors, a, "attendees", &people, "person");
         }
+    }
+    for r in &data.unread_references {
+        let ids = match r.to {
+            Referent::Person => &people,
+            Referent::Feature => &features,
+        };
+        check(errors, &r.text, r.key, ids, r.to.name());
     }
 }
 
