@@ -7,7 +7,7 @@ use crate::calendar::{self, Date};
 use crate::config::Config;
 use crate::content::cache::Reuse;
 use crate::content::{Content, ContentOptions};
-use crate::data::Data;
+use crate::data::{checkin, Data};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, PointInto, Reread, Severity};
 use crate::model::{self, Model};
 
@@ -129,7 +129,8 @@ impl Site {
         // overlap the other's parallel work.
         let ((data, data_errors, model), (content, content_errors)) = rayon::join(
             || {
-                let (data, errors) = crate::build::timed("data", || Data::load(root, &config));
+                let (data, mut errors) = crate::build::timed("data", || Data::load(root, &config));
+                errors.extend(checkin::recorded_ahead(&data.checkins, &data.files, today));
                 // Deriving needs valid data. Should the content or the
                 // config fail, the model is thrown away unused.
                 let valid = !errors.iter().any(|d| d.severity == Severity::Error);

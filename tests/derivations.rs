@@ -562,6 +562,121 @@ fn a_check_in_is_due_by_the_last_day_it_is_on_time() {
 }
 
 #[test]
+fn a_check_in_dated_after_today_is_scheduled_and_counts_for_nothing_yet() {
+    let s = site(
+        &[
+            feature("booked", "planned", &ended(20)),
+            feature("held-today", "planned", &ended(20)),
+            feature("held-and-booked", "planned", &ended(30)),
+        ],
+        &[
+            // Tomorrow, twice (the sooner one is the one shown), with dissent
+            // recorded by mistake.
+            checkin("booked", "2026-12-09", "feasibility", &[]),
+            checkin("booked", "2026-11-26", "feasibility", &["Too big."]),
+            checkin("held-today", "2026-11-25", "feasibility", &[]),
+            checkin("held-and-booked", "2026-11-01", "feasibility", &[]),
+            checkin("held-and-booked", "2026-11-30", "refinement", &[]),
+        ],
+    );
+    let m = model(&s);
+    let booked = get(&m, "booked");
+    assert!(!booked.has_feasibility_checkin);
+    assert!(booked.needs_checkin && booked.checkin_overdue);
+    assert_eq!(booked.checkin_scheduled, Some(today().add_days(1)));
+    assert_eq!(booked.last_checkin, None, "nothing has been held");
+    assert_eq!(booked.dissent_count, 0);
+    assert_eq!(m.coverage.overdue, ids(&["booked"]));
+
+    let today_one = get(&m, "held-today");
+    assert!(
+        today_one.has_feasibility_checkin,
+        "today's check-in is held"
+    );
+    assert_eq!(today_one.checkin_scheduled, None);
+
+    let both = get(&m, "held-and-booked");
+    assert!(both.has_feasibility_checkin && !both.needs_checkin);
+    assert_eq!(
+        both.last_checkin.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-01")
+    );
+    assert_eq!(both.checkin_scheduled, None, "only feasibility check-ins");
+
+    // The two held check-ins: neither with dissent.
+    assert_eq!((m.dissent.checkins, m.dissent.with_dissent), (2, 0));
+    assert_eq!(m.dissent.opinions, 0);
+    let scheduled: Vec<bool> = m.checkins.iter().map(|c| c.scheduled).collect();
+    assert_eq!(scheduled, [true, true, true, false, false], "newest first");
+    let ana = m.people.iter().find(|p| p.id == "ana").unwrap();
+    assert_eq!(
+        ana.checkins, 2,
+        "attended the two held before today and today"
+    );
+}
+
+#[test]
+fn a_scheduled_check_in_is_shown_as_scheduled_and_left_out_of_what_was_held() {
+    let s = site(
+        &[
+            feature("booked", "planned", &ended(20)),
+            feature("unbooked", "planned", &ended(20)),
+        ],
+        &[
+            checkin("booked", "2026-12-02", "feasibility", &[]),
+            // Held in 2025 but typed as 2027: it records an outcome.
+            "[[checkin]]\ndate = 2027-10-05\nfeature = \"unbooked\"\nkind = \"refinement\"\noutcome = \"go\"\ndecisions = [\"Ship it\"]\n\n".into(),
+        ],
+    );
+    let out = s.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("this check-in is dated 2027-10-05, after today (2026-11-25), but records an outcome and decisions"),
+        "{err}"
+    );
+    assert!(err.contains("data/activity.toml:8:8"), "{err}");
+    assert_eq!(
+        err.matches("warning:").count(),
+        2,
+        "and the fixture's review: {err}"
+    );
+
+    let page = s.read("public/features/booked/index.html");
+    assert!(
+        page.contains("<span class=\"badge badge--muted\">Scheduled</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("It is scheduled for <time datetime=\"2026-12-02\">2026-12-02</time>"),
+        "{page}"
+    );
+    let week = s.read("public/this-week/index.html");
+    let schedule = week
+        .split("id=\"schedule-title\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("the schedule section");
+    assert!(schedule.contains("Title of unbooked"), "{schedule}");
+    assert!(!schedule.contains("Title of booked"), "{schedule}");
+    assert!(
+        week.contains("feasibility on <a href=\"/features/booked/\">"),
+        "{week}"
+    );
+    let features = s.read("public/features/index.html");
+    assert!(
+        features.contains("scheduled for <time datetime=\"2026-12-02\">"),
+        "{features}"
+    );
+    let feed = s.read("public/feed.xml");
+    assert!(
+        !feed.contains("2026-12-02"),
+        "nothing booked is in the feed: {feed}"
+    );
+    assert!(!feed.contains("2027-10-05"), "{feed}");
+}
+
+#[test]
 fn dissent_rate_is_the_share_of_checkins_with_dissent() {
     let s = site(
         &[feature("a", "planned", ""), feature("b", "planned", "")],

@@ -53,6 +53,9 @@ pub struct DissentView {
 pub struct CheckinView {
     pub date: Date,
     pub date_human: String,
+    /// Dated after today: a meeting booked, not held. It counts for
+    /// nothing (coverage, dissent, attendance) until its day.
+    pub scheduled: bool,
     pub candidate: CandidateRef,
     pub kind: CheckinKind,
     pub attendees: Vec<PersonRef>,
@@ -119,8 +122,12 @@ pub struct Candidate {
     pub discovery_done: Option<Date>,
     pub tags: Vec<String>,
     pub checkins: Vec<CheckinView>,
+    /// The newest check-in held (dated today or before).
     pub last_checkin: Option<Date>,
+    /// A feasibility check-in was held (dated today or before).
     pub has_feasibility_checkin: bool,
+    /// The soonest feasibility check-in booked after today.
+    pub checkin_scheduled: Option<Date>,
     /// Days since discovery ended, for candidates past discovery.
     pub days_since_discovery: Option<i64>,
     /// Past discovery, still open, and no feasibility check-in yet.
@@ -199,6 +206,11 @@ impl Model {
         list
     }
 
+    /// The check-ins held, newest first: not those booked for a later day.
+    pub fn held_checkins(&self) -> impl Iterator<Item = &CheckinView> {
+        self.checkins.iter().filter(|c| !c.scheduled)
+    }
+
     pub fn candidate(&self, id: &str) -> Option<&Candidate> {
         self.candidates
             .binary_search_by(|c| c.id.as_str().cmp(id))
@@ -273,6 +285,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
         .map(|c| CheckinView {
             date: c.date,
             date_human: c.date.human(),
+            scheduled: c.date > today,
             candidate: lookup.candidate(&c.feature),
             kind: c.kind,
             attendees: c.attendees.iter().map(|a| lookup.person(a)).collect(),
@@ -381,16 +394,14 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
         undemoed_shipped: by_priority(&|c| c.status == Status::Shipped && c.demos.is_empty()),
     };
 
-    let with_dissent = data
-        .checkins
-        .iter()
-        .filter(|c| !c.dissent.is_empty())
-        .count();
+    // Meetings not held yet have asked nobody for dissent.
+    let held: Vec<&CheckinView> = checkins.iter().filter(|c| !c.scheduled).collect();
+    let with_dissent = held.iter().filter(|c| !c.dissent.is_empty()).count();
     let dissent = DissentStats {
-        checkins: data.checkins.len(),
+        checkins: held.len(),
         with_dissent,
-        rate: (!data.checkins.is_empty()).then(|| with_dissent as f64 / data.checkins.len() as f64),
-        opinions: data.checkins.iter().map(|c| c.dissent.len()).sum(),
+        rate: (!held.is_empty()).then(|| with_dissent as f64 / held.len() as f64),
+        opinions: held.iter().map(|c| c.dissent.len()).sum(),
     };
 
     let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -400,7 +411,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
         }
     }
 
-    let people = derive_people(data, &candidates, &lookup);
+    let people = derive_people(data, &candidates, &lookup, today);
 
     Model {
         today,
@@ -475,9 +486,12 @@ fn derive_candidate(
         consensus::disagreement_reasons(spread, product_median, engineering_median, &config.matrix);
 
     let own_checkins: Vec<CheckinView> = related.checkins.iter().map(|c| (*c).clone()).collect();
-    let has_feasibility_checkin = own_checkins
-        .iter()
-        .any(|c| c.kind == CheckinKind::Feasibility);
+    let held = || own_checkins.iter().filter(|c| !c.scheduled);
+    let has_feasibility_checkin = held().any(|c| c.kind == CheckinKind::Feasibility);
+    let checkin_scheduled = (own_checkins.iter())
+        .filter(|c| c.scheduled && c.kind == CheckinKind::Feasibility)
+        .map(|c| c.date)
+        .min();
     let open = !matches!(f.status, Status::Shipped | Status::Dropped);
     let past_discovery = f.status.is_active_after_discovery()
         || (f.status == Status::Discovery && f.discovery_done.is_some_and(|d| d <= today));
@@ -522,13 +536,14 @@ fn derive_candidate(
         priority: None,
         discovery_done: f.discovery_done,
         tags: f.tags.iter().map(|t| t.value.clone()).collect(),
-        last_checkin: own_checkins.first().map(|c| c.date),
+        last_checkin: held().next().map(|c| c.date),
         has_feasibility_checkin,
+        checkin_scheduled,
         days_since_discovery,
         needs_checkin,
         checkin_overdue,
         checkin_due,
-        dissent_count: own_checkins.iter().map(|c| c.dissent.len()).sum(),
+        dissent_count: held().map(|c| c.dissent.len()).sum(),
         checkins: own_checkins,
         demos: own_demos,
         scores,
@@ -545,7 +560,12 @@ struct Tally<'a> {
     dissent: usize,
 }
 
-fn derive_people(data: &Data, candidates: &[Candidate], lookup: &Lookup) -> Vec<PersonView> {
+fn derive_people(
+    data: &Data,
+    candidates: &[Candidate],
+    lookup: &Lookup,
+    today: Date,
+) -> Vec<PersonView> {
     // One pass over each list, counting for everyone at once: linear in
     // the size of the data, however large the team.
     let mut tally: FxHashMap<&str, Tally> = (data.people.iter())
@@ -568,7 +588,8 @@ fn derive_people(data: &Data, candidates: &[Candidate], lookup: &Lookup) -> Vec<
     for s in &data.scores {
         count(&s.by.value, &|t| t.scores += 1);
     }
-    for checkin in &data.checkins {
+    // Nobody has attended a meeting booked for a later day.
+    for checkin in data.checkins.iter().filter(|c| c.date <= today) {
         let attendees = &checkin.attendees;
         for (i, a) in attendees.iter().enumerate() {
             // A name listed twice attended once.

@@ -230,7 +230,7 @@ fn other_dashboards<'a>(shared: &'a Shared<'a>) -> [Job<'a>; 5] {
         dashboard(shared, "checkins", move |c| {
             c.insert("needs_checkin", &shared.pick(&model.coverage.needs_checkin));
             c.insert("weekly_chart", &checkins_per_week(model));
-            c.insert("outcomes", &outcome_counts(&model.checkins));
+            c.insert("outcomes", &outcome_counts(model));
             c.insert("risks", &risks(model));
         }),
         dashboard(shared, "demos", move |c| {
@@ -256,7 +256,7 @@ fn risks(model: &Model) -> Vec<Risk<'_>> {
 /// Every dissenting opinion recorded at a check-in, with its check-in.
 fn opinions(model: &Model) -> Vec<Opinion<'_>> {
     let mut list = Vec::new();
-    for checkin in &model.checkins {
+    for checkin in model.held_checkins() {
         list.extend(checkin.dissent.iter().map(|d| Opinion {
             by: &d.by,
             opinion: &d.opinion,
@@ -279,7 +279,16 @@ fn this_week<'a>(shared: &'a Shared<'a>, page_url: &str) -> Job<'a> {
             to_demo.extend(shared.values(&by_priority(model, |c| {
                 c.status == Status::InProgress && c.demos.is_empty()
             })));
-            c.insert("schedule", &shared.pick(&model.coverage.needs_checkin));
+            // A candidate whose check-in is booked has nothing to schedule.
+            let to_schedule: Vec<String> = (model.coverage.needs_checkin.iter())
+                .filter(|id| {
+                    model
+                        .candidate(id)
+                        .is_some_and(|c| c.checkin_scheduled.is_none())
+                })
+                .cloned()
+                .collect();
+            c.insert("schedule", &shared.pick(&to_schedule));
             c.insert("to_demo", &to_demo);
             c.insert("upcoming", &upcoming_checkins(model, site.today));
             c.insert("refine", &shared.pick(&model.disagreements));
@@ -399,13 +408,13 @@ struct OutcomeCount {
     count: usize,
 }
 
-fn outcome_counts(checkins: &[CheckinView]) -> Vec<OutcomeCount> {
+fn outcome_counts(model: &Model) -> Vec<OutcomeCount> {
     OUTCOMES
         .iter()
         .map(|o| OutcomeCount {
             label: o.map(Outcome::label).unwrap_or("No outcome recorded"),
             class: outcome_role(*o).class,
-            count: checkins.iter().filter(|c| c.outcome == *o).count(),
+            count: model.held_checkins().filter(|c| c.outcome == *o).count(),
         })
         .filter(|o| o.count > 0)
         .collect()
@@ -427,8 +436,7 @@ fn checkins_per_week(model: &Model) -> Chart {
                 .iter()
                 .map(|w| {
                     model
-                        .checkins
-                        .iter()
+                        .held_checkins()
                         .filter(|c| c.outcome == *o && c.date.week_start() == *w)
                         .count() as f64
                 })
@@ -528,11 +536,10 @@ fn demos_per_month(model: &Model) -> Chart {
 }
 
 fn dissent_per_month(model: &Model) -> Chart {
-    let months = month_span(model.checkins.iter().map(|c| c.date));
+    let months = month_span(model.held_checkins().map(|c| c.date));
     let rate = |month: &str| {
         let in_month: Vec<&CheckinView> = model
-            .checkins
-            .iter()
+            .held_checkins()
             .filter(|c| c.date.to_string().starts_with(month))
             .collect();
         let with = in_month.iter().filter(|c| !c.dissent.is_empty()).count();

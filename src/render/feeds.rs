@@ -234,13 +234,13 @@ fn timestamp(date: Date) -> String {
     format!("{date}T00:00:00Z")
 }
 
-/// `feed.xml`: every demo and check-in, newest first.
+/// `feed.xml`: every demo and every check-in held, newest first (a
+/// meeting booked for a later day has decided nothing yet).
 pub fn atom(site: &Site) -> OutputFile {
     let tag = host(&site.config.base_url).unwrap_or("tandem.invalid");
     let model = &site.model;
     let mut entries: Vec<Entry> = model
-        .checkins
-        .iter()
+        .held_checkins()
         .map(|c| checkin_entry(site, tag, c))
         .chain(model.demos.iter().map(|d| demo_entry(site, tag, d)))
         .collect();
