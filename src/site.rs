@@ -7,7 +7,7 @@ use crate::calendar::{self, Date};
 use crate::config::Config;
 use crate::content::cache::Reuse;
 use crate::content::{Content, ContentOptions};
-use crate::data::{checkin, Data};
+use crate::data::{scheduled, Data};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, PointInto, Reread, Severity};
 use crate::model::{self, Model};
 
@@ -130,7 +130,7 @@ impl Site {
         let ((data, data_errors, model), (content, content_errors)) = rayon::join(
             || {
                 let (data, mut errors) = crate::build::timed("data", || Data::load(root, &config));
-                errors.extend(checkin::recorded_ahead(&data.checkins, &data.files, today));
+                errors.extend(scheduled::recorded_ahead(&data, today));
                 // Deriving needs valid data. Should the content or the
                 // config fail, the model is thrown away unused.
                 let valid = !errors.iter().any(|d| d.severity == Severity::Error);

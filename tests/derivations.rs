@@ -708,6 +708,67 @@ fn dissent_rate_is_the_share_of_checkins_with_dissent() {
 }
 
 #[test]
+fn a_demo_dated_after_today_is_scheduled_and_shows_nothing_yet() {
+    let demo = |date: &str, feature: &str, extra: &str| {
+        format!(
+            "[[demo]]\ndate = {date}\ntitle = \"Demo on {date}\"\npresenter = \"ana\"\nfeatures = [\"{feature}\"]\n{extra}\n"
+        )
+    };
+    let s = site(
+        &[
+            feature("booked", "shipped", ""),
+            feature("given", "shipped", ""),
+        ],
+        &[
+            demo("2026-11-25", "given", ""),
+            // Given in 2025, typed as 2027: it has a recording already.
+            demo(
+                "2027-02-10",
+                "booked",
+                "recording = \"https://video.example/1\"",
+            ),
+        ],
+    );
+    let m = model(&s);
+    let booked = get(&m, "booked");
+    assert_eq!(booked.demos.len(), 1);
+    assert!(booked.demos[0].scheduled && !booked.demoed);
+    assert!(get(&m, "given").demoed, "a demo today has been given");
+    assert_eq!(m.coverage.undemoed_shipped, ids(&["booked"]));
+    let ana = m.people.iter().find(|p| p.id == "ana").unwrap();
+    assert_eq!(ana.demos_presented, 1);
+
+    let out = s.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "this demo is dated 2027-02-10, after today (2026-11-25), but records a recording"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("data/activity.toml:8:8"), "{err}");
+    let timeline = s.read("public/dashboards/demos/index.html");
+    assert!(
+        timeline.contains("2027</time> <span class=\"badge badge--muted\">Scheduled</span>"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("1 demo in Nov 2026."), "{timeline}");
+    let page = s.read("public/features/booked/index.html");
+    assert!(
+        page.contains("<span class=\"badge badge--muted\">Scheduled</span>"),
+        "{page}"
+    );
+    let features = s.read("public/features/index.html");
+    let attention = (features.split("id=\"attention\"").nth(1))
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("the attention section");
+    assert!(attention.contains("Title of booked"), "{attention}");
+    assert!(!attention.contains("Title of given"), "{attention}");
+    assert!(!s.read("public/feed.xml").contains("2027-02-10"));
+}
+
+#[test]
 fn shipped_candidates_never_demoed_are_reported() {
     let demo = |features: &[&str]| {
         format!(

@@ -6,7 +6,6 @@ use serde::Serialize;
 use super::reader::{Loc, Record, Referent, Text};
 use crate::calendar::Date;
 use crate::choice;
-use crate::diagnostics::{Diagnostic, SourceFile};
 
 choice!(
     CheckinKind {
@@ -97,51 +96,6 @@ impl Checkin {
             dissent: dissent?,
             loc: record.loc(),
         })
-    }
-}
-
-/// A warning for each check-in dated after `today` that records what
-/// happened at it (an outcome, decisions, dissent). A check-in dated ahead
-/// is a scheduled one and counts for nothing until its day, so a held
-/// meeting whose year was mistyped would leave its candidate shown as
-/// needing a check-in, with no word of why.
-pub fn recorded_ahead(checkins: &[Checkin], files: &[SourceFile], today: Date) -> Vec<Diagnostic> {
-    let mut warnings = Vec::new();
-    for c in checkins.iter().filter(|c| c.date > today) {
-        let recorded: Vec<&str> = [
-            ("an outcome", c.outcome.is_some()),
-            ("decisions", !c.decisions.is_empty()),
-            ("dissent", !c.dissent.is_empty()),
-        ]
-        .into_iter()
-        .filter_map(|(what, present)| present.then_some(what))
-        .collect();
-        if recorded.is_empty() {
-            continue;
-        }
-        let file = &files[c.date_loc.file];
-        warnings.push(
-            file.error(
-                c.date_loc.span.clone(),
-                format!(
-                    "this check-in is dated {}, after today ({today}), but records {}",
-                    c.date,
-                    and_list(&recorded)
-                ),
-            )
-            .with_help("a check-in dated ahead is a scheduled one and does not count until its day; if it was held, correct its date")
-            .warning(),
-        );
-    }
-    warnings
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

@@ -8,6 +8,8 @@ use crate::calendar::Date;
 #[derive(Debug, Clone, Serialize)]
 pub struct Demo {
     pub date: Date,
+    #[serde(skip)]
+    pub date_loc: Loc,
     pub title: String,
     pub presenter: Text,
     pub features: Vec<Text>,
@@ -48,12 +50,15 @@ impl Demo {
                     .help = Some("links to recordings must start with https:// or http://".into());
             }
         }
+        // Every field is read (and its mistakes reported) before a missing
+        // one ends the record.
         Some(Demo {
             features: record.reference_list("features", Referent::Feature),
             why: record.text("why").map(|t| t.value),
             attendees: record.reference_list("attendees", Referent::Person),
             recording: recording.filter(|u| is_safe_url(&u.value)).map(|u| u.value),
-            date: date?.0,
+            date: date.as_ref()?.0,
+            date_loc: date?.1,
             title: title?.value,
             presenter: presenter?,
             loc: record.loc(),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod feature;
 pub mod person;
 pub mod reader;
+pub mod scheduled;
 pub mod score;
 mod validate;
 

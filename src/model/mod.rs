@@ -71,6 +71,9 @@ pub struct CheckinView {
 pub struct DemoView {
     pub date: Date,
     pub date_human: String,
+    /// Dated after today: booked, not given. It shows nobody anything
+    /// (demo coverage, the count per month, who presented) until its day.
+    pub scheduled: bool,
     pub title: String,
     pub presenter: PersonRef,
     pub candidates: Vec<CandidateRef>,
@@ -139,6 +142,8 @@ pub struct Candidate {
     /// candidate's own page stays the same from one day to the next.
     pub checkin_due: Option<Date>,
     pub demos: Vec<DemoView>,
+    /// A demo given (dated today or before) showed it.
+    pub demoed: bool,
     pub dissent_count: usize,
 }
 
@@ -204,6 +209,11 @@ impl Model {
         let mut list: Vec<&Candidate> = self.candidates.iter().filter(|c| keep(c)).collect();
         list.sort_by_key(|c| (c.priority.unwrap_or(usize::MAX), c.id.as_str()));
         list
+    }
+
+    /// The demos given, newest first: not those booked for a later day.
+    pub fn given_demos(&self) -> impl Iterator<Item = &DemoView> {
+        self.demos.iter().filter(|d| !d.scheduled)
     }
 
     /// The check-ins held, newest first: not those booked for a later day.
@@ -317,6 +327,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
         .map(|d| DemoView {
             date: d.date,
             date_human: d.date.human(),
+            scheduled: d.date > today,
             title: d.title.clone(),
             presenter: lookup.person(&d.presenter),
             candidates: d.features.iter().map(|f| lookup.candidate(f)).collect(),
@@ -391,7 +402,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
             .filter(|c| c.checkin_overdue)
             .map(|c| c.id.clone())
             .collect(),
-        undemoed_shipped: by_priority(&|c| c.status == Status::Shipped && c.demos.is_empty()),
+        undemoed_shipped: by_priority(&|c| c.status == Status::Shipped && !c.demoed),
     };
 
     // Meetings not held yet have asked nobody for dissent.
@@ -545,6 +556,7 @@ fn derive_candidate(
         checkin_due,
         dissent_count: held().map(|c| c.dissent.len()).sum(),
         checkins: own_checkins,
+        demoed: own_demos.iter().any(|d| !d.scheduled),
         demos: own_demos,
         scores,
     }
@@ -601,7 +613,7 @@ fn derive_people(
             count(&d.by.value, &|t| t.dissent += 1);
         }
     }
-    for d in &data.demos {
+    for d in data.demos.iter().filter(|d| d.date <= today) {
         count(&d.presenter.value, &|t| t.demos_presented += 1);
     }
     let mut people: Vec<PersonView> = (data.people.iter())

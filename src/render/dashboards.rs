@@ -277,7 +277,7 @@ fn this_week<'a>(shared: &'a Shared<'a>, page_url: &str) -> Job<'a> {
             // Shipped work nobody has seen, then work in progress never demoed.
             let mut to_demo = shared.pick(&model.coverage.undemoed_shipped);
             to_demo.extend(shared.values(&by_priority(model, |c| {
-                c.status == Status::InProgress && c.demos.is_empty()
+                c.status == Status::InProgress && !c.demoed
             })));
             // A candidate whose check-in is booked has nothing to schedule.
             let to_schedule: Vec<String> = (model.coverage.needs_checkin.iter())
@@ -499,12 +499,27 @@ fn month_span(dates: impl Iterator<Item = Date>) -> Vec<String> {
     out
 }
 
+/// `3 demos from Aug 2026 to Nov 2026.`, `1 demo in Nov 2026.`
+fn demos_summary(given: usize, months: &[String]) -> String {
+    let demos = if given == 1 { "demo" } else { "demos" };
+    match (months.first(), months.last()) {
+        (Some(first), Some(last)) if first == last => {
+            format!("{given} {demos} in {}.", month_label(first))
+        }
+        (Some(first), Some(last)) => format!(
+            "{given} {demos} from {} to {}.",
+            month_label(first),
+            month_label(last)
+        ),
+        _ => format!("{given} {demos}."),
+    }
+}
+
 fn demos_per_month(model: &Model) -> Chart {
-    let months = month_span(model.demos.iter().map(|d| d.date));
+    let months = month_span(model.given_demos().map(|d| d.date));
     let mut counts: BTreeMap<&str, f64> = BTreeMap::new();
     let keys: Vec<String> = model
-        .demos
-        .iter()
+        .given_demos()
         .map(|d| d.date.to_string()[..7].to_string())
         .collect();
     for k in &keys {
@@ -513,12 +528,7 @@ fn demos_per_month(model: &Model) -> Chart {
     Bars {
         id: "demos-per-month",
         title: "Demos per month",
-        summary: format!(
-            "{} demos from {} to {}.",
-            model.demos.len(),
-            months.first().cloned().unwrap_or_default(),
-            months.last().cloned().unwrap_or_default()
-        ),
+        summary: demos_summary(model.given_demos().count(), &months),
         series: vec![Series {
             name: "Demos".into(),
             role: palette::ACCENT,

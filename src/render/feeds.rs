@@ -234,15 +234,15 @@ fn timestamp(date: Date) -> String {
     format!("{date}T00:00:00Z")
 }
 
-/// `feed.xml`: every demo and every check-in held, newest first (a
-/// meeting booked for a later day has decided nothing yet).
+/// `feed.xml`: every demo given and every check-in held, newest first (a
+/// meeting booked for a later day has shown or decided nothing yet).
 pub fn atom(site: &Site) -> OutputFile {
     let tag = host(&site.config.base_url).unwrap_or("tandem.invalid");
     let model = &site.model;
     let mut entries: Vec<Entry> = model
         .held_checkins()
         .map(|c| checkin_entry(site, tag, c))
-        .chain(model.demos.iter().map(|d| demo_entry(site, tag, d)))
+        .chain(model.given_demos().map(|d| demo_entry(site, tag, d)))
         .collect();
     entries.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.order.cmp(&b.order)));
     // Two events of one kind on one day for the same thing keep distinct ids.
