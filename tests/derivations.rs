@@ -769,6 +769,56 @@ fn a_demo_dated_after_today_is_scheduled_and_shows_nothing_yet() {
 }
 
 #[test]
+fn an_id_listed_twice_counts_once_and_is_warned_about() {
+    let demo = "[[demo]]\ndate = 2026-11-02\ntitle = \"Twice\"\npresenter = \"ana\"\nfeatures = [\"a\", \"b\", \"a\"]\nattendees = [\"lee\", \"lee\"]\n\n";
+    let s = site(
+        &[feature("a", "shipped", ""), feature("b", "shipped", "")],
+        &[
+            "[[checkin]]\ndate = 2026-10-03\nfeature = \"a\"\nkind = \"planning\"\nattendees = [\"ana\", \"raj\", \"ana\"]\n\n".into(),
+            demo.into(),
+            // Another demo of the same name on the same day is a demo too.
+            demo.replace(", \"a\"]", "]").replace("\"lee\", \"lee\"", "\"lee\""),
+        ],
+    );
+    let m = model(&s);
+    let names = |people: &[tandem::model::PersonRef]| -> Vec<String> {
+        people.iter().map(|p| p.id.clone()).collect()
+    };
+    assert_eq!(names(&m.checkins[0].attendees), ids(&["ana", "raj"]));
+    let first = &m.demos[0];
+    let shown: Vec<&str> = first.candidates.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(shown, ["a", "b"]);
+    assert_eq!(names(&first.attendees), ids(&["lee"]));
+    assert_eq!(get(&m, "a").demos.len(), 2, "two demos, each once");
+    let ana = m.people.iter().find(|p| p.id == "ana").unwrap();
+    assert_eq!(ana.checkins, 1);
+
+    let out = s.build();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for (at, message) in [
+        (
+            "data/activity.toml:5:28",
+            "\"ana\" is listed twice in `attendees`",
+        ),
+        (
+            "data/activity.toml:11:23",
+            "\"a\" is listed twice in `features`",
+        ),
+        (
+            "data/activity.toml:12:21",
+            "\"lee\" is listed twice in `attendees`",
+        ),
+    ] {
+        assert!(
+            err.contains(message) && err.contains(at),
+            "{message} at {at}: {err}"
+        );
+    }
+    assert_eq!(err.matches("listed twice").count(), 3, "{err}");
+}
+
+#[test]
 fn shipped_candidates_never_demoed_are_reported() {
     let demo = |features: &[&str]| {
         format!(

@@ -60,6 +60,13 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
     }
     one_score_each(data, errors);
     for c in &data.checkins {
+        listed_once(data, &c.attendees, "attendees", errors);
+    }
+    for d in &data.demos {
+        listed_once(data, &d.features, "features", errors);
+        listed_once(data, &d.attendees, "attendees", errors);
+    }
+    for c in &data.checkins {
         check(errors, &c.feature, "feature", &features, "feature");
         for a in &c.attendees {
             check(errors, a, "attendees", &people, "person");
@@ -111,6 +118,26 @@ fn one_score_each(data: &Data, errors: &mut Vec<Diagnostic>) {
                     "the first is at {}; to re-score, edit that one (git keeps the old), or fix `by` if this one is someone else's",
                     where_is(data, earlier)
                 )),
+        );
+    }
+}
+
+/// Warns of an id written twice in one list (`attendees = ["lee", "lee"]`),
+/// at the second. It counts once either way, and pages show it once; the
+/// warning is for the name that was probably meant instead.
+fn listed_once(data: &Data, list: &[Text], key: &str, errors: &mut Vec<Diagnostic>) {
+    for (i, id) in list.iter().enumerate() {
+        if !list[..i].iter().any(|earlier| earlier.value == id.value) {
+            continue;
+        }
+        errors.push(
+            data.files[id.loc.file]
+                .error(
+                    id.loc.span.clone(),
+                    format!("\"{}\" is listed twice in `{key}`", id.value),
+                )
+                .with_help("it counts once; remove it, or write the id that was meant")
+                .warning(),
         );
     }
 }

@@ -16,6 +16,7 @@ pub use quadrant::Quadrant;
 
 use crate::calendar::Date;
 use crate::config::Config;
+use crate::data::reader::Text;
 use crate::data::{CheckinKind, Data, Feature, Kind, Outcome, Role, Status};
 
 /// A person as other records point at them.
@@ -298,7 +299,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
             scheduled: c.date > today,
             candidate: lookup.candidate(&c.feature),
             kind: c.kind,
-            attendees: c.attendees.iter().map(|a| lookup.person(a)).collect(),
+            attendees: once(&c.attendees).map(|a| lookup.person(a)).collect(),
             minutes: c.minutes,
             outcome: c.outcome,
             outcome_label: c.outcome.map(Outcome::label),
@@ -330,9 +331,9 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
             scheduled: d.date > today,
             title: d.title.clone(),
             presenter: lookup.person(&d.presenter),
-            candidates: d.features.iter().map(|f| lookup.candidate(f)).collect(),
+            candidates: once(&d.features).map(|f| lookup.candidate(f)).collect(),
             why: d.why.clone(),
-            attendees: d.attendees.iter().map(|a| lookup.person(a)).collect(),
+            attendees: once(&d.attendees).map(|a| lookup.person(a)).collect(),
             recording: d.recording.clone(),
         })
         .collect();
@@ -516,9 +517,8 @@ fn derive_candidate(
     let checkin_due = (f.discovery_done)
         .filter(|_| needs_checkin)
         .map(|d| d.add_days(config.checkins.due_within_days as i64));
-    let mut own_demos: Vec<DemoView> = related.demos.iter().map(|d| (*d).clone()).collect();
-    // A demo listing a candidate twice still counts once.
-    own_demos.dedup_by(|a, b| a.date == b.date && a.title == b.title);
+    // A demo lists each candidate once (see `once`), so it is here once.
+    let own_demos: Vec<DemoView> = related.demos.iter().map(|d| (*d).clone()).collect();
 
     Candidate {
         id: id.to_string(),
@@ -562,6 +562,14 @@ fn derive_candidate(
     }
 }
 
+/// The ids of `list` without repeats, in their order: a name written twice
+/// (which loading warns of) is one attendee, a candidate one demo showed.
+fn once(list: &[Text]) -> impl Iterator<Item = &str> {
+    (list.iter().enumerate())
+        .filter(|(i, id)| !list[..*i].iter().any(|earlier| earlier.value == id.value))
+        .map(|(_, id)| id.value.as_str())
+}
+
 /// What one person did, counted by [`derive_people`].
 #[derive(Default)]
 struct Tally<'a> {
@@ -602,12 +610,8 @@ fn derive_people(
     }
     // Nobody has attended a meeting booked for a later day.
     for checkin in data.checkins.iter().filter(|c| c.date <= today) {
-        let attendees = &checkin.attendees;
-        for (i, a) in attendees.iter().enumerate() {
-            // A name listed twice attended once.
-            if !attendees[..i].iter().any(|b| b.value == a.value) {
-                count(&a.value, &|t| t.checkins += 1);
-            }
+        for a in once(&checkin.attendees) {
+            count(a, &|t| t.checkins += 1);
         }
         for d in &checkin.dissent {
             count(&d.by.value, &|t| t.dissent += 1);
