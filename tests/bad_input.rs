@@ -161,7 +161,35 @@ fn template_error_names_the_template_and_line() {
             "<p>\n{{ model.people | nosuchfilter }}\n</p>\n",
         )
     });
-    assert!(text.contains("templates/people.html:2:"), "{text}");
+    assert!(text.contains("error: template error: Unknown filter `nosuchfilter`\n  --> templates/people.html:2:19\n"), "{text}");
+    assert_eq!(text.matches(":2:").count(), 1, "the place once: {text}");
+    assert!(
+        text.contains("{{ model.people | nosuchfilter }}\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_template_error_while_rendering_points_into_the_included_partial() {
+    let text = fails_keeping_output(|s| {
+        s.write(
+            "templates/partials/owner.html",
+            "<b>\n{{ c.title | round }}</b>\n",
+        );
+        s.write(
+            "templates/people.html",
+            "{% set c = model.candidates | first %}{% include \"partials/owner.html\" %}\n",
+        )
+    });
+    assert!(
+        text.contains("error: template error: Invalid type for the value, expected `f64` but got `string`\n  --> templates/partials/owner.html:2:4\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("owner.html").count(),
+        1,
+        "the place once: {text}"
+    );
 }
 
 #[test]

@@ -20,9 +20,9 @@ use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
-use tera::{Context, Tera};
+use tera::{Context, ErrorKind, Tera};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
 use crate::history::LastUpdated;
 use crate::output::{self, Sink};
 use crate::site::Site;
@@ -674,10 +674,14 @@ fn is_missing_parent(e: &tera::Error) -> bool {
     text.contains("isn't loaded") || text.contains("Unknown template") || text.contains("not found")
 }
 
-/// A Tera error as a diagnostic. Tera's own report carries the template and
-/// line (`--> page.html:12:5`); the line and column are lifted from it so
-/// the diagnostic sorts and prints like any other.
+/// A Tera error as a diagnostic. An error Tera places in a template
+/// ([`placed_template_error`]) points there like any other diagnostic;
+/// for the rest, Tera's report is the message, and the line and column
+/// are lifted from its `--> page.html:12:5` so that it sorts like others.
 fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic {
+    if let Some(placed) = placed_template_error(theme, e) {
+        return placed;
+    }
     let report = full_report(e);
     let location = report
         .split("--> ")
@@ -701,6 +705,79 @@ fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic
     d.line = line.and_then(|l| l.trim().parse().ok()).unwrap_or(0);
     d.column = column.and_then(|c| c.trim().parse().ok()).unwrap_or(0);
     d
+}
+
+/// The syntax or rendering error that Tera places in a template, `e` or
+/// one of its causes, pointing at that place in the template as loaded
+/// (the theme's or the site's own), with the errors that caused it.
+/// Tera's own report would print the place a second time, under the
+/// template's name instead of its file.
+fn placed_template_error(theme: &Theme, e: &tera::Error) -> Option<Diagnostic> {
+    let mut error: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(current) = error {
+        let kind = current.downcast_ref::<tera::Error>().map(tera::Error::kind);
+        if let Some(ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report)) = kind {
+            let place = report.span().range.clone();
+            return placed(theme, report.filename(), place, report.message(), current);
+        }
+        if let Some(ErrorKind::Msg(text)) = kind {
+            if let Some(diagnostic) = placed_from_report(theme, text, current) {
+                return Some(diagnostic);
+            }
+        }
+        error = current.source();
+    }
+    None
+}
+
+/// Tera's report printed into a message, which is how it hands over the
+/// errors it finds once every template is in (an unknown filter, test or
+/// function): `error: MESSAGE`, ` --> NAME:LINE:COLUMN`, the line, and
+/// carets under the place. `None` for any other text.
+fn placed_from_report(
+    theme: &Theme,
+    report: &str,
+    error: &(dyn std::error::Error + 'static),
+) -> Option<Diagnostic> {
+    let mut lines = report.lines();
+    let message = lines.next()?.strip_prefix("error: ")?;
+    let location = lines.next()?.trim_start().strip_prefix("--> ")?;
+    let mut parts = location.rsplitn(3, ':');
+    let column: usize = parts.next()?.parse().ok()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let width = (lines.find(|l| l.contains('^'))).map_or(1, |carets| carets.matches('^').count());
+    let (_, text) = theme.templates.get(name)?;
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    let line_text = text.get(start..)?.lines().next()?;
+    let at_char =
+        |n: usize| start + (line_text.char_indices().nth(n)).map_or(line_text.len(), |(i, _)| i);
+    let place = at_char(column.checked_sub(1)?)..at_char(column - 1 + width);
+    placed(theme, name, place, message, error)
+}
+
+/// A template error at the bytes `place` of the template `name`, with the
+/// errors that caused `error` below the message.
+fn placed(
+    theme: &Theme,
+    name: &str,
+    place: std::ops::Range<usize>,
+    message: &str,
+    error: &(dyn std::error::Error + 'static),
+) -> Option<Diagnostic> {
+    let (path, text) = theme.templates.get(name)?;
+    let file = SourceFile::new(path.clone(), text.clone());
+    let mut message = format!("template error: {message}");
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        message.push_str(&format!("\ncaused by: {inner}"));
+        cause = inner.source();
+    }
+    Some(file.error(place, message))
 }
 
 /// A Tera error with every error that caused it, one per line.
