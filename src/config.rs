@@ -7,7 +7,7 @@ use serde::Serialize;
 use toml::de::{DeTable, DeValue};
 
 use crate::data::reader::Record;
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::{quoted, Diagnostic, SourceFile};
 
 pub const FILE_NAME: &str = "tandem.toml";
 
@@ -220,8 +220,8 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
             top.error(
                 url.loc.span.clone(),
                 format!(
-                    "`repository_url` is \"{}\", expected an http(s) URL",
-                    url.value
+                    "`repository_url` is {}, expected an http(s) URL",
+                    quoted(&url.value)
                 ),
             )
             .help = Some("e.g. repository_url = \"https://github.com/acme/handbook\"".into());
@@ -231,7 +231,10 @@ fn parse(file: &SourceFile, errors: &mut Vec<Diagnostic>) -> Config {
         if !is_web_url(&url.value) {
             top.error(
                 url.loc.span.clone(),
-                format!("`edit_url` is \"{}\", expected an http(s) URL", url.value),
+                format!(
+                    "`edit_url` is {}, expected an http(s) URL",
+                    quoted(&url.value)
+                ),
             )
             .help = Some(
                 "e.g. edit_url = \"https://github.com/acme/handbook/edit/main/{path}\"".into(),

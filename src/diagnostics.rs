@@ -223,14 +223,15 @@ impl fmt::Display for Diagnostic {
         if let Some((line_text, width)) = &self.snippet {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
+            let (shown, column, width) = snippet_window(line_text, self.column - 1, *width);
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{gutter} | {line_text}")?;
-            let indent: String = line_text
+            writeln!(f, "{gutter} | {shown}")?;
+            let indent: String = shown
                 .chars()
-                .take(self.column - 1)
+                .take(column)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            writeln!(f, "{pad} | {indent}{}", "^".repeat(*width))?;
+            writeln!(f, "{pad} | {indent}{}", "^".repeat(width))?;
         }
         if let Some(help) = &self.help {
             writeln!(f, "  = help: {help}")?;
@@ -312,6 +313,54 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+/// The longest value a message quotes whole; a longer one is cut (the
+/// snippet below the message shows where it is).
+const QUOTED_MAX: usize = 60;
+
+/// `value` in double quotes for a message, escaped as a Rust string (so
+/// a newline or a quote inside it cannot pass for the message's own), and
+/// cut after [`QUOTED_MAX`] characters: `"xxxx…" (3000 characters)`.
+pub fn quoted(value: &str) -> String {
+    let length = value.chars().count();
+    if length <= QUOTED_MAX {
+        return format!("\"{}\"", value.escape_debug());
+    }
+    let start: String = value.chars().take(QUOTED_MAX - 10).collect();
+    format!("\"{}…\" ({length} characters)", start.escape_debug())
+}
+
+/// The widest a snippet line is shown, in characters; a longer line is
+/// shown around the place it points at, cut with `…`.
+const SNIPPET_MAX: usize = 100;
+
+/// The part of `line` a snippet shows, for a place at 0-based character
+/// `column` that is `width` characters wide: the text, and the column and
+/// width within it.
+fn snippet_window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let length = line.chars().count();
+    if length <= SNIPPET_MAX {
+        return (line.to_string(), column, width);
+    }
+    // Some context before the place, and as much of it as fits.
+    let start = column
+        .saturating_sub(20)
+        .min(length.saturating_sub(SNIPPET_MAX));
+    let end = (start + SNIPPET_MAX).min(length);
+    let mut shown: String = line.chars().skip(start).take(end - start).collect();
+    let mut column = column - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        column += 1;
+    }
+    if end < length {
+        shown.push('…');
+    }
+    let width = width
+        .min((end - start + usize::from(start > 0)).saturating_sub(column))
+        .max(1);
+    (shown, column, width)
+}
+
 /// The nearest of `candidates` to `word`, if any is close enough to be a
 /// plausible typo. Used for unknown keys, enumeration values and ids.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -386,6 +435,42 @@ mod tests {
         assert!(text.contains("--> data/x.toml:2:1"), "{text}");
         assert!(text.contains("2 | titel = \"x\""), "{text}");
         assert!(text.contains("  | ^^^^^"), "{text}");
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_cut_and_a_long_line_shown_around_its_place() {
+        assert_eq!(quoted("go\"\n"), "\"go\\\"\\n\"");
+        let long = "x".repeat(3000);
+        assert_eq!(
+            quoted(&long),
+            format!("\"{}…\" (3000 characters)", "x".repeat(50))
+        );
+
+        let line = format!("title = \"{long}\"");
+        let file = SourceFile::new("data/x.toml", format!("{line}\nstatus = 1\n"));
+        let text = file.error(8..line.len(), "too long").to_string();
+        let shown: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            shown[3],
+            format!("1 | title = \"{}…", "x".repeat(91)),
+            "{text}"
+        );
+        assert_eq!(
+            shown[4],
+            format!("  | {}{}", " ".repeat(8), "^".repeat(92)),
+            "{text}"
+        );
+
+        // A place far along the line: shown with 20 characters before it.
+        let text = file.error(2000..2001, "here").to_string();
+        let shown: Vec<&str> = text.lines().collect();
+        assert_eq!(shown[3], format!("1 | …{}…", "x".repeat(100)), "{text}");
+        assert_eq!(shown[4], format!("  | {}^", " ".repeat(21)), "{text}");
+        // And at the end of the line, the end is not cut.
+        let text = file.error(line.len() - 1..line.len(), "end").to_string();
+        let shown: Vec<&str> = text.lines().collect();
+        assert_eq!(shown[3], format!("1 | …{}\"", "x".repeat(99)), "{text}");
+        assert_eq!(shown[4], format!("  | {}^", " ".repeat(100)), "{text}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::content::cache::Reuse;
 use crate::content::{Content, ContentOptions};
 use crate::data::{scheduled, Data};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, PointInto, Reread, Severity};
+use crate::diagnostics::{quoted, suggest, Diagnostic, Diagnostics, PointInto, Reread, Severity};
 use crate::model::{self, Model};
 
 /// What a user can change about one build from the command line.
@@ -273,7 +273,10 @@ fn check_page_owners(root: &Path, content: &Content, data: &Data, diagnostics: &
         }
         let mut d = Reread::new(root, &page.source).error_at(
             owner.loc.span.clone(),
-            format!("`owner` is \"{}\", but no person has that id", owner.value),
+            format!(
+                "`owner` is {}, but no person has that id",
+                quoted(&owner.value)
+            ),
         );
         d.help = Some(match suggest(&owner.value, ids.iter().copied()) {
             Some(nearest) => format!("did you mean \"{nearest}\"?"),

@@ -301,6 +301,26 @@ fn a_broken_link_does_not_hide_a_shortcode_error_on_another_page() {
 }
 
 #[test]
+fn a_long_bad_value_is_cut_in_the_message_and_the_snippet() {
+    let long = "x".repeat(3000);
+    let text = fails_keeping_output(|s| {
+        s.edit(
+            "data/features.toml",
+            "status = \"refinement\"",
+            &format!("status = \"{long}\""),
+        )
+    });
+    assert!(
+        text.contains(&format!(
+            "`status` in [[feature]] is \"{}…\" (3000 characters), expected one of:",
+            &long[..50]
+        )),
+        "{text}"
+    );
+    assert!(text.len() < 1500, "{} bytes: {text}", text.len());
+}
+
+#[test]
 fn a_failing_check_still_lists_pages_due_for_review() {
     let site = Fixture::new();
     site.edit("data/features.toml", "impact = 8", "impact = 80");

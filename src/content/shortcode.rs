@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::diagnostics::{suggest, Diagnostic, PointInto, SourceFile};
+use crate::diagnostics::{quoted, suggest, Diagnostic, PointInto, SourceFile};
 use crate::model::Model;
 
 /// An argument of a shortcode: name, type, required.
@@ -391,7 +391,11 @@ pub fn check_references(
     if let Some(id) = call.str_arg("id") {
         if model.candidate(id).is_none() {
             fail(
-                format!("shortcode `{}`: no feature has the id \"{id}\"", call.name),
+                format!(
+                    "shortcode `{}`: no feature has the id {}",
+                    call.name,
+                    quoted(id)
+                ),
                 model.candidates.iter().map(|c| c.id.as_str()).collect(),
                 id,
             );
@@ -401,8 +405,9 @@ pub fn check_references(
         if !model.tags.contains_key(tag) {
             fail(
                 format!(
-                    "shortcode `{}`: no candidate has the tag \"{tag}\"",
-                    call.name
+                    "shortcode `{}`: no candidate has the tag {}",
+                    call.name,
+                    quoted(tag)
                 ),
                 model.tags.keys().map(String::as_str).collect(),
                 tag,

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::reader::{Loc, Record, Referent, Text};
 use crate::calendar::Date;
+use crate::diagnostics::quoted;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Demo {
@@ -43,8 +44,8 @@ impl Demo {
                     .error(
                         span,
                         format!(
-                            "`recording` in [[demo]] is \"{}\", expected an http(s) URL",
-                            url.value.escape_debug()
+                            "`recording` in [[demo]] is {}, expected an http(s) URL",
+                            quoted(&url.value)
                         ),
                     )
                     .help = Some("links to recordings must start with https:// or http://".into());

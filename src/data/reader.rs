@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::calendar::Date;
-use crate::diagnostics::{suggest, Diagnostic, SourceFile};
+use crate::diagnostics::{quoted, suggest, Diagnostic, SourceFile};
 
 /// Where a value was written: which data file and which bytes of it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -210,9 +210,9 @@ impl<'a, 'i> Record<'a, 'i> {
         let mut message = format!("`{key}` in {} is {found}, expected {expected}", self.what);
         if let DeValue::String(s) = value.get_ref() {
             message = format!(
-                "`{key}` in {} is the string \"{}\", expected {expected}",
+                "`{key}` in {} is the string {}, expected {expected}",
                 self.what,
-                s.escape_debug()
+                quoted(s)
             );
         }
         self.error(value.span(), message);
@@ -282,8 +282,8 @@ impl<'a, 'i> Record<'a, 'i> {
         self.error(
             text.loc.span.clone(),
             format!(
-                "`{key}` in {what} is \"{}\", expected an id of lowercase letters, digits and dashes",
-                text.value.escape_debug()
+                "`{key}` in {what} is {}, expected an id of lowercase letters, digits and dashes",
+                quoted(&text.value)
             ),
         )
         .help = Some(help);
@@ -419,8 +419,8 @@ impl<'a, 'i> Record<'a, 'i> {
                 let diagnostic = self.error(
                     value.span(),
                     format!(
-                        "`{key}` in {what} is the string \"{}\", expected a date like 2026-10-03",
-                        s.escape_debug()
+                        "`{key}` in {what} is the string {}, expected a date like 2026-10-03",
+                        quoted(s)
                     ),
                 );
                 if looks_like_date {
@@ -465,8 +465,8 @@ impl<'a, 'i> Record<'a, 'i> {
         let diagnostic = self.error(
             text.loc.span.clone(),
             format!(
-                "`{key}` in {what} is \"{}\", expected one of: {}",
-                text.value.escape_debug(),
+                "`{key}` in {what} is {}, expected one of: {}",
+                quoted(&text.value),
                 names.join(", ")
             ),
         );

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::reader::{Referent, Text};
 use super::Data;
-use crate::diagnostics::{suggest, Diagnostic};
+use crate::diagnostics::{quoted, suggest, Diagnostic};
 
 pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
     let people = unique_ids(data, data.people.iter().map(|p| &p.id), "person", errors);
@@ -32,7 +32,10 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
         let file = &data.files[text.loc.file];
         let mut d = file.error(
             text.loc.span.clone(),
-            format!("`{field}` is \"{}\", but no {kind} has that id", text.value),
+            format!(
+                "`{field}` is {}, but no {kind} has that id",
+                quoted(&text.value)
+            ),
         );
         d.help = Some(match suggest(&text.value, ids.keys().copied()) {
             Some(nearest) => format!("did you mean \"{nearest}\"?"),
@@ -134,7 +137,7 @@ fn listed_once(data: &Data, list: &[Text], key: &str, errors: &mut Vec<Diagnosti
             data.files[id.loc.file]
                 .error(
                     id.loc.span.clone(),
-                    format!("\"{}\" is listed twice in `{key}`", id.value),
+                    format!("{} is listed twice in `{key}`", quoted(&id.value)),
                 )
                 .with_help("it counts once; remove it, or write the id that was meant")
                 .warning(),
