@@ -117,39 +117,58 @@ impl Config {
         Some(template.replace("{path}", &path))
     }
 
-    /// Reads `tandem.toml` from `root`, or the defaults when it is absent.
-    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+    /// Reads `tandem.toml` from `root`, or the defaults when it is absent:
+    /// the settings it could read, defaults for the rest, and the problems.
+    /// A site with a bad setting does not build, but its other settings
+    /// still apply while its data is checked: a bad `title` must not put
+    /// `impact_max` back to 10 and make every score above it an error.
+    pub fn load(root: &Path) -> (Config, Vec<Diagnostic>) {
         let path = root.join(FILE_NAME);
+        let failed = |message: String| {
+            let error = Diagnostic::general(Some(Path::new(FILE_NAME)), message);
+            (Config::default(), vec![error])
+        };
         let text = match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(e) => {
-                    return Err(vec![Diagnostic::general(
-                        Some(Path::new(FILE_NAME)),
-                        format!(
-                            "{FILE_NAME} is not valid UTF-8 (invalid byte at offset {})",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    )])
+                    return failed(format!(
+                        "{FILE_NAME} is not valid UTF-8 (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ))
                 }
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => {
-                return Err(vec![Diagnostic::general(
-                    Some(Path::new(FILE_NAME)),
-                    format!("cannot read {FILE_NAME}: {e}"),
-                )])
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return (Config::default(), Vec::new())
             }
+            Err(e) => return failed(format!("cannot read {FILE_NAME}: {e}")),
         };
         let file = SourceFile::new(FILE_NAME, text);
         let mut errors = Vec::new();
-        let config = parse(&file, &mut errors);
-        if errors.is_empty() {
-            Ok(config)
-        } else {
-            Err(errors)
+        let mut config = parse(&file, &mut errors);
+        if let Some(missing) = theme_missing(root, &file, &config.theme) {
+            errors.push(missing);
+            // The built-in theme stands in, so the pages still render for
+            // their links to be checked.
+            config.theme = "default".into();
         }
+        (config, errors)
     }
+}
+
+/// The error for a `theme` with no folder under `themes/`, at the setting
+/// (the default theme is built in and needs none).
+fn theme_missing(root: &Path, file: &SourceFile, name: &str) -> Option<Diagnostic> {
+    if name == "default" || root.join("themes").join(name).is_dir() {
+        return None;
+    }
+    let document = DeTable::parse(&file.text).ok()?;
+    let span = document.get_ref().get("theme")?.span();
+    let error = file.error(
+        span,
+        format!("theme \"{name}\" not found: there is no folder themes/{name}/"),
+    );
+    Some(error.with_help(crate::theme::MISSING_HELP))
 }
 
 const TOP_KEYS: &[&str] = &[

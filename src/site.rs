@@ -99,13 +99,8 @@ impl Site {
                 return Err(Diagnostics::from(Diagnostic::general(None, message)).into())
             }
         };
-        let mut config = match Config::load(root) {
-            Ok(config) => config,
-            Err(errors) => {
-                diagnostics.extend(errors);
-                Config::default()
-            }
-        };
+        let (mut config, config_errors) = Config::load(root);
+        diagnostics.extend(config_errors);
         if let Some(base_url) = &options.base_url {
             match crate::config::checked_base_url(base_url) {
                 Ok(url) => config.base_url = url,

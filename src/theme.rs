@@ -42,28 +42,15 @@ pub fn template_name(path: &Path, name: &str) -> Option<String> {
     Some(parts?.join("/")).filter(|name| !name.is_empty())
 }
 
-/// The error for a `theme` whose folder does not exist, pointing at the
-/// setting in `tandem.toml` when it can be found there.
-fn not_found(root: &Path, name: &str) -> Diagnostic {
-    use crate::config::FILE_NAME;
+/// What to do about a `theme` with no folder.
+pub const MISSING_HELP: &str = "set `theme = \"default\"` or create the theme folder";
+
+/// The error for a `theme` whose folder does not exist. Loading the
+/// settings reports it at the setting (`config::theme_missing`); this is
+/// for a folder removed since.
+fn not_found(name: &str) -> Diagnostic {
     let message = format!("theme \"{name}\" not found: there is no folder themes/{name}/");
-    let help = "set `theme = \"default\"` or create the theme folder";
-    let text = std::fs::read_to_string(root.join(FILE_NAME)).unwrap_or_default();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let setting = line.trim_start().strip_prefix("theme").map(str::trim_start);
-        if let Some(value) = setting.and_then(|rest| rest.strip_prefix('=')) {
-            if let Some(at) = value.find(name) {
-                let start = offset + (line.len() - value.len()) + at;
-                let file = crate::diagnostics::SourceFile::new(FILE_NAME, text.clone());
-                return file
-                    .error(start..start + name.len(), message)
-                    .with_help(help);
-            }
-        }
-        offset += line.len();
-    }
-    Diagnostic::general(Some(Path::new(FILE_NAME)), message).with_help(help)
+    Diagnostic::general(Some(Path::new(crate::config::FILE_NAME)), message).with_help(MISSING_HELP)
 }
 
 impl Theme {
@@ -76,7 +63,7 @@ impl Theme {
         theme.add_embedded(&DEFAULT_THEME, &embedded_prefix);
         let theme_dir = root.join("themes").join(name);
         if name != "default" && !theme_dir.is_dir() {
-            return Err(vec![not_found(root, name)]);
+            return Err(vec![not_found(name)]);
         }
         let mut errors = Vec::new();
         let [theme_templates, site_templates] = template_folders(name).map(|f| root.join(f));

@@ -566,8 +566,27 @@ fn a_theme_that_does_not_exist_is_reported_at_its_setting() {
     let text = fails_keeping_output(|s| {
         s.write("tandem.toml", "title = \"Fixture\"\ntheme = \"nosuch\"\n")
     });
-    assert!(text.contains("tandem.toml:2:10"), "{text}");
+    assert!(text.contains("tandem.toml:2:9"), "{text}");
     assert!(text.contains("theme \"nosuch\" not found"), "{text}");
+    assert!(text.contains("1 error found"), "{text}");
+}
+
+#[test]
+fn a_bad_setting_leaves_the_other_settings_in_force_while_the_data_is_checked() {
+    // Scores up to 20 are valid on this scale; with the settings thrown
+    // away for the bad title, the default scale of 10 made them errors.
+    let text = fails_keeping_output(|s| {
+        s.write(
+            "tandem.toml",
+            "title = 3\n[matrix]\nimpact_max = 20\neffort_max = 20\n",
+        );
+        s.edit("data/activity.toml", "impact = 9", "impact = 19");
+    });
+    assert!(
+        text.contains("`title` in tandem.toml is an integer"),
+        "{text}"
+    );
+    assert!(text.contains("1 error found"), "{text}");
 }
 
 #[test]
