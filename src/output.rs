@@ -692,17 +692,28 @@ fn stale_files(paths: &[String], output: &Path) -> io::Result<Stale> {
     let mut stale = Stale::default();
     // A folder's entries come before it; a folder nothing came from is empty.
     let mut filled: HashSet<PathBuf> = HashSet::new();
-    for entry in walkdir::WalkDir::new(output)
-        .min_depth(1)
-        .contents_first(true)
-        .sort_by_file_name()
-    {
+    // The top level is listed here, so that a `.git` there is never
+    // walked (a `gh-pages` history can hold more files than the site):
+    // with contents first, walkdir's `filter_entry` would skip the rest of
+    // the folder after it too.
+    let mut top: Vec<PathBuf> = (std::fs::read_dir(output)?)
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<io::Result<_>>()?;
+    top.retain(|path| !place::is_repository(path, output));
+    top.sort();
+    if !top.is_empty() {
+        filled.insert(output.to_path_buf());
+    }
+    let walks = top.iter().map(|path| {
+        walkdir::WalkDir::new(path)
+            // A link at the top is an entry like any other, not a folder
+            // to walk into (and empty, the files of wherever it leads).
+            .follow_root_links(false)
+            .contents_first(true)
+            .sort_by_file_name()
+    });
+    for entry in walks.flatten() {
         let entry = entry.map_err(io::Error::other)?;
-        // Passed over, not filtered out: with contents first, walkdir's
-        // `filter_entry` skipping `.git` skips the rest of its folder too.
-        if place::is_repository(entry.path(), output) {
-            continue;
-        }
         if let Some(parent) = entry.path().parent() {
             filled.insert(parent.to_path_buf());
         }

@@ -894,6 +894,31 @@ fn a_repository_at_the_top_of_the_output_is_left_alone() {
 }
 
 #[test]
+fn a_link_left_in_the_output_is_removed_and_what_it_leads_to_is_not() {
+    let site = Fixture::new();
+    site.write("content/guide/extra.md", "# Extra\n");
+    assert!(site.build().status.success());
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("keep.txt"), "not the site's").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.path("public/shared")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.path("public/guide/shared")).unwrap();
+    // A page removed: the rebuild looks for files that no longer belong.
+    fs::remove_file(site.path("content/guide/extra.md")).unwrap();
+    let rebuild = site.build();
+    assert!(rebuild.status.success(), "{}", stderr(&rebuild));
+    for link in ["public/shared", "public/guide/shared"] {
+        assert!(
+            fs::symlink_metadata(site.path(link)).is_err(),
+            "{link} stayed"
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(elsewhere.path().join("keep.txt")).unwrap(),
+        "not the site's"
+    );
+}
+
+#[test]
 fn a_first_build_into_a_checkout_killed_inside_its_commit_is_finished_by_the_next() {
     // A first build into a `gh-pages` checkout (a folder holding only
     // `.git`) was killed past its commit point: one file moved in, the
