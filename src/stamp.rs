@@ -429,7 +429,10 @@ fn source_files(root: &Path) -> Option<Vec<(String, PathBuf)>> {
         if !dir.exists() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&dir).follow_links(true) {
+        // Nothing in a `.git` is read by a build (see `Theme::add_folder`):
+        // git's own activity in a submodule is no change to the site.
+        let walk = walkdir::WalkDir::new(&dir).follow_links(true).into_iter();
+        for entry in walk.filter_entry(|entry| entry.file_name() != ".git") {
             let entry = entry.ok()?;
             if entry.file_type().is_file() {
                 let relative = entry.path().strip_prefix(root).ok()?;
@@ -914,6 +917,23 @@ mod tests {
         fs::write(dir.path().join("static").join(name), "y").unwrap();
         let second = digest(&options, Path::new("public"), Some(first.known())).unwrap();
         assert_ne!(second.all, first.all);
+    }
+
+    #[test]
+    fn git_activity_in_a_submodule_is_no_change_to_the_sources() {
+        let (dir, options) = site();
+        let git = dir.path().join("static/vendor/.git");
+        fs::create_dir_all(&git).unwrap();
+        fs::write(git.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+        let first = digest(&options, Path::new("public"), None).unwrap();
+        fs::write(git.join("HEAD"), "ref: refs/heads/other\n").unwrap();
+        fs::write(git.join("index"), "new").unwrap();
+        let second = digest(&options, Path::new("public"), Some(first.known())).unwrap();
+        assert_eq!(second.all, first.all);
+        // A file beside it is a source.
+        fs::write(dir.path().join("static/vendor/lib.js"), "x").unwrap();
+        let third = digest(&options, Path::new("public"), Some(first.known())).unwrap();
+        assert_ne!(third.all, first.all);
     }
 
     #[test]
