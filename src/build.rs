@@ -235,26 +235,36 @@ pub fn build(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagn
     on_pool(|| build_here(options, output))
 }
 
-fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
+/// Takes the output for this build, holding the returned lock: refused
+/// if the site folder is missing or the output is no place to write
+/// (`output::place`), after what a killed build left half-done is
+/// finished, so the output is one whole site again even if this build
+/// then fails.
+fn take_output(options: &BuildOptions, output: &Path) -> Result<BuildLock, Diagnostics> {
+    let refused = |why: String| Diagnostics::from(Diagnostic::general(None, why));
     // Before anything is made beside the output (its lock), or removed
     // from it (every file that does not belong to the site).
     if !options.root.is_dir() {
         let missing = format!("site folder {} does not exist", options.root.display());
-        return Err(Diagnostic::general(None, missing).into());
+        return Err(refused(missing));
     }
     if let Some(refusal) = output::place::misplaced(&options.root, output) {
-        return Err(Diagnostic::general(None, refusal).into());
+        return Err(refused(refusal));
     }
     // Two builds writing the same output at once would interleave their
     // files; the lock makes the second one stop with a clear message.
-    let _lock = BuildLock::acquire(output)
-        .map_err(|e| Diagnostics::from(Diagnostic::general(None, e.to_string())))?;
-    // First of all, finish what a killed build left half-done, so the
-    // output is one whole site again even if this build then fails.
+    let lock = BuildLock::acquire(output).map_err(|e| refused(e.to_string()))?;
     output::recover(output).map_err(|e| cannot_write(output, e))?;
+    // Only once recovered: a first build killed inside its commit leaves
+    // files that look like someone else's until it is finished.
     if let Some(refusal) = output::place::foreign(output) {
-        return Err(Diagnostic::general(None, refusal).into());
+        return Err(refused(refusal));
     }
+    Ok(lock)
+}
+
+fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diagnostics> {
+    let _lock = take_output(options, output)?;
     // One day for the whole build: one that runs past midnight must not
     // show the old day on some pages and the new one on others.
     let mut options = options.clone();
