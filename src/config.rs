@@ -166,7 +166,10 @@ fn theme_missing(root: &Path, file: &SourceFile, name: &str) -> Option<Diagnosti
     let span = document.get_ref().get("theme")?.span();
     let error = file.error(
         span,
-        format!("theme \"{name}\" not found: there is no folder themes/{name}/"),
+        format!(
+            "theme {} not found: there is no such folder in themes/",
+            quoted(name)
+        ),
     );
     Some(error.with_help(crate::theme::MISSING_HELP))
 }
@@ -336,7 +339,7 @@ pub fn checked_base_url(url: &str) -> Result<String, String> {
 /// an http(s) URL with a host, or a path from a host's root, and hold no
 /// space, query, fragment or quote (it starts every link of every page).
 fn base_url_problem(url: &str) -> Option<String> {
-    let bad = |why: &str| Some(format!("is \"{url}\", {why}"));
+    let bad = |why: &str| Some(format!("is {}, {why}", quoted(url)));
     if let Some(c) = url
         .chars()
         .find(|c| c.is_whitespace() || c.is_control() || "?#\"'<>\\`".contains(*c))

@@ -49,7 +49,10 @@ pub const MISSING_HELP: &str = "set `theme = \"default\"` or create the theme fo
 /// settings reports it at the setting (`config::theme_missing`); this is
 /// for a folder removed since.
 fn not_found(name: &str) -> Diagnostic {
-    let message = format!("theme \"{name}\" not found: there is no folder themes/{name}/");
+    let message = format!(
+        "theme {} not found: there is no such folder in themes/",
+        crate::diagnostics::quoted(name)
+    );
     Diagnostic::general(Some(Path::new(crate::config::FILE_NAME)), message).with_help(MISSING_HELP)
 }
 

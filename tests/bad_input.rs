@@ -158,9 +158,18 @@ fn template_error_names_the_template_and_line() {
     let text = fails_keeping_output(|s| {
         s.write(
             "templates/people.html",
-            "<p>\n{{ model.people | nosuchfilter }}\n</p>\n",
+            "<p>\n{{ model.people | nosuchfilter }}\n<b>^</b> {{ 1 | otherbad }}</p>\n",
         )
     });
+    // Both, each underlined in full (the `^` in the line is no caret).
+    assert!(
+        text.contains(
+            "error: template error: Unknown filter `otherbad`\n  --> templates/people.html:3:17\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\n  |                 ^^^^^^^^\n"), "{text}");
+    assert!(text.contains("2 errors found"), "{text}");
     assert!(text.contains("error: template error: Unknown filter `nosuchfilter`\n  --> templates/people.html:2:19\n"), "{text}");
     assert_eq!(text.matches(":2:").count(), 1, "the place once: {text}");
     assert!(

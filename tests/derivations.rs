@@ -619,13 +619,17 @@ fn a_check_in_dated_after_today_is_scheduled_and_counts_for_nothing_yet() {
 fn a_scheduled_check_in_is_shown_as_scheduled_and_left_out_of_what_was_held() {
     let s = site(
         &[
-            feature("booked", "planned", &ended(20)),
+            // Due by 2026-12-04, booked in time; the other's was due by
+            // 2026-11-19 and is booked for weeks later.
+            feature("booked", "planned", &ended(5)),
+            feature("booked-late", "planned", &ended(20)),
             feature("unbooked", "planned", &ended(20)),
         ],
         &[
             checkin("booked", "2026-12-02", "feasibility", &[]),
             // Held in 2025 but typed as 2027: it records an outcome.
             "[[checkin]]\ndate = 2027-10-05\nfeature = \"unbooked\"\nkind = \"refinement\"\noutcome = \"go\"\ndecisions = [\"Ship it\"]\n\n".into(),
+            checkin("booked-late", "2027-01-15", "feasibility", &[]),
         ],
     );
     let out = s.build();
@@ -658,7 +662,16 @@ fn a_scheduled_check_in_is_shown_as_scheduled_and_left_out_of_what_was_held() {
         .and_then(|rest| rest.split("</section>").next())
         .expect("the schedule section");
     assert!(schedule.contains("Title of unbooked"), "{schedule}");
-    assert!(!schedule.contains("Title of booked"), "{schedule}");
+    assert!(!schedule.contains("Title of booked<"), "{schedule}");
+    // Booked after it was due: still to schedule, earlier.
+    assert!(
+        schedule.contains("Title of booked-late</a> <span class=\"badge badge--alert badge--small\">Overdue</span>"),
+        "{schedule}"
+    );
+    assert!(
+        schedule.contains("due <time datetime=\"2026-11-19\">2026-11-19</time>, scheduled for <time datetime=\"2027-01-15\">"),
+        "{schedule}"
+    );
     assert!(
         week.contains("feasibility on <a href=\"/features/booked/\">"),
         "{week}"
@@ -766,6 +779,11 @@ fn a_demo_dated_after_today_is_scheduled_and_shows_nothing_yet() {
     assert!(attention.contains("Title of booked"), "{attention}");
     assert!(!attention.contains("Title of given"), "{attention}");
     assert!(!s.read("public/feed.xml").contains("2027-02-10"));
+    let cards = s.read("public/dashboards/index.html");
+    assert!(
+        cards.contains("<p class=\"card__figure\">1</p>\n      <p>demo given; 1 shipped candidate never shown.</p>"),
+        "{cards}"
+    );
 }
 
 #[test]
@@ -799,15 +817,15 @@ fn an_id_listed_twice_counts_once_and_is_warned_about() {
     for (at, message) in [
         (
             "data/activity.toml:5:28",
-            "\"ana\" is listed twice in `attendees`",
+            "\"ana\" is already listed in `attendees`",
         ),
         (
             "data/activity.toml:11:23",
-            "\"a\" is listed twice in `features`",
+            "\"a\" is already listed in `features`",
         ),
         (
             "data/activity.toml:12:21",
-            "\"lee\" is listed twice in `attendees`",
+            "\"lee\" is already listed in `attendees`",
         ),
     ] {
         assert!(
@@ -815,7 +833,7 @@ fn an_id_listed_twice_counts_once_and_is_warned_about() {
             "{message} at {at}: {err}"
         );
     }
-    assert_eq!(err.matches("listed twice").count(), 3, "{err}");
+    assert_eq!(err.matches("already listed").count(), 3, "{err}");
 }
 
 #[test]

@@ -665,7 +665,7 @@ fn the_atom_feed_lists_every_demo_and_check_in_held_newest_first() {
     assert!(site.model.checkins.iter().any(|c| c.scheduled));
     assert_eq!(
         entries.len(),
-        site.model.held_checkins().count() + site.model.demos.len()
+        site.model.held_checkins().count() + site.model.given_demos().count()
     );
     let child = |e: &roxmltree::Node, name: &str| -> String {
         e.children()

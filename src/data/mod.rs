@@ -158,9 +158,12 @@ pub fn list_files(
         return Ok(Vec::new());
     }
     let mut files = Vec::new();
+    // A `.git` is never part of a site (nor in the build stamp's sources).
     for entry in walkdir::WalkDir::new(&base)
         .follow_links(true)
         .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.file_name() != ".git")
     {
         let entry = entry.map_err(|e| walk_error(root, dir, &e))?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');

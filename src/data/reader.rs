@@ -123,7 +123,7 @@ fn slug_hint(value: &str) -> String {
     if words.is_empty() {
         return "ids hold only the letters a to z, digits and dashes".into();
     }
-    format!("for example \"{}\"", words.join("-"))
+    format!("for example {}", quoted(&words.join("-")))
 }
 
 pub fn is_slug(s: &str) -> bool {

@@ -40,8 +40,8 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
         d.help = Some(match suggest(&text.value, ids.keys().copied()) {
             Some(nearest) => format!("did you mean \"{nearest}\"?"),
             None => format!(
-                "add a [[{kind}]] with id = \"{}\", or fix the reference",
-                text.value
+                "add a [[{kind}]] with id = {}, or fix the reference",
+                quoted(&text.value)
             ),
         });
         errors.push(d);
@@ -113,8 +113,9 @@ fn one_score_each(data: &Data, errors: &mut Vec<Diagnostic>) {
                 .error(
                     s.by.loc.span.clone(),
                     format!(
-                        "\"{}\" has already scored \"{}\": one score per person and candidate",
-                        s.by.value, s.feature.value
+                        "{} has already scored {}: one score per person and candidate",
+                        quoted(&s.by.value),
+                        quoted(&s.feature.value)
                     ),
                 )
                 .with_help(format!(
@@ -137,7 +138,7 @@ fn listed_once(data: &Data, list: &[Text], key: &str, errors: &mut Vec<Diagnosti
             data.files[id.loc.file]
                 .error(
                     id.loc.span.clone(),
-                    format!("{} is listed twice in `{key}`", quoted(&id.value)),
+                    format!("{} is already listed in `{key}`", quoted(&id.value)),
                 )
                 .with_help("it counts once; remove it, or write the id that was meant")
                 .warning(),
@@ -159,7 +160,7 @@ fn unique_ids<'a>(
             let d = data.files[id.loc.file]
                 .error(
                     id.loc.span.clone(),
-                    format!("duplicate {kind} id \"{}\"", id.value),
+                    format!("duplicate {kind} id {}", quoted(&id.value)),
                 )
                 .with_help(format!("first defined at {}", where_is(data, first)));
             errors.push(d);

@@ -279,13 +279,10 @@ fn this_week<'a>(shared: &'a Shared<'a>, page_url: &str) -> Job<'a> {
             to_demo.extend(shared.values(&by_priority(model, |c| {
                 c.status == Status::InProgress && !c.demoed
             })));
-            // A candidate whose check-in is booked has nothing to schedule.
+            // A candidate whose check-in is scheduled in time has nothing to
+            // schedule; one booked after it is due stays, to bring forward.
             let to_schedule: Vec<String> = (model.coverage.needs_checkin.iter())
-                .filter(|id| {
-                    model
-                        .candidate(id)
-                        .is_some_and(|c| c.checkin_scheduled.is_none())
-                })
+                .filter(|id| model.candidate(id).is_some_and(booked_late_or_not_at_all))
                 .cloned()
                 .collect();
             c.insert("schedule", &shared.pick(&to_schedule));
@@ -296,6 +293,16 @@ fn this_week<'a>(shared: &'a Shared<'a>, page_url: &str) -> Job<'a> {
             c.insert("week_of", &site.today.week_start().human());
         },
     )
+}
+
+/// Whether candidate `c`'s feasibility check-in is still to schedule: none
+/// is booked, or the one booked is after the day it is due.
+fn booked_late_or_not_at_all(c: &Candidate) -> bool {
+    match (c.checkin_scheduled, c.checkin_due) {
+        (None, _) => true,
+        (Some(booked), Some(due)) => booked > due,
+        (Some(_), None) => false,
+    }
 }
 
 /// Check-ins in the next two weeks, soonest first.

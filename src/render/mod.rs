@@ -252,7 +252,7 @@ impl<'a> Renderer<'a> {
             let _ = cached_partial::register(&mut probe);
             if let Err(e) = probe.add_raw_template(name, text) {
                 if !is_missing_parent(&e) {
-                    errors.push(template_error(&theme, source, &e));
+                    errors.extend(template_errors(&theme, source, &e));
                 }
             }
         }
@@ -264,7 +264,11 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|(name, (_, text))| (name.as_str(), text.as_str()));
         if let Err(e) = tera.add_raw_templates(all) {
-            return Err(template_error(&theme, Path::new("templates"), &e).into());
+            return Err(Diagnostics(template_errors(
+                &theme,
+                Path::new("templates"),
+                &e,
+            )));
         }
         for required in TEMPLATES {
             if !tera.contains_template(required) {
@@ -661,7 +665,9 @@ impl<'a> Renderer<'a> {
                     .get(template)
                     .map(|(s, _)| s.as_path())
                     .unwrap_or(Path::new(template));
-                Err(template_error(&self.templates.theme, source, &e))
+                // Rendering stops at its first error: there is one.
+                let mut errors = template_errors(&self.templates.theme, source, &e);
+                Err(errors.swap_remove(0))
             }
         }
     }
@@ -674,14 +680,18 @@ fn is_missing_parent(e: &tera::Error) -> bool {
     text.contains("isn't loaded") || text.contains("Unknown template") || text.contains("not found")
 }
 
-/// A Tera error as a diagnostic. An error Tera places in a template
-/// ([`placed_template_error`]) points there like any other diagnostic;
-/// for the rest, Tera's report is the message, and the line and column
-/// are lifted from its `--> page.html:12:5` so that it sorts like others.
-fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic {
-    if let Some(placed) = placed_template_error(theme, e) {
-        return placed;
+/// A Tera error as diagnostics: one for each place Tera found wrong
+/// ([`placed_template_errors`]), each pointing there like any other
+/// diagnostic; else one whose message is Tera's report, its line and
+/// column lifted from the `--> page.html:12:5` so that it sorts like others.
+fn template_errors(theme: &Theme, fallback: &Path, e: &tera::Error) -> Vec<Diagnostic> {
+    match placed_template_errors(theme, e) {
+        Some(placed) if !placed.is_empty() => placed,
+        _ => vec![unplaced_template_error(theme, fallback, e)],
     }
+}
+
+fn unplaced_template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic {
     let report = full_report(e);
     let location = report
         .split("--> ")
@@ -707,22 +717,23 @@ fn template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic
     d
 }
 
-/// The syntax or rendering error that Tera places in a template, `e` or
-/// one of its causes, pointing at that place in the template as loaded
-/// (the theme's or the site's own), with the errors that caused it.
-/// Tera's own report would print the place a second time, under the
+/// The places Tera found wrong in templates, from `e` or the first of its
+/// causes that has any, each pointing at its place in the template as
+/// loaded (the theme's or the site's own), with the errors that caused
+/// it. Tera's own report would print the place a second time, under the
 /// template's name instead of its file.
-fn placed_template_error(theme: &Theme, e: &tera::Error) -> Option<Diagnostic> {
+fn placed_template_errors(theme: &Theme, e: &tera::Error) -> Option<Vec<Diagnostic>> {
     let mut error: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(current) = error {
         let kind = current.downcast_ref::<tera::Error>().map(tera::Error::kind);
         if let Some(ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report)) = kind {
             let place = report.span().range.clone();
-            return placed(theme, report.filename(), place, report.message(), current);
+            let placed = placed(theme, report.filename(), place, report.message(), current)?;
+            return Some(vec![placed]);
         }
         if let Some(ErrorKind::Msg(text)) = kind {
-            if let Some(diagnostic) = placed_from_report(theme, text, current) {
-                return Some(diagnostic);
+            if let Some(placed) = placed_from_reports(theme, text, current) {
+                return Some(placed);
             }
         }
         error = current.source();
@@ -730,23 +741,54 @@ fn placed_template_error(theme: &Theme, e: &tera::Error) -> Option<Diagnostic> {
     None
 }
 
-/// Tera's report printed into a message, which is how it hands over the
-/// errors it finds once every template is in (an unknown filter, test or
-/// function): `error: MESSAGE`, ` --> NAME:LINE:COLUMN`, the line, and
-/// carets under the place. `None` for any other text.
+/// Tera's reports printed into a message, which is how it hands over the
+/// errors it finds once every template is in (unknown filters, tests and
+/// functions; all of them, one report after another). `None` unless every
+/// report can be placed.
+fn placed_from_reports(
+    theme: &Theme,
+    text: &str,
+    error: &(dyn std::error::Error + 'static),
+) -> Option<Vec<Diagnostic>> {
+    let mut reports: Vec<Vec<&str>> = Vec::new();
+    for line in text.lines() {
+        match reports.last_mut() {
+            Some(report) if !line.starts_with("error: ") => report.push(line),
+            _ => reports.push(vec![line]),
+        }
+    }
+    (reports.iter())
+        .map(|report| placed_from_report(theme, report, error))
+        .collect()
+}
+
+/// One of Tera's printed reports: `error: MESSAGE`, ` --> NAME:LINE:COLUMN`,
+/// a blank gutter, the line (`6 | ...`), and carets under the place.
 fn placed_from_report(
     theme: &Theme,
-    report: &str,
+    report: &[&str],
     error: &(dyn std::error::Error + 'static),
 ) -> Option<Diagnostic> {
-    let mut lines = report.lines();
-    let message = lines.next()?.strip_prefix("error: ")?;
-    let location = lines.next()?.trim_start().strip_prefix("--> ")?;
+    let message = report.first()?.strip_prefix("error: ")?;
+    let location = report.get(1)?.trim_start().strip_prefix("--> ")?;
     let mut parts = location.rsplitn(3, ':');
     let column: usize = parts.next()?.parse().ok()?;
     let line: usize = parts.next()?.parse().ok()?;
     let name = parts.next()?;
-    let width = (lines.find(|l| l.contains('^'))).map_or(1, |carets| carets.matches('^').count());
+    // The carets: the first line after the source line whose gutter is
+    // blank and which holds nothing else (the source may hold a `^`).
+    let carets = |l: &&&str| {
+        l.split_once('|').is_some_and(|(gutter, rest)| {
+            gutter.trim().is_empty()
+                && rest.contains('^')
+                && rest.chars().all(|c| matches!(c, ' ' | '\t' | '^'))
+        })
+    };
+    let width = report
+        .iter()
+        .skip(2)
+        .find(carets)
+        .map_or(1, |l| l.matches('^').count());
     let (_, text) = theme.templates.get(name)?;
     let start: usize = text
         .split_inclusive('\n')
