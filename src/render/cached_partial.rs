@@ -21,7 +21,6 @@
 //! holds their bytes, instead of reading those bytes again.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use memchr::memmem::Finder;
@@ -42,12 +41,15 @@ pub struct CachedPartials {
     /// whenever its globals change (a function cannot reach the `Tera`
     /// calling it).
     tera: RwLock<Option<Arc<Tera>>>,
-    rendered: Mutex<HashMap<String, Arc<Pasted>>>,
+    rendered: Mutex<rustc_hash::FxHashMap<String, Arc<Pasted>>>,
 }
 
 /// A partial's output, with what scanning it gives.
 pub struct Pasted {
     pub html: Arc<str>,
+    /// The output as the function returns it: a safe string, made once
+    /// (each call gets a reference to it, not a copy of kilobytes).
+    value: Value,
     /// Read when a page holding it is first published.
     known: OnceLock<Option<(Known, Finder<'static>)>>,
 }
@@ -55,6 +57,7 @@ pub struct Pasted {
 impl Pasted {
     fn new(html: Arc<str>) -> Self {
         Pasted {
+            value: Value::safe_string(&html),
             html,
             known: OnceLock::new(),
         }
@@ -144,7 +147,8 @@ impl CachedPartials {
     }
 
     fn render(&self, kwargs: &Kwargs) -> TeraResult<Arc<Pasted>> {
-        let template: String = kwargs.must_get(TEMPLATE)?;
+        // A string as it is (any other value as it prints): no copy.
+        let template: std::borrow::Cow<str> = kwargs.must_get(TEMPLATE)?;
         // Keyword arguments are named, so every key is a string.
         let mut arguments: Vec<(&str, &Value)> = (kwargs.iter())
             .filter_map(|(key, value)| Some((key.as_str()?, value)))
@@ -184,7 +188,7 @@ impl CachedPartials {
         self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Pasted>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<String, Arc<Pasted>>> {
         // The map holds finished strings only, so a panic elsewhere cannot
         // leave it half-updated.
         self.rendered
@@ -295,7 +299,7 @@ impl Function<TeraResult<Value>> for CachedPartial {
             tera::Error::message(format!("in {NAME}(template=\"{template}\"): {report}"))
         })?;
         note_pasted(&html);
-        Ok(Value::safe_string(&html.html))
+        Ok(html.value.clone())
     }
 
     fn is_safe(&self) -> bool {
