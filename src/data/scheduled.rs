@@ -13,31 +13,27 @@ use crate::diagnostics::Diagnostic;
 /// A warning for each check-in or demo dated after `today` that records
 /// an outcome, decisions, dissent or a recording.
 pub fn recorded_ahead(data: &Data, today: Date) -> Vec<Diagnostic> {
-    let checkins = (data.checkins.iter()).map(|c| {
-        let recorded = [
+    let ahead = |date: Date| date > today;
+    let checkins = (data.checkins.iter().filter(|c| ahead(c.date))).map(|c| {
+        let recorded = vec![
             ("an outcome", c.outcome.is_some()),
             ("decisions", !c.decisions.is_empty()),
             ("dissent", !c.dissent.is_empty()),
         ];
-        ("check-in", c.date, &c.date_loc, recorded.to_vec())
+        ("check-in", c.date, &c.date_loc, recorded)
     });
-    let demos = (data.demos.iter()).map(|d| {
-        (
-            "demo",
-            d.date,
-            &d.date_loc,
-            vec![("a recording", d.recording.is_some())],
-        )
+    let demos = (data.demos.iter().filter(|d| ahead(d.date))).map(|d| {
+        let recorded = vec![("a recording", d.recording.is_some())];
+        ("demo", d.date, &d.date_loc, recorded)
     });
     let mut warnings = Vec::new();
     for (what, date, loc, recorded) in checkins.chain(demos) {
         let recorded: Vec<&str> = (recorded.into_iter())
             .filter_map(|(field, present)| present.then_some(field))
             .collect();
-        if date <= today || recorded.is_empty() {
-            continue;
+        if !recorded.is_empty() {
+            warnings.push(warning(data, what, date, loc, today, &recorded));
         }
-        warnings.push(warning(data, what, date, loc, today, &recorded));
     }
     warnings
 }
