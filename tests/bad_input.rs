@@ -516,6 +516,30 @@ fn a_second_score_by_one_person_of_one_candidate_is_an_error() {
 }
 
 #[test]
+fn a_file_that_cannot_be_parsed_does_not_hide_mistakes_within_the_others() {
+    let text = fails_keeping_output(|s| {
+        s.write("data/broken.toml", "[[person]\n");
+        s.write(
+            "data/rescore.toml",
+            "[[score]]\nfeature = \"offline-sync\"\nby = \"lee\"\nimpact = 1\neffort = 10\n",
+        );
+        s.edit(
+            "data/activity.toml",
+            "[\"raj\", \"lee\"]",
+            "[\"raj\", \"raj\"]",
+        );
+    });
+    assert!(text.contains("data/broken.toml:1:"), "{text}");
+    assert!(text.contains("\"lee\" has already scored"), "{text}");
+    assert!(
+        text.contains("\"raj\" is already listed in `attendees`"),
+        "{text}"
+    );
+    // References are not judged: they may point into the broken file.
+    assert!(!text.contains("no person has that id"), "{text}");
+}
+
+#[test]
 fn a_base_url_that_is_no_url_is_an_error_in_the_settings_and_on_the_command_line() {
     let text = fails_keeping_output(|s| s.write("tandem.toml", "base_url = \"not a url\"\n"));
     assert!(text.contains("tandem.toml:1:12"), "{text}");

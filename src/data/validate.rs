@@ -10,6 +10,15 @@ use crate::diagnostics::{quoted, suggest, Diagnostic};
 pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
     let people = unique_ids(data, data.people.iter().map(|p| &p.id), "person", errors);
     let features = unique_ids(data, data.features.iter().map(|f| &f.id), "feature", errors);
+    // Mistakes within the records read, whatever an unreadable file holds.
+    one_score_each(data, errors);
+    for c in &data.checkins {
+        listed_once(data, &c.attendees, "attendees", errors);
+    }
+    for d in &data.demos {
+        listed_once(data, &d.features, "features", errors);
+        listed_once(data, &d.attendees, "attendees", errors);
+    }
     if data.unparsed {
         // With a file unreadable, any reference may point into it: reporting
         // them all would bury the one real error.
@@ -60,14 +69,6 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
     for s in &data.scores {
         check(errors, &s.feature, "feature", &features, "feature");
         check(errors, &s.by, "by", &people, "person");
-    }
-    one_score_each(data, errors);
-    for c in &data.checkins {
-        listed_once(data, &c.attendees, "attendees", errors);
-    }
-    for d in &data.demos {
-        listed_once(data, &d.features, "features", errors);
-        listed_once(data, &d.attendees, "attendees", errors);
     }
     for c in &data.checkins {
         check(errors, &c.feature, "feature", &features, "feature");
