@@ -429,10 +429,7 @@ fn source_files(root: &Path) -> Option<Vec<(String, PathBuf)>> {
         if !dir.exists() {
             continue;
         }
-        // Nothing in a `.git` is read by a build (see `Theme::add_folder`):
-        // git's own activity in a submodule is no change to the site.
-        let walk = walkdir::WalkDir::new(&dir).follow_links(true).into_iter();
-        for entry in walk.filter_entry(|entry| entry.file_name() != ".git") {
+        for entry in crate::data::walk_sources(&dir) {
             let entry = entry.ok()?;
             if entry.file_type().is_file() {
                 let relative = entry.path().strip_prefix(root).ok()?;

@@ -117,15 +117,7 @@ impl Theme {
             return Ok(());
         }
         let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
-        // A repository's `.git` (a submodule's is a file) is never part of
-        // a site: published, it would show the repository's history, and
-        // at the top of the output it would land on a `gh-pages` checkout's.
-        for entry in walkdir::WalkDir::new(dir)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|entry| entry.file_name() != ".git")
-        {
+        for entry in crate::data::walk_sources(dir) {
             let entry = entry.map_err(|e| {
                 Diagnostic::general(
                     Some(&shown(dir)),

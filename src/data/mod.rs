@@ -44,10 +44,6 @@ pub struct Data {
     /// Ids written in records, even in records that failed to read, so that
     /// one bad field does not also make every reference to it an error.
     pub declared: Declared,
-    /// The ids named by records that failed to read, which are checked
-    /// all the same: a missing `status` must not hide a mistyped
-    /// `eng_owner` in the same `[[feature]]` until the next run.
-    pub unread_references: Vec<reader::Reference>,
     /// A data file could not be parsed at all; references into it cannot
     /// be judged, so they are not checked.
     pub unparsed: bool,
@@ -158,13 +154,7 @@ pub fn list_files(
         return Ok(Vec::new());
     }
     let mut files = Vec::new();
-    // A `.git` is never part of a site (nor in the build stamp's sources).
-    for entry in walkdir::WalkDir::new(&base)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.file_name() != ".git")
-    {
+    for entry in walk_sources(&base) {
         let entry = entry.map_err(|e| walk_error(root, dir, &e))?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         if entry.file_type().is_file()
@@ -181,6 +171,20 @@ pub fn list_files(
         }
     }
     Ok(files)
+}
+
+/// Every entry below `dir`, a folder of the site's sources, as a build
+/// reads them: links followed, in name order, and nothing in a `.git` (a
+/// submodule's is a file). A repository is never part of a site: published,
+/// it would show its history, and at the top of the output it would land on
+/// a `gh-pages` checkout's; digested, git's own activity would look like a
+/// change to the site.
+pub fn walk_sources(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.file_name() != ".git")
 }
 
 /// `12.5 MiB`.
@@ -264,6 +268,9 @@ impl Data {
                 (parsed, errors)
             })
             .collect();
+        // Every id a record names, read or not, checked once all files are
+        // in; not kept after, since the records hold what they need.
+        let mut references = Vec::new();
         for (file_data, file_errors) in parsed {
             data.people.extend(file_data.people);
             data.features.extend(file_data.features);
@@ -272,11 +279,11 @@ impl Data {
             data.demos.extend(file_data.demos);
             data.declared.people.extend(file_data.declared.people);
             data.declared.features.extend(file_data.declared.features);
-            data.unread_references.extend(file_data.unread_references);
+            references.extend(file_data.references);
             data.unparsed |= file_data.unparsed;
             errors.extend(file_errors);
         }
-        validate::references(&data, &mut errors);
+        validate::references(&data, &references, &mut errors);
         (data, errors)
     }
 }
@@ -289,7 +296,7 @@ struct FileData {
     checkins: Vec<Checkin>,
     demos: Vec<Demo>,
     declared: Declared,
-    unread_references: Vec<reader::Reference>,
+    references: Vec<reader::Reference>,
     unparsed: bool,
 }
 
@@ -377,11 +384,10 @@ fn parse_file(
                 ($list:ident, $keys:expr, $read:expr) => {{
                     let mut record = Record::new(file, id, table, span, what, $keys, errors);
                     let parsed = $read(&mut record);
-                    let references = record.take_references();
+                    // A record that fails to read (a missing `status`) still
+                    // has its references checked: one run, every mistake.
+                    out.references.extend(record.take_references());
                     record.finish();
-                    if parsed.is_none() {
-                        out.unread_references.extend(references);
-                    }
                     out.$list.extend(parsed);
                 }};
             }

@@ -291,9 +291,9 @@ impl<'a, 'i> Record<'a, 'i> {
     }
 
     /// An id naming another record ([`Record::slug`]), also kept with the
-    /// record's other references: a record that fails to read (a required
-    /// key is missing) still has them checked, so one run reports every
-    /// mistake in it ([`Record::take_references`]).
+    /// record's other references ([`Record::take_references`]): they are
+    /// what the check that ids resolve goes through, for every record,
+    /// including one that fails to read (a required key is missing).
     pub fn reference(&mut self, key: &'static str, to: Referent, required: bool) -> Option<Text> {
         let text = self.slug(key, required)?;
         self.references.push(Reference {

@@ -10,10 +10,16 @@ use super::Data;
 use crate::calendar::Date;
 use crate::diagnostics::Diagnostic;
 
+/// Whether a meeting on `date` is still ahead on `today`: scheduled, not
+/// held. A meeting today has been held (teams log it afterwards).
+pub fn is_ahead(date: Date, today: Date) -> bool {
+    date > today
+}
+
 /// A warning for each check-in or demo dated after `today` that records
 /// an outcome, decisions, dissent or a recording.
 pub fn recorded_ahead(data: &Data, today: Date) -> Vec<Diagnostic> {
-    let ahead = |date: Date| date > today;
+    let ahead = |date: Date| is_ahead(date, today);
     let checkins = (data.checkins.iter().filter(|c| ahead(c.date))).map(|c| {
         let recorded = vec![
             ("an outcome", c.outcome.is_some()),

@@ -3,11 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::reader::{Referent, Text};
+use super::reader::{Reference, Referent, Text};
 use super::Data;
 use crate::diagnostics::{quoted, suggest, Diagnostic};
 
-pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
+/// Checks ids are unique and every one of `references` (the ids records
+/// name, [`super::reader::Record::reference`]) names a record.
+pub fn references(data: &Data, references: &[Reference], errors: &mut Vec<Diagnostic>) {
     let people = unique_ids(data, data.people.iter().map(|p| &p.id), "person", errors);
     let features = unique_ids(data, data.features.iter().map(|f| &f.id), "feature", errors);
     // Mistakes within the records read, whatever an unreadable file holds.
@@ -25,24 +27,20 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
         return;
     }
 
-    let check = |errors: &mut Vec<Diagnostic>,
-                 text: &Text,
-                 field: &str,
-                 ids: &HashMap<&str, &Text>,
-                 kind: &str| {
-        let declared = if kind == "person" {
-            &data.declared.people
-        } else {
-            &data.declared.features
+    for Reference { key, to, text } in references {
+        let (ids, declared) = match to {
+            Referent::Person => (&people, &data.declared.people),
+            Referent::Feature => (&features, &data.declared.features),
         };
         if ids.contains_key(text.value.as_str()) || declared.contains(&text.value) {
-            return;
+            continue;
         }
+        let kind = to.name();
         let file = &data.files[text.loc.file];
         let mut d = file.error(
             text.loc.span.clone(),
             format!(
-                "`{field}` is {}, but no {kind} has that id",
+                "`{key}` is {}, but no {kind} has that id",
                 quoted(&text.value)
             ),
         );
@@ -54,46 +52,6 @@ pub fn references(data: &Data, errors: &mut Vec<Diagnostic>) {
             ),
         });
         errors.push(d);
-    };
-
-    for f in &data.features {
-        for (field, owner) in [
-            ("product_owner", &f.product_owner),
-            ("eng_owner", &f.eng_owner),
-        ] {
-            if let Some(owner) = owner {
-                check(errors, owner, field, &people, "person");
-            }
-        }
-    }
-    for s in &data.scores {
-        check(errors, &s.feature, "feature", &features, "feature");
-        check(errors, &s.by, "by", &people, "person");
-    }
-    for c in &data.checkins {
-        check(errors, &c.feature, "feature", &features, "feature");
-        for a in &c.attendees {
-            check(errors, a, "attendees", &people, "person");
-        }
-        for d in &c.dissent {
-            check(errors, &d.by, "by", &people, "person");
-        }
-    }
-    for d in &data.demos {
-        check(errors, &d.presenter, "presenter", &people, "person");
-        for f in &d.features {
-            check(errors, f, "features", &features, "feature");
-        }
-        for a in &d.attendees {
-            check(errors, a, "attendees", &people, "person");
-        }
-    }
-    for r in &data.unread_references {
-        let ids = match r.to {
-            Referent::Person => &people,
-            Referent::Feature => &features,
-        };
-        check(errors, &r.text, r.key, ids, r.to.name());
     }
 }
 

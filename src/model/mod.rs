@@ -17,7 +17,7 @@ pub use quadrant::Quadrant;
 use crate::calendar::Date;
 use crate::config::Config;
 use crate::data::reader::Text;
-use crate::data::{CheckinKind, Data, Feature, Kind, Outcome, Role, Status};
+use crate::data::{scheduled, CheckinKind, Data, Feature, Kind, Outcome, Role, Status};
 
 /// A person as other records point at them.
 #[derive(Debug, Clone, Serialize)]
@@ -296,7 +296,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
         .map(|c| CheckinView {
             date: c.date,
             date_human: c.date.human(),
-            scheduled: c.date > today,
+            scheduled: scheduled::is_ahead(c.date, today),
             candidate: lookup.candidate(&c.feature),
             kind: c.kind,
             attendees: once(&c.attendees).map(|a| lookup.person(a)).collect(),
@@ -328,7 +328,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
         .map(|d| DemoView {
             date: d.date,
             date_human: d.date.human(),
-            scheduled: d.date > today,
+            scheduled: scheduled::is_ahead(d.date, today),
             title: d.title.clone(),
             presenter: lookup.person(&d.presenter),
             candidates: once(&d.features).map(|f| lookup.candidate(f)).collect(),
@@ -423,7 +423,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
         }
     }
 
-    let people = derive_people(data, &candidates, &lookup, today);
+    let people = derive_people(data, &candidates, &checkins, &demos, &lookup);
 
     Model {
         today,
@@ -580,11 +580,15 @@ struct Tally<'a> {
     dissent: usize,
 }
 
+/// Counted from the views of check-ins and demos, which list each person
+/// once and say which meetings are only scheduled (nobody has attended
+/// those yet).
 fn derive_people(
     data: &Data,
     candidates: &[Candidate],
+    checkins: &[CheckinView],
+    demos: &[DemoView],
     lookup: &Lookup,
-    today: Date,
 ) -> Vec<PersonView> {
     // One pass over each list, counting for everyone at once: linear in
     // the size of the data, however large the team.
@@ -608,17 +612,16 @@ fn derive_people(
     for s in &data.scores {
         count(&s.by.value, &|t| t.scores += 1);
     }
-    // Nobody has attended a meeting booked for a later day.
-    for checkin in data.checkins.iter().filter(|c| c.date <= today) {
-        for a in once(&checkin.attendees) {
-            count(a, &|t| t.checkins += 1);
+    for checkin in checkins.iter().filter(|c| !c.scheduled) {
+        for a in &checkin.attendees {
+            count(&a.id, &|t| t.checkins += 1);
         }
         for d in &checkin.dissent {
-            count(&d.by.value, &|t| t.dissent += 1);
+            count(&d.by.id, &|t| t.dissent += 1);
         }
     }
-    for d in data.demos.iter().filter(|d| d.date <= today) {
-        count(&d.presenter.value, &|t| t.demos_presented += 1);
+    for d in demos.iter().filter(|d| !d.scheduled) {
+        count(&d.presenter.id, &|t| t.demos_presented += 1);
     }
     let mut people: Vec<PersonView> = (data.people.iter())
         .map(|p| {

@@ -693,15 +693,8 @@ fn template_errors(theme: &Theme, fallback: &Path, e: &tera::Error) -> Vec<Diagn
 
 fn unplaced_template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> Diagnostic {
     let report = full_report(e);
-    let location = report
-        .split("--> ")
-        .nth(1)
-        .and_then(|rest| rest.lines().next())
-        .unwrap_or("");
-    let mut parts = location.rsplitn(3, ':');
-    let (column, line, name) = (parts.next(), parts.next(), parts.next());
-    let source = name
-        .and_then(|n| theme.templates.get(n.trim()))
+    let location = report.lines().find_map(report_location);
+    let source = (location.and_then(|(name, _, _)| theme.templates.get(name)))
         .map(|(s, _)| s.as_path())
         .unwrap_or(fallback);
     let mut d = Diagnostic::general(
@@ -712,9 +705,17 @@ fn unplaced_template_error(theme: &Theme, fallback: &Path, e: &tera::Error) -> D
             report.trim_end()
         ),
     );
-    d.line = line.and_then(|l| l.trim().parse().ok()).unwrap_or(0);
-    d.column = column.and_then(|c| c.trim().parse().ok()).unwrap_or(0);
+    (d.line, d.column) = location.map_or((0, 0), |(_, line, column)| (line, column));
     d
+}
+
+/// The place a line of Tera's report names: ` --> NAME:LINE:COLUMN`.
+fn report_location(line: &str) -> Option<(&str, usize, usize)> {
+    let location = line.trim_start().strip_prefix("--> ")?;
+    let mut parts = location.trim_end().rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some((parts.next()?, line, column))
 }
 
 /// The places Tera found wrong in templates, from `e` or the first of its
@@ -770,11 +771,7 @@ fn placed_from_report(
     error: &(dyn std::error::Error + 'static),
 ) -> Option<Diagnostic> {
     let message = report.first()?.strip_prefix("error: ")?;
-    let location = report.get(1)?.trim_start().strip_prefix("--> ")?;
-    let mut parts = location.rsplitn(3, ':');
-    let column: usize = parts.next()?.parse().ok()?;
-    let line: usize = parts.next()?.parse().ok()?;
-    let name = parts.next()?;
+    let (name, line, column) = report_location(report.get(1)?)?;
     // The carets: the first line after the source line whose gutter is
     // blank and which holds nothing else (the source may hold a `^`).
     let carets = |l: &&&str| {
