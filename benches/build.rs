@@ -6,14 +6,13 @@
 //! nothing changed, rebuild after one page's text, one page's title and one
 //! data file changed, rebuild the next day (the pages that count days
 //! change), and `check`. Reports the median of 3 runs: wall time,
-//! user and system CPU time and peak resident memory. If `hugo` is
-//! installed, the same pages are built with it side by side.
+//! user and system CPU time and peak resident memory. If `hugo` or `zola`
+//! is installed, the same pages are built with it side by side.
 //!
 //! Sizes: `TANDEM_BENCH_PAGES=1000,10000,100000` (default `1000,10000`);
 //! each site has as many candidates as pages, unless
 //! `TANDEM_BENCH_CANDIDATES` sets a fixed number. The same handbook pages
-//! without candidates (what Hugo builds, and what Zola figures usually
-//! describe) get a cold build, a rebuild with nothing changed and a text
+//! without candidates (what Hugo and Zola build) get a cold build, a rebuild with nothing changed and a text
 //! edit too.
 //!
 //! The figures in the README's Performance section were measured with this
@@ -119,7 +118,15 @@ fn row(out: &mut String, size: &str, scenario: &str, s: &Sample) {
 }
 
 fn site(base: &Path, pages: usize, candidates: usize) -> PathBuf {
-    let root = base.join(format!("site-{pages}-{candidates}"));
+    site_themed(base, pages, candidates, false)
+}
+
+/// The synthetic site with `pages` and `candidates`; with `trivial`, with
+/// templates as plain as the ones Hugo and Zola get here
+/// ([`synthetic::write_trivial_templates`]).
+fn site_themed(base: &Path, pages: usize, candidates: usize, trivial: bool) -> PathBuf {
+    let suffix = if trivial { "-trivial" } else { "" };
+    let root = base.join(format!("site-{pages}-{candidates}{suffix}"));
     if !root.join("content").exists() {
         let _ = fs::remove_dir_all(&root);
         eprintln!(
@@ -127,6 +134,9 @@ fn site(base: &Path, pages: usize, candidates: usize) -> PathBuf {
             root.display()
         );
         synthetic::write_tandem(&root, &synthetic::Spec { pages, candidates });
+        if trivial {
+            synthetic::write_trivial_templates(&root);
+        }
     }
     for folder in ["content", "data"] {
         for entry in walkdir::WalkDir::new(root.join(folder)) {
@@ -237,6 +247,75 @@ fn tandem_rows(
     row(table, label, "check", &check);
 }
 
+/// Another generator timed on the same handbook pages.
+struct Other {
+    name: &'static str,
+    program: String,
+    args: &'static [&'static str],
+    write: fn(&Path, &synthetic::Spec),
+}
+
+/// Hugo and Zola, where installed: `hugo` on the `PATH`, and `zola` on the
+/// `PATH` or at `TANDEM_BENCH_ZOLA` (the README says how the figures' Zola
+/// was installed on a machine without a Debian package for it).
+fn other_generators() -> Vec<Other> {
+    let runs = |program: &str, arg: &str| {
+        Command::new(program)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let zola = std::env::var("TANDEM_BENCH_ZOLA").unwrap_or_else(|_| "zola".into());
+    let mut others = Vec::new();
+    if runs("hugo", "version") {
+        others.push(Other {
+            name: "Hugo",
+            program: "hugo".into(),
+            args: &["--quiet"],
+            write: synthetic::write_hugo,
+        });
+    }
+    if runs(&zola, "--version") {
+        others.push(Other {
+            name: "Zola",
+            program: zola,
+            args: &["build"],
+            write: synthetic::write_zola,
+        });
+    }
+    others
+}
+
+/// A cold build and a rebuild of the handbook pages by another generator.
+fn other_rows(table: &mut String, other: &Other, base: &Path, pages: usize, trash: &Path) {
+    let root = base.join(format!("{}-{pages}", other.name.to_lowercase()));
+    if !root.exists() {
+        (other.write)(
+            &root,
+            &synthetic::Spec {
+                pages,
+                candidates: 0,
+            },
+        );
+    }
+    let label = format!("{pages} p ({})", other.name);
+    let cold = median(
+        (0..RUNS)
+            .map(|_| {
+                set_aside(&root.join("public"), trash);
+                measure(&other.program, other.args, &root)
+            })
+            .collect(),
+    );
+    row(table, &label, "cold build", &cold);
+    let warm = median(
+        (0..RUNS)
+            .map(|_| measure(&other.program, other.args, &root))
+            .collect(),
+    );
+    row(table, &label, "rebuild, nothing changed", &warm);
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is accepted.
     let tandem = env!("CARGO_BIN_EXE_tandem");
@@ -247,10 +326,7 @@ fn main() {
     let fixed_candidates: Option<usize> = std::env::var("TANDEM_BENCH_CANDIDATES")
         .ok()
         .and_then(|s| s.parse().ok());
-    let hugo = Command::new("hugo")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let others = other_generators();
 
     let mut table = String::from(
         "| Site | Scenario | Wall | User CPU | System CPU | Peak memory |\n| --- | --- | --- | --- | --- | --- |\n",
@@ -260,8 +336,22 @@ fn main() {
         let root = site(&base, pages, candidates);
         let label = format!("{pages} p + {candidates} c");
         tandem_rows(&mut table, tandem, &root, &label, &trash, true);
-        // The handbook pages alone: the same pages Hugo builds below, and
-        // that the Zola figures are for.
+        // The same site with templates as plain as Hugo's and Zola's
+        // below: what Tandem's own work costs, apart from the default
+        // theme's markup.
+        if candidates > 0 {
+            let root = site_themed(&base, pages, candidates, true);
+            tandem_rows(
+                &mut table,
+                tandem,
+                &root,
+                &format!("{label} (plain templates)"),
+                &trash,
+                false,
+            );
+        }
+        // The handbook pages alone: the same pages Hugo and Zola build
+        // below.
         if candidates > 0 {
             let root = site(&base, pages, 0);
             tandem_rows(
@@ -273,43 +363,8 @@ fn main() {
                 false,
             );
         }
-        let runs = RUNS;
-        if hugo {
-            let hugo_root = base.join(format!("hugo-{pages}"));
-            if !hugo_root.exists() {
-                synthetic::write_hugo(
-                    &hugo_root,
-                    &synthetic::Spec {
-                        pages,
-                        candidates: 0,
-                    },
-                );
-            }
-            let cold = median(
-                (0..runs)
-                    .map(|_| {
-                        set_aside(&hugo_root.join("public"), &trash);
-                        measure("hugo", &["--quiet"], &hugo_root)
-                    })
-                    .collect(),
-            );
-            row(
-                &mut table,
-                &format!("{pages} p (Hugo)"),
-                "cold build",
-                &cold,
-            );
-            let warm = median(
-                (0..runs)
-                    .map(|_| measure("hugo", &["--quiet"], &hugo_root))
-                    .collect(),
-            );
-            row(
-                &mut table,
-                &format!("{pages} p (Hugo)"),
-                "rebuild, nothing changed",
-                &warm,
-            );
+        for other in &others {
+            other_rows(&mut table, other, &base, pages, &trash);
         }
     }
     let _ = fs::remove_dir_all(&trash);

@@ -1,6 +1,7 @@
 //! Deterministic synthetic Tandem sites for benchmarks: N handbook pages of
 //! about 4 KB in 100 sections, and M candidates with scores, check-ins and
-//! demos. Optionally the same pages as a Hugo site, for a side-by-side run.
+//! demos. Optionally the same pages as a Hugo or a Zola site, for a
+//! side-by-side run.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -109,9 +110,14 @@ fn body(rng: &mut Rng, section: usize, i: usize, per_section: usize) -> String {
     out
 }
 
-/// Where the benchmarks keep their generated sites (made once, reused).
+/// Where the benchmarks keep their generated sites (made once, reused):
+/// `TANDEM_BENCH_SITES`, or `target/bench-sites`. A file system of its own
+/// (a fresh loop-mounted ext4, say) keeps one run's deleted files from
+/// slowing the next run's cold builds.
 pub fn sites_folder() -> PathBuf {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites");
+    let base = std::env::var_os("TANDEM_BENCH_SITES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites"));
     fs::create_dir_all(&base).unwrap();
     base
 }
@@ -230,9 +236,8 @@ fn write_data(root: &Path, spec: &Spec, rng: &mut Rng) {
             if c % 2 == 0 {
                 let _ = writeln!(
                     text,
-                    "[[checkin]]\ndate = 2026-{:02}-{:02}\nfeature = \"c{c}\"\nkind = \"feasibility\"\nattendees = [\"p0\", \"p1\"]\noutcome = \"go\"\nrisks = [\"{}\"]\n",
-                    8 + rng.below(4),
-                    1 + rng.below(28),
+                    "[[checkin]]\ndate = {}\nfeature = \"c{c}\"\nkind = \"feasibility\"\nattendees = [\"p0\", \"p1\"]\noutcome = \"go\"\nrisks = [\"{}\"]\n",
+                    held_date(rng),
                     sentence(rng, 4)
                 );
                 if c % 6 == 0 {
@@ -246,14 +251,52 @@ fn write_data(root: &Path, spec: &Spec, rng: &mut Rng) {
             if c % 10 == 0 {
                 let _ = writeln!(
                     text,
-                    "[[demo]]\ndate = 2026-{:02}-{:02}\ntitle = \"Demo {c}\"\npresenter = \"p0\"\nfeatures = [\"c{c}\"]\nwhy = \"{}\"\n",
-                    8 + rng.below(4),
-                    1 + rng.below(28),
+                    "[[demo]]\ndate = {}\ntitle = \"Demo {c}\"\npresenter = \"p0\"\nfeatures = [\"c{c}\"]\nwhy = \"{}\"\n",
+                    held_date(rng),
                     sentence(rng, 8)
                 );
             }
         }
         fs::write(data.join(format!("candidates-{chunk:04}.toml")), text).unwrap();
+    }
+}
+
+/// A day from August to the bench's day (2026-11-25): a meeting already
+/// held, as one recording an outcome must be (one dated ahead would be
+/// scheduled, and warned about).
+fn held_date(rng: &mut Rng) -> String {
+    let month = 8 + rng.below(4);
+    let last = if month == 11 { 25 } else { 28 };
+    format!("2026-{month:02}-{:02}", 1 + rng.below(last))
+}
+
+/// Templates as plain as the ones the Hugo and Zola sites get: the page's
+/// title, its table of contents and its text; a section's pages; a
+/// candidate's title, problem and place in the matrix. The dashboards keep
+/// their own templates, on this plain `base.html`.
+pub fn write_trivial_templates(root: &Path) {
+    let templates = root.join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    let files = [
+        (
+            "base.html",
+            "<!doctype html><html lang=\"en\"><title>{% block title %}{% endblock title %}</title>{% block description %}{% endblock description %}{% block head %}{% endblock head %}<body>{% block content %}{% endblock content %}</body></html>\n",
+        ),
+        (
+            "page.html",
+            "{% extends \"base.html\" %}{% block title %}{{ page.title }}{% endblock title %}{% block content %}{% for e in page.toc %}<a href=\"#{{ e.id }}\">{{ e.title }}</a>{% endfor %}{{ page.html | safe }}{% endblock content %}\n",
+        ),
+        (
+            "section.html",
+            "{% extends \"base.html\" %}{% block title %}{{ section.title }}{% endblock title %}{% block content %}{% if section.index %}{{ section.index.html | safe }}{% endif %}{% for p in section.pages %}<a href=\"{{ p.url }}\">{{ p.title }}</a>{% endfor %}{% endblock content %}\n",
+        ),
+        (
+            "feature.html",
+            "{% extends \"base.html\" %}{% block title %}{{ candidate.title }}{% endblock title %}{% block content %}<h1>{{ candidate.title }}</h1><p>{{ candidate.problem }}</p><p>{{ candidate.status_label }}, impact {{ candidate.consensus.impact }}, effort {{ candidate.consensus.effort }}</p>{% endblock content %}\n",
+        ),
+    ];
+    for (name, text) in files {
+        fs::write(templates.join(name), text).unwrap();
     }
 }
 
@@ -271,6 +314,36 @@ pub fn write_hugo(root: &Path, spec: &Spec) {
     )
     .unwrap();
     fs::write(root.join("layouts/_default/list.html"), "<!doctype html><title>{{ .Title }}</title>{{ .Content }}{{ range .Pages }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}").unwrap();
+    // Hugo reads the same TOML front matter; keys it does not know are
+    // ignored, and `.md` links are left as they are.
+    copy_pages(&tandem, root, str::to_string);
+}
+
+/// The same handbook pages as a Zola site with a trivial theme.
+pub fn write_zola(root: &Path, spec: &Spec) {
+    let tandem = root.with_extension("tandem-src");
+    if !tandem.exists() {
+        write_tandem(&tandem, spec);
+    }
+    fs::create_dir_all(root.join("templates")).unwrap();
+    fs::write(
+        root.join("config.toml"),
+        "base_url = \"https://example.org\"\ntitle = \"Synthetic\"\ncompile_sass = false\nbuild_search_index = false\ngenerate_feeds = false\n",
+    )
+    .unwrap();
+    let single = "<!doctype html><title>{{ page.title }}</title>{% for h in page.toc %}<a href=\"{{ h.permalink }}\">{{ h.title }}</a>{% endfor %}{{ page.content | safe }}";
+    let list = "<!doctype html><title>{{ section.title }}</title>{{ section.content | safe }}{% for p in section.pages %}<a href=\"{{ p.permalink }}\">{{ p.title }}</a>{% endfor %}";
+    fs::write(root.join("templates/page.html"), single).unwrap();
+    fs::write(root.join("templates/section.html"), list).unwrap();
+    fs::write(root.join("templates/index.html"), list).unwrap();
+    // Zola rejects front matter keys it does not know: Tandem's `owner` and
+    // `tags` go under `[extra]`. Relative `.md` links stay plain links, as
+    // Zola checks only `@/` ones.
+    copy_pages(&tandem, root, zola_front_matter);
+}
+
+/// Copies the Tandem site `tandem`'s pages into `root`, each `convert`ed.
+fn copy_pages(tandem: &Path, root: &Path, convert: fn(&str) -> String) {
     for entry in walkdir::WalkDir::new(tandem.join("content"))
         .into_iter()
         .filter_map(Result::ok)
@@ -278,12 +351,35 @@ pub fn write_hugo(root: &Path, spec: &Spec) {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(&tandem).unwrap();
+        let rel = entry.path().strip_prefix(tandem).unwrap();
         let text = fs::read_to_string(entry.path()).unwrap();
-        // Hugo reads the same TOML front matter; keys it does not know are
-        // ignored, and `.md` links are left as they are.
         let target = root.join(rel);
         fs::create_dir_all(target.parent().unwrap()).unwrap();
-        fs::write(target, text).unwrap();
+        fs::write(target, convert(&text)).unwrap();
     }
+}
+
+fn zola_front_matter(text: &str) -> String {
+    let Some((front, body)) = text
+        .strip_prefix("+++\n")
+        .and_then(|rest| rest.split_once("+++\n"))
+    else {
+        return text.to_string();
+    };
+    let (known, extra): (Vec<&str>, Vec<&str>) = front
+        .lines()
+        .partition(|line| line.starts_with("title") || line.starts_with("weight"));
+    let mut out = String::from("+++\n");
+    for line in known {
+        let _ = writeln!(out, "{line}");
+    }
+    if !extra.is_empty() {
+        out.push_str("[extra]\n");
+        for line in extra {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out.push_str("+++\n");
+    out.push_str(body);
+    out
 }
