@@ -337,7 +337,11 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
             (digest.as_ref()).is_some_and(|d| d.unchanged(options, output))
         })
     };
-    let make_cache = || page_cache(&site, digest.as_ref(), cache::prepare);
+    let make_cache = || {
+        page_cache(&site, digest.as_ref(), |key, stamp, pages, digests| {
+            cache::prepare(output, key, stamp, pages, digests)
+        })
+    };
     let written = std::thread::scope(|scope| {
         // A partial rebuild makes the cache on another thread meanwhile;
         // a full one after rendering, whose peak memory it would add to.
@@ -386,7 +390,7 @@ fn build_here(options: &BuildOptions, output: &Path) -> Result<BuildReport, Diag
         let unchanged = |written: &Written| written.rendered.is_some() || still();
         if let Some(read) = digest.clone().filter(|_| unchanged(&written)) {
             let write_cache = || match making.map(|m| m.join()) {
-                Some(Ok(made)) => made.and_then(|cache| cache::write(output, &cache)),
+                Some(Ok(made)) => made.and_then(crate::output::Pending::commit),
                 Some(Err(_)) => Err(std::io::Error::other("making it panicked")),
                 None => page_cache(&site, digest.as_ref(), |key, stamp, pages, digests| {
                     cache::write_pages(output, key, stamp, pages, digests)

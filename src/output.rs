@@ -95,15 +95,52 @@ pub fn replace_beside(
     tag: &str,
     write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let pending = beside(output, &format!("{tag}-tmp-{}", std::process::id()));
-    let mut file = io::BufWriter::new(fs::File::create(&pending)?);
-    let written = write(&mut file)
-        .and_then(|()| file.into_inner().map_err(io::IntoInnerError::into_error))
-        .and_then(|_| fs::rename(&pending, beside(output, tag)));
-    if written.is_err() {
-        let _ = fs::remove_file(&pending);
+    write_beside(output, tag, write)?.commit()
+}
+
+/// [`replace_beside`] in two steps: writes the file under another name
+/// now, and [`Pending::commit`] renames it later. What a build keeps for
+/// the next one can then be written while it renders, and put in place
+/// only if it succeeds.
+pub fn write_beside(
+    output: &Path,
+    tag: &str,
+    write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+) -> io::Result<Pending> {
+    let pending = Pending {
+        written: Some(beside(output, &format!("{tag}-tmp-{}", std::process::id()))),
+        target: beside(output, tag),
+    };
+    let path = pending.written.as_deref().expect("just set");
+    let mut file = io::BufWriter::new(fs::File::create(path)?);
+    write(&mut file).and_then(|()| file.into_inner().map_err(io::IntoInnerError::into_error))?;
+    Ok(pending)
+}
+
+/// A file [`write_beside`] wrote, not yet in place: removed if dropped
+/// before [`Pending::commit`].
+#[must_use = "dropped, the file is removed"]
+pub struct Pending {
+    written: Option<PathBuf>,
+    target: PathBuf,
+}
+
+impl Pending {
+    /// Renames the file into place.
+    pub fn commit(mut self) -> io::Result<()> {
+        let written = self.written.take().expect("committed once");
+        fs::rename(&written, &self.target).inspect_err(|_| {
+            let _ = fs::remove_file(&written);
+        })
     }
-    written
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(written) = self.written.take() {
+            let _ = fs::remove_file(written);
+        }
+    }
 }
 
 /// Removes the file beside `output` named by `tag`, if there is one.
@@ -133,6 +170,7 @@ pub fn recover(output: &Path) -> io::Result<()> {
         return Ok(());
     };
     let prefix = format!(".{}.tandem-", name.to_string_lossy());
+    let own = format!("-tmp-{}", std::process::id());
     let parent = if parent.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -149,6 +187,12 @@ pub fn recover(output: &Path) -> io::Result<()> {
         // The build lock, stamp and page cache share the prefix; they are
         // managed by their own modules.
         if rest == "lock" || rest == "stamp" || rest == "pages" {
+            continue;
+        }
+        // A file this build is writing meanwhile (`write_beside`). One a
+        // killed build of the same process id left is a file too, never
+        // published: it is overwritten, or removed by the next build.
+        if rest.ends_with(&own) && entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }
         let folder = entry.path();
@@ -984,6 +1028,36 @@ mod tests {
             .collect();
         assert_eq!(names, [".public.tandem-test"]);
         assert_eq!(fs::read_to_string(beside(&output, "test")).unwrap(), "kept");
+    }
+
+    #[test]
+    fn a_file_written_beside_the_output_waits_for_its_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let names = || -> Vec<String> {
+            let mut names: Vec<String> = (fs::read_dir(dir.path()).unwrap())
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let pending = write_beside(&output, "test", |file| file.write_all(b"new")).unwrap();
+        let written = format!(".public.tandem-test-tmp-{}", std::process::id());
+        // A writer made meanwhile cleans up after killed builds, not
+        // after this one.
+        fs::create_dir(dir.path().join(".public.tandem-test-tmp-0")).unwrap();
+        fs::write(dir.path().join(".public.tandem-stamp-tmp-1"), "left").unwrap();
+        recover(&output).unwrap();
+        assert_eq!(names(), std::slice::from_ref(&written));
+        pending.commit().unwrap();
+        assert_eq!(names(), [".public.tandem-test"]);
+        assert_eq!(fs::read_to_string(beside(&output, "test")).unwrap(), "new");
+        // Dropped, a build's file is not put in place.
+        let dropped = write_beside(&output, "test", |file| file.write_all(b"newer")).unwrap();
+        assert_eq!(names(), [".public.tandem-test".to_string(), written]);
+        drop(dropped);
+        assert_eq!(names(), [".public.tandem-test"]);
+        assert_eq!(fs::read_to_string(beside(&output, "test")).unwrap(), "new");
     }
 
     #[test]

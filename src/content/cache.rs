@@ -31,7 +31,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -225,21 +225,22 @@ impl Reuse {
     }
 }
 
-/// The cache of `pages`, for [`write()`]: made on another thread while a
-/// partial rebuild renders. `stamp` is the digest of the sources the
+/// Writes the cache of `pages` beside `output` under another name, to be
+/// put in place ([`crate::output::Pending::commit`]) if the build
+/// succeeds: written on another thread while a partial rebuild renders,
+/// and straight to the file, as a copy in memory (9 MB at 10,000 pages)
+/// added to the rebuild's peak. `stamp` is the digest of the sources the
 /// build read, as its stamp has it; `digests`, its pages' source files'.
 pub fn prepare(
+    output: &Path,
     key: &Key,
     stamp: &str,
     pages: &[&Page],
     digests: &FxHashMap<PathBuf, u64>,
-) -> io::Result<Vec<u8>> {
-    postcard::to_allocvec(&made(key, stamp, pages, digests)).map_err(io::Error::other)
-}
-
-/// Writes the cache [`prepare`] made beside `output`.
-pub fn write(output: &Path, cache: &[u8]) -> io::Result<()> {
-    replace(output, |file| file.write_all(cache))
+) -> io::Result<crate::output::Pending> {
+    crate::output::write_beside(output, TAG, |file| {
+        to_file(file, key, stamp, pages, digests)
+    })
 }
 
 /// Writes the cache of `pages` (see [`prepare`]) beside `output` as it
@@ -252,12 +253,20 @@ pub fn write_pages(
     pages: &[&Page],
     digests: &FxHashMap<PathBuf, u64>,
 ) -> io::Result<()> {
-    let cache = made(key, stamp, pages, digests);
-    replace(output, |file| {
-        postcard::to_io(&cache, file)
-            .map(drop)
-            .map_err(io::Error::other)
-    })
+    replace(output, |file| to_file(file, key, stamp, pages, digests))
+}
+
+/// Writes the cache of `pages` to `file` as it is made.
+fn to_file(
+    file: &mut io::BufWriter<fs::File>,
+    key: &Key,
+    stamp: &str,
+    pages: &[&Page],
+    digests: &FxHashMap<PathBuf, u64>,
+) -> io::Result<()> {
+    postcard::to_io(&made(key, stamp, pages, digests), file)
+        .map(drop)
+        .map_err(io::Error::other)
 }
 
 fn made<'a>(
@@ -502,9 +511,9 @@ mod tests {
         let (first, errors) = Content::load(dir, &self::options("/"));
         let pages: Vec<&Page> = first.all_pages().collect();
         let key = first.key.clone().unwrap();
-        let cache = prepare(&key, "stamp", &pages, &digests(&first)).unwrap();
         let output = dir.join("public");
-        write(&output, &cache).unwrap();
+        let cache = prepare(&output, &key, "stamp", &pages, &digests(&first)).unwrap();
+        cache.commit().unwrap();
         let cached = Cached::read(&output).unwrap();
         assert!(cached.made_by("stamp") && !cached.made_by("another"));
         let reuse = cached.reuse(&self::digests(&first));
