@@ -5,15 +5,18 @@
 //! output folder that does not exist; see [`set_aside`]), rebuild with
 //! nothing changed, rebuild after one page's text, one page's title and one
 //! data file changed, rebuild the next day (the pages that count days
-//! change), and `check`. Reports the median of 3 runs: wall time,
-//! user and system CPU time and peak resident memory. If `hugo` or `zola`
-//! is installed, the same pages are built with it side by side.
+//! change), and `check`. Reports the median of 3 runs
+//! (`TANDEM_BENCH_RUNS`): wall time, user and system CPU time and peak
+//! resident memory. If `hugo` or `zola` is installed, the same pages are
+//! built with it side by side (`benches/install-zola` installs Zola).
 //!
 //! Sizes: `TANDEM_BENCH_PAGES=1000,10000,100000` (default `1000,10000`);
 //! each site has as many candidates as pages, unless
-//! `TANDEM_BENCH_CANDIDATES` sets a fixed number. The same handbook pages
-//! without candidates (what Hugo and Zola build) get a cold build, a rebuild with nothing changed and a text
-//! edit too.
+//! `TANDEM_BENCH_CANDIDATES` sets a fixed number. The same site with
+//! plain templates, and the same handbook pages without candidates (what
+//! Hugo and Zola build), get a cold build, a rebuild with nothing changed
+//! and a text edit too. `TANDEM_BENCH_COLD_ONLY=1` times cold builds
+//! alone; `TANDEM_BENCH_SITES` says where the sites are generated.
 //!
 //! The figures in the README's Performance section were measured with this
 //! harness on a shared 2-core AMD EPYC (KVM, 24 GiB). Wall times on a
@@ -35,8 +38,21 @@ struct Sample {
     rss_mib: f64,
 }
 
-/// Runs per scenario; the table gives their median.
-const RUNS: usize = 3;
+/// Runs per scenario, the table giving their median:
+/// `TANDEM_BENCH_RUNS`, default 3.
+fn runs() -> usize {
+    std::env::var("TANDEM_BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3)
+}
+
+/// Whether to time cold builds only (`TANDEM_BENCH_COLD_ONLY=1`): at
+/// 100,000 pages every scenario would take the best part of an hour.
+fn cold_only() -> bool {
+    std::env::var_os("TANDEM_BENCH_COLD_ONLY").is_some_and(|v| v != "0")
+}
 
 /// The day every build is on (2026-11-25), unless a scenario moves it.
 const DAY: u64 = 1_795_564_800;
@@ -181,7 +197,7 @@ fn tandem_rows(
 ) {
     let root_s = root.to_str().unwrap();
     let build = ["build", "--root", root_s];
-    let runs = RUNS;
+    let runs = runs();
     let cold = median(
         (0..runs)
             .map(|_| {
@@ -191,6 +207,9 @@ fn tandem_rows(
             .collect(),
     );
     row(table, label, "cold build", &cold);
+    if cold_only() {
+        return;
+    }
     let warm = median((0..runs).map(|_| measure(tandem, &build, root)).collect());
     row(table, label, "rebuild, nothing changed", &warm);
 
@@ -300,7 +319,7 @@ fn other_rows(table: &mut String, other: &Other, base: &Path, pages: usize, tras
     }
     let label = format!("{pages} p ({})", other.name);
     let cold = median(
-        (0..RUNS)
+        (0..runs())
             .map(|_| {
                 set_aside(&root.join("public"), trash);
                 measure(&other.program, other.args, &root)
@@ -308,8 +327,11 @@ fn other_rows(table: &mut String, other: &Other, base: &Path, pages: usize, tras
             .collect(),
     );
     row(table, &label, "cold build", &cold);
+    if cold_only() {
+        return;
+    }
     let warm = median(
-        (0..RUNS)
+        (0..runs())
             .map(|_| measure(&other.program, other.args, &root))
             .collect(),
     );
