@@ -30,6 +30,17 @@ pub struct Text {
     pub loc: Loc,
 }
 
+impl Text {
+    /// Whether `list[i]` names the same id as an entry before it (as in
+    /// `attendees = ["lee", "lee"]`): loading warns of it, and the pages
+    /// count it once.
+    pub fn repeats_earlier(list: &[Text], i: usize) -> bool {
+        list[..i]
+            .iter()
+            .any(|earlier| earlier.value == list[i].value)
+    }
+}
+
 impl Serialize for Text {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.value.serialize(s)

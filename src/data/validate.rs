@@ -90,7 +90,7 @@ fn one_score_each(data: &Data, errors: &mut Vec<Diagnostic>) {
 /// warning is for the name that was probably meant instead.
 fn listed_once(data: &Data, list: &[Text], key: &str, errors: &mut Vec<Diagnostic>) {
     for (i, id) in list.iter().enumerate() {
-        if !list[..i].iter().any(|earlier| earlier.value == id.value) {
+        if !Text::repeats_earlier(list, i) {
             continue;
         }
         errors.push(

@@ -566,7 +566,7 @@ fn derive_candidate(
 /// (which loading warns of) is one attendee, a candidate one demo showed.
 fn once(list: &[Text]) -> impl Iterator<Item = &str> {
     (list.iter().enumerate())
-        .filter(|(i, id)| !list[..*i].iter().any(|earlier| earlier.value == id.value))
+        .filter(|&(i, _)| !Text::repeats_earlier(list, i))
         .map(|(_, id)| id.value.as_str())
 }
 
