@@ -116,6 +116,7 @@ fn set_aside(output: &Path, trash: &Path) {
     fs::rename(output, trash.join(count.to_string())).unwrap();
 }
 
+/// The median sample by wall time (of an even number, the upper middle).
 fn median(mut samples: Vec<Sample>) -> Sample {
     samples.sort_by(|a, b| a.wall.total_cmp(&b.wall));
     samples.swap_remove(samples.len() / 2)
@@ -143,17 +144,16 @@ fn site(base: &Path, pages: usize, candidates: usize) -> PathBuf {
 fn site_themed(base: &Path, pages: usize, candidates: usize, trivial: bool) -> PathBuf {
     let suffix = if trivial { "-trivial" } else { "" };
     let root = base.join(format!("site-{pages}-{candidates}{suffix}"));
-    if !root.join("content").exists() {
-        let _ = fs::remove_dir_all(&root);
+    synthetic::generated(&root, |root| {
         eprintln!(
             "generating {pages} pages and {candidates} candidates in {}",
             root.display()
         );
-        synthetic::write_tandem(&root, &synthetic::Spec { pages, candidates });
+        synthetic::write_tandem(root, &synthetic::Spec { pages, candidates });
         if trivial {
-            synthetic::write_trivial_templates(&root);
+            synthetic::write_trivial_templates(root);
         }
-    }
+    });
     for folder in ["content", "data"] {
         for entry in walkdir::WalkDir::new(root.join(folder)) {
             let entry = entry.unwrap();
@@ -284,7 +284,15 @@ fn other_generators() -> Vec<Other> {
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    let zola = std::env::var("TANDEM_BENCH_ZOLA").unwrap_or_else(|_| "zola".into());
+    // Absolute: programs run inside the sites.
+    let zola = std::env::var_os("TANDEM_BENCH_ZOLA")
+        .map(|path| {
+            std::path::absolute(path)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .unwrap_or_else(|| "zola".into());
     let mut others = Vec::new();
     if runs("hugo", "version") {
         others.push(Other {
@@ -308,21 +316,21 @@ fn other_generators() -> Vec<Other> {
 /// A cold build and a rebuild of the handbook pages by another generator.
 fn other_rows(table: &mut String, other: &Other, base: &Path, pages: usize, trash: &Path) {
     let root = base.join(format!("{}-{pages}", other.name.to_lowercase()));
-    if !root.exists() {
-        (other.write)(
-            &root,
-            &synthetic::Spec {
-                pages,
-                candidates: 0,
-            },
-        );
-    }
+    let spec = synthetic::Spec {
+        pages,
+        candidates: 0,
+    };
+    synthetic::generated(&root, |root| (other.write)(root, &spec));
     let label = format!("{pages} p ({})", other.name);
     let cold = median(
         (0..runs())
             .map(|_| {
                 set_aside(&root.join("public"), trash);
-                measure(&other.program, other.args, &root)
+                let sample = measure(&other.program, other.args, &root);
+                // A build that failed quickly must not pass for a fast one.
+                let home = root.join("public/index.html");
+                assert!(home.is_file(), "{} wrote no {}", other.name, home.display());
+                sample
             })
             .collect(),
     );
@@ -373,7 +381,7 @@ fn main() {
             );
         }
         // The handbook pages alone: the same pages Hugo and Zola build
-        // below.
+        // below, with the default theme and with plain templates.
         if candidates > 0 {
             let root = site(&base, pages, 0);
             tandem_rows(
@@ -385,6 +393,9 @@ fn main() {
                 false,
             );
         }
+        let root = site_themed(&base, pages, 0, true);
+        let label = format!("{pages} p (plain templates)");
+        tandem_rows(&mut table, tandem, &root, &label, &trash, false);
         for other in &others {
             other_rows(&mut table, other, &base, pages, &trash);
         }

@@ -235,13 +235,11 @@ fn example_site(base: &Path) -> PathBuf {
 
 fn synthetic_site(base: &Path, pages: usize) -> PathBuf {
     let root = base.join(format!("serve-{pages}"));
-    if !root.exists() {
-        let spec = synthetic::Spec {
-            pages,
-            candidates: pages,
-        };
-        synthetic::write_tandem(&root, &spec);
-    }
+    let spec = synthetic::Spec {
+        pages,
+        candidates: pages,
+    };
+    synthetic::generated(&root, |root| synthetic::write_tandem(root, &spec));
     root
 }
 

@@ -119,7 +119,26 @@ pub fn sites_folder() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites"));
     fs::create_dir_all(&base).unwrap();
-    base
+    // Programs run inside the sites, where a relative path means another
+    // folder.
+    std::path::absolute(base).unwrap()
+}
+
+/// What the generator writes, by version: a site an earlier version wrote
+/// (or whose writing was cut short) is written again. 2: meetings held by
+/// the bench's day, plain templates, Zola sites.
+const GENERATOR: &str = "2";
+
+/// Writes a site into `root` with `write`, unless this version of the
+/// generator already did; `write` gets a folder that does not exist.
+pub fn generated(root: &Path, write: impl FnOnce(&Path)) {
+    let marker = root.join(".tandem-bench-generator");
+    if fs::read_to_string(&marker).is_ok_and(|version| version == GENERATOR) {
+        return;
+    }
+    let _ = fs::remove_dir_all(root);
+    write(root);
+    fs::write(marker, GENERATOR).unwrap();
 }
 
 /// The site sizes to measure: `TANDEM_BENCH_PAGES=1000,10000,100000`
@@ -303,9 +322,7 @@ pub fn write_trivial_templates(root: &Path) {
 /// The same handbook pages as a Hugo site with a trivial theme.
 pub fn write_hugo(root: &Path, spec: &Spec) {
     let tandem = root.with_extension("tandem-src");
-    if !tandem.exists() {
-        write_tandem(&tandem, spec);
-    }
+    generated(&tandem, |tandem| write_tandem(tandem, spec));
     fs::create_dir_all(root.join("layouts/_default")).unwrap();
     fs::write(root.join("hugo.toml"), "baseURL = \"https://example.org/\"\ntitle = \"Synthetic\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n").unwrap();
     fs::write(
@@ -316,19 +333,17 @@ pub fn write_hugo(root: &Path, spec: &Spec) {
     fs::write(root.join("layouts/_default/list.html"), "<!doctype html><title>{{ .Title }}</title>{{ .Content }}{{ range .Pages }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}").unwrap();
     // Hugo reads the same TOML front matter; keys it does not know are
     // ignored, and `.md` links are left as they are.
-    copy_pages(&tandem, root, str::to_string);
+    copy_pages(&tandem, root, |_, text| text.to_string());
 }
 
 /// The same handbook pages as a Zola site with a trivial theme.
 pub fn write_zola(root: &Path, spec: &Spec) {
     let tandem = root.with_extension("tandem-src");
-    if !tandem.exists() {
-        write_tandem(&tandem, spec);
-    }
+    generated(&tandem, |tandem| write_tandem(tandem, spec));
     fs::create_dir_all(root.join("templates")).unwrap();
     fs::write(
         root.join("config.toml"),
-        "base_url = \"https://example.org\"\ntitle = \"Synthetic\"\ncompile_sass = false\nbuild_search_index = false\ngenerate_feeds = false\n",
+        "base_url = \"https://example.org\"\ntitle = \"Synthetic\"\ncompile_sass = false\nbuild_search_index = false\ngenerate_feeds = false\ngenerate_sitemap = false\ngenerate_robots_txt = false\n",
     )
     .unwrap();
     let single = "<!doctype html><title>{{ page.title }}</title>{% for h in page.toc %}<a href=\"{{ h.permalink }}\">{{ h.title }}</a>{% endfor %}{{ page.content | safe }}";
@@ -337,13 +352,15 @@ pub fn write_zola(root: &Path, spec: &Spec) {
     fs::write(root.join("templates/section.html"), list).unwrap();
     fs::write(root.join("templates/index.html"), list).unwrap();
     // Zola rejects front matter keys it does not know: Tandem's `owner` and
-    // `tags` go under `[extra]`. Relative `.md` links stay plain links, as
-    // Zola checks only `@/` ones.
+    // `tags` go under `[extra]`. Sections list their pages by weight, as
+    // Hugo's and Tandem's do by default. Relative `.md` links stay plain
+    // links, as Zola checks only `@/` ones.
     copy_pages(&tandem, root, zola_front_matter);
 }
 
-/// Copies the Tandem site `tandem`'s pages into `root`, each `convert`ed.
-fn copy_pages(tandem: &Path, root: &Path, convert: fn(&str) -> String) {
+/// Copies the Tandem site `tandem`'s pages into `root`, each `convert`ed
+/// (given its path and text).
+fn copy_pages(tandem: &Path, root: &Path, convert: fn(&Path, &str) -> String) {
     for entry in walkdir::WalkDir::new(tandem.join("content"))
         .into_iter()
         .filter_map(Result::ok)
@@ -355,11 +372,11 @@ fn copy_pages(tandem: &Path, root: &Path, convert: fn(&str) -> String) {
         let text = fs::read_to_string(entry.path()).unwrap();
         let target = root.join(rel);
         fs::create_dir_all(target.parent().unwrap()).unwrap();
-        fs::write(target, convert(&text)).unwrap();
+        fs::write(&target, convert(&target, &text)).unwrap();
     }
 }
 
-fn zola_front_matter(text: &str) -> String {
+fn zola_front_matter(path: &Path, text: &str) -> String {
     let Some((front, body)) = text
         .strip_prefix("+++\n")
         .and_then(|rest| rest.split_once("+++\n"))
@@ -372,6 +389,9 @@ fn zola_front_matter(text: &str) -> String {
     let mut out = String::from("+++\n");
     for line in known {
         let _ = writeln!(out, "{line}");
+    }
+    if path.ends_with("_index.md") {
+        out.push_str("sort_by = \"weight\"\n");
     }
     if !extra.is_empty() {
         out.push_str("[extra]\n");

@@ -164,7 +164,10 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
 /// Call it holding the build lock ([`crate::lock::BuildLock`]): then no
 /// other build is running, and whatever lies beside the output (but the
 /// lock, the stamp and the page cache) is a leftover, even where a
-/// killed build's process id has since been reused.
+/// killed build's process id has since been reused. The one exception is
+/// a file ([`write_beside`]) named with this process's id: this build may
+/// be writing it meanwhile, and a killed build's file of that name is
+/// never published (it is overwritten, or removed by the next build).
 pub fn recover(output: &Path) -> io::Result<()> {
     let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
         return Ok(());
@@ -189,9 +192,7 @@ pub fn recover(output: &Path) -> io::Result<()> {
         if rest == "lock" || rest == "stamp" || rest == "pages" {
             continue;
         }
-        // A file this build is writing meanwhile (`write_beside`). One a
-        // killed build of the same process id left is a file too, never
-        // published: it is overwritten, or removed by the next build.
+        // A file this build may be writing meanwhile (see above).
         if rest.ends_with(&own) && entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }

@@ -228,8 +228,8 @@ impl Reuse {
 /// Writes the cache of `pages` beside `output` under another name, to be
 /// put in place ([`crate::output::Pending::commit`]) if the build
 /// succeeds: written on another thread while a partial rebuild renders,
-/// and straight to the file, as a copy in memory (9 MB at 10,000 pages)
-/// added to the rebuild's peak. `stamp` is the digest of the sources the
+/// and straight to the file, not first to a copy in memory, which added
+/// 9 MB to the rebuild's peak at 10,000 pages. `stamp` is the digest of the sources the
 /// build read, as its stamp has it; `digests`, its pages' source files'.
 pub fn prepare(
     output: &Path,
