@@ -294,22 +294,8 @@ fn check_writes_nothing_and_exits_zero_for_a_valid_site() {
 fn init_scaffolds_a_site_that_builds() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("handbook");
-    let out = assert_cmd::Command::cargo_bin("tandem")
-        .unwrap()
-        .arg("init")
-        .arg(&target)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    common::init_and_build(&target);
     assert!(target.join("themes/default/templates/base.html").exists());
-    let build = assert_cmd::Command::cargo_bin("tandem")
-        .unwrap()
-        .args(["build", "--root"])
-        .arg(&target)
-        .env("SOURCE_DATE_EPOCH", common::EPOCH)
-        .output()
-        .unwrap();
-    assert!(build.status.success(), "{}", stderr(&build));
     assert!(target
         .join("public/handbook/weekly-routine/index.html")
         .exists());

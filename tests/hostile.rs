@@ -353,6 +353,21 @@ fn hostile_strings_are_inert_in_every_output_file() {
 }
 
 #[test]
+fn pages_built_from_hostile_data_are_valid_html() {
+    // Escaped right, hostile text is text: no element it names, no
+    // attribute it breaks out of, no bidi control, and a 100 KB title
+    // leave a page off the standard. (Raw HTML in Markdown is the
+    // author's own markup, passed through, so that site is not checked.)
+    let Some(checker) = common::validator::checker_or_skip() else {
+        return;
+    };
+    let site = hostile_site(false);
+    build_ok(&site);
+    let errors = checker.errors(&site.path("public"), 10);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
 fn data_json_keeps_hostile_strings_exactly() {
     let site = hostile_site(true);
     build_ok(&site);
@@ -461,6 +476,12 @@ fn javascript_links_in_markdown_are_neutralised() {
     assert!(!lower.contains("href=\"data:"), "{page}");
     // The link text is kept; only the destination is gone.
     assert!(page.contains(">one</a>"), "{page}");
+    // An image with a script URL is left out, its description kept.
+    assert!(
+        !lower.contains("src=\"javascript") && !lower.contains("src=\"\""),
+        "{page}"
+    );
+    assert!(page.contains(">img "), "{page}");
 }
 
 #[test]
@@ -515,7 +536,7 @@ fn script_urls_in_demo_recordings_are_rejected_with_file_and_line() {
 }
 
 #[test]
-fn http_recordings_with_quotes_stay_inside_their_attribute() {
+fn http_recordings_with_quotes_stay_inside_their_attribute_as_a_valid_url() {
     let site = hostile_site(true);
     build_ok(&site);
     let demos = site.read("public/dashboards/demos/index.html");
@@ -532,12 +553,20 @@ fn http_recordings_with_quotes_stay_inside_their_attribute() {
         .collect();
     assert!(!links.is_empty(), "recording link missing");
     for link in links {
-        // The whole URL, quote and all, is one attribute value.
+        // The whole URL is one attribute value, and a valid URL: what a
+        // URL cannot hold is percent-encoded, as a browser would send it.
         assert_eq!(
             link,
-            "https://video.example/watch?v=1&x=\"><script>alert('tandem-5')</script>"
+            "https://video.example/watch?v=1&x=%22%3E%3Cscript%3Ealert('tandem-5')%3C/script%3E"
         );
     }
+    // The data keeps the URL as it was written.
+    let data: serde_json::Value = serde_json::from_str(&site.read("public/data.json")).unwrap();
+    let mut kept = false;
+    json_strings(&data, &mut |s| {
+        kept |= s == "https://video.example/watch?v=1&x=\"><script>alert('tandem-5')</script>"
+    });
+    assert!(kept, "data.json lost the recording as written");
 }
 
 // ---------------------------------------------------------------------------

@@ -127,8 +127,12 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
         strip_first_heading(&mut events);
     }
     let mut in_first_paragraph = None;
+    // For each image being read, whether its URL was a script's: such an
+    // image is left out, its description kept as text. (An `<img>` with
+    // an empty `src` is not valid HTML; descriptions may hold images.)
+    let mut images: Vec<bool> = Vec::new();
     // Events rewritten one at a time as the HTML writer asks for them.
-    let rewritten = events.into_iter().map(|(event, range)| {
+    let rewritten = events.into_iter().filter_map(|(event, range)| {
         let span = range.start + body_start..range.end + body_start;
         let event = match event {
             Event::Start(Tag::Link {
@@ -145,17 +149,18 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
                     id,
                 })
             }
+            Event::Start(Tag::Image { dest_url, .. }) if is_script_url(&dest_url) => {
+                images.push(true);
+                return None;
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let dest_url = if is_script_url(&dest_url) {
-                    CowStr::from("")
-                } else {
-                    under_base(&dest_url, ctx.base_path).unwrap_or(dest_url)
-                };
+                images.push(false);
+                let dest_url = under_base(&dest_url, ctx.base_path).unwrap_or(dest_url);
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -163,6 +168,7 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
                     id,
                 })
             }
+            Event::End(TagEnd::Image) if images.pop() == Some(true) => return None,
             Event::Html(html) | Event::InlineHtml(html) if !ctx.raw_html => Event::Text(html),
             Event::Start(Tag::Paragraph)
                 if out.summary.is_empty() && in_first_paragraph.is_none() =>
@@ -190,7 +196,7 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
         {
             summary.push(' ');
         }
-        event
+        Some(event)
     });
     let mut html = String::with_capacity(body.len() + body.len() / 4);
     pulldown_cmark::html::push_html(&mut html, rewritten);
@@ -450,6 +456,32 @@ mod tests {
             },
         };
         render(body, 0, &ctx)
+    }
+
+    #[test]
+    fn an_image_with_a_script_url_becomes_its_description() {
+        let r = render_page(
+            "content/a.md",
+            "![a chart](javascript:alert(1)) and ![outer ![inner](ok.png) end](data:x) and ![kept ![gone](vbscript:x)](ok.png)\n",
+        );
+        assert!(r.html.contains("<p>a chart and outer "), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<img src=\"ok.png\" alt=\"inner\" /> end and "),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<img src=\"ok.png\" alt=\"kept gone\" />"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.html.matches("<img").count(), 2, "{}", r.html);
+        assert!(
+            !r.html.contains("script") && !r.html.contains("data:"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

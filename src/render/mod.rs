@@ -7,6 +7,7 @@ mod context;
 pub use context::candidate_output;
 mod dashboards;
 pub mod feeds;
+pub mod href;
 pub mod html;
 pub mod links;
 mod publish;
@@ -242,6 +243,7 @@ impl<'a> Renderer<'a> {
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         tera.set_escape_fn(escape_inert);
         let partials = cached_partial::register(&mut tera);
+        href::register(&mut tera);
         // Add one at a time first, so a syntax error names its own file;
         // then all at once, which resolves `extends` and `include`.
         let mut errors = Diagnostics::default();
@@ -250,6 +252,7 @@ impl<'a> Renderer<'a> {
             // Tera rejects calls to functions it does not know; this one
             // only parses, so the function's cache goes unused.
             let _ = cached_partial::register(&mut probe);
+            href::register(&mut probe);
             if let Err(e) = probe.add_raw_template(name, text) {
                 if !is_missing_parent(&e) {
                     errors.extend(template_errors(&theme, source, &e));

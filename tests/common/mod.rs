@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod html;
 pub mod server;
+pub mod validator;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -236,6 +237,26 @@ pub fn build_repository_site(out: &Path, args: &[&str]) {
         "the repository's site must build: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Runs `tandem init` into `target` and builds what it made, on the
+/// fixed day [`EPOCH`]; panics if either fails.
+pub fn init_and_build(target: &Path) {
+    let init = Command::cargo_bin("tandem")
+        .unwrap()
+        .arg("init")
+        .arg(target)
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", stderr(&init));
+    let build = Command::cargo_bin("tandem")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(target)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", stderr(&build));
 }
 
 /// The default theme's `base.html` as sites copied it before the
