@@ -530,7 +530,15 @@ fn matrix_names_its_quadrants_and_is_labelled_for_screen_readers() {
     let doc = Document::parse(&svg).unwrap();
     let root = doc.root_element();
     assert!(root.has_tag_name("svg"));
-    assert_eq!(root.attribute("role"), Some("img"));
+    // Its dots are links to the candidates: an `img` would hide them from
+    // assistive technology, a `group` keeps them (named by the same title
+    // and description).
+    assert_eq!(root.attribute("role"), Some("group"));
+    assert!(doc.descendants().any(|n| n.has_tag_name("a")));
+    assert_eq!(
+        root.attribute("aria-labelledby"),
+        Some("matrix-title matrix-desc")
+    );
 
     let texts: Vec<String> = doc
         .descendants()

@@ -227,11 +227,19 @@ pub fn num(value: f64) -> String {
 }
 
 /// Turns plotters' SVG into an accessible, themeable, responsive chart:
-/// adds `<title>`/`<desc>`, `role="img"`, classes for each colour role, drops
+/// adds `<title>`/`<desc>` and a role, classes for each colour role, drops
 /// the fixed size (the viewBox keeps the aspect ratio) and appends `overlay`
-/// (links and tooltips plotters cannot draw).
+/// (links and tooltips plotters cannot draw). The role is `img`, unless the
+/// overlay has links: an image's content is hidden from assistive
+/// technology, links and all, so a chart whose marks lead to pages is a
+/// `group` (named by the same title and description).
 pub fn finish(raw: &str, id: &str, title: &str, description: &str, overlay: &str) -> String {
     let mut out = String::with_capacity(raw.len() + overlay.len() + 256);
+    let role = if overlay.contains("<a ") {
+        "group"
+    } else {
+        "img"
+    };
     for line in raw.lines() {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("<svg ") {
@@ -242,7 +250,7 @@ pub fn finish(raw: &str, id: &str, title: &str, description: &str, overlay: &str
                 .unwrap_or("0 0 100 100");
             let _ = write!(
                 out,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{view_box}\" class=\"chart\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"system-ui, sans-serif\">\n<title id=\"{id}-title\">{}</title>\n<desc id=\"{id}-desc\">{}</desc>\n",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{view_box}\" class=\"chart\" role=\"{role}\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"system-ui, sans-serif\">\n<title id=\"{id}-title\">{}</title>\n<desc id=\"{id}-desc\">{}</desc>\n",
                 escape(title),
                 escape(description)
             );

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -170,6 +170,17 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
             }
             Event::End(TagEnd::Image) if images.pop() == Some(true) => return None,
             Event::Html(html) | Event::InlineHtml(html) if !ctx.raw_html => Event::Text(html),
+            // A long line scrolls its code block sideways, so the block
+            // takes the keyboard's focus, to be scrolled without a mouse.
+            Event::Start(Tag::CodeBlock(kind)) => Event::Html(code_block_start(&kind)),
+            Event::End(TagEnd::CodeBlock) => Event::Html(CowStr::from("</code></pre>\n")),
+            // A task's box says what it stands for ("Done", ticked or
+            // not): a form control without a name fails WCAG's 4.1.2.
+            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::from(if done {
+                "<input type=\"checkbox\" disabled checked aria-label=\"Done\">\n"
+            } else {
+                "<input type=\"checkbox\" disabled aria-label=\"Done\">\n"
+            })),
             Event::Start(Tag::Paragraph)
                 if out.summary.is_empty() && in_first_paragraph.is_none() =>
             {
@@ -205,6 +216,23 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
     // and the site keeps every page's for the whole build.
     out.html.shrink_to_fit();
     out
+}
+
+/// What pulldown-cmark writes to open a code block, with `tabindex="0"`:
+/// `<pre>`, and `<code>` with the class `language-X` for the first word of
+/// a fenced block's info string.
+fn code_block_start(kind: &CodeBlockKind) -> CowStr<'static> {
+    let language = match kind {
+        CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
+        CodeBlockKind::Indented => "",
+    };
+    if language.is_empty() {
+        return CowStr::from("<pre tabindex=\"0\"><code>");
+    }
+    let language = crate::markup::escape_html(language);
+    CowStr::from(format!(
+        "<pre tabindex=\"0\"><code class=\"language-{language}\">"
+    ))
 }
 
 /// Ids the default theme gives elements on every page: the skip link's
@@ -479,6 +507,40 @@ mod tests {
         assert_eq!(r.html.matches("<img").count(), 2, "{}", r.html);
         assert!(
             !r.html.contains("script") && !r.html.contains("data:"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn a_code_block_takes_the_focus_as_pulldown_cmark_writes_it_otherwise() {
+        let r = render_page(
+            "content/a.md",
+            "Text\n\n```toml title=\"x\"\n[[person]]\nid = \"<a>\"\n```\n\n    indented & code\n\n```\nplain\n```\n\n```\"><x\nodd\n```\n",
+        );
+        assert_eq!(
+            r.html,
+            "<p>Text</p>\n<pre tabindex=\"0\"><code class=\"language-toml\">[[person]]\nid = \"&lt;a&gt;\"\n</code></pre>\n\
+             <pre tabindex=\"0\"><code>indented &amp; code\n</code></pre>\n\
+             <pre tabindex=\"0\"><code>plain\n</code></pre>\n\
+             <pre tabindex=\"0\"><code class=\"language-&quot;&gt;&lt;x\">odd\n</code></pre>\n"
+        );
+    }
+
+    #[test]
+    fn a_tasks_box_is_named() {
+        let r = render_page("content/a.md", "- [x] ship it\n- [ ] demo it\n");
+        assert!(
+            r.html.contains(
+                "<li><input type=\"checkbox\" disabled checked aria-label=\"Done\">\nship it</li>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains(
+                "<li><input type=\"checkbox\" disabled aria-label=\"Done\">\ndemo it</li>"
+            ),
             "{}",
             r.html
         );

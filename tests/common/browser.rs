@@ -28,14 +28,7 @@ pub fn chromium() -> Option<PathBuf> {
 /// Chromium, for a browser test to run; `None` (with a message) skips
 /// the test where it is missing, except under `CI`, where it must run.
 pub fn chromium_or_skip() -> Option<PathBuf> {
-    let found = chromium();
-    if found.is_none() {
-        if std::env::var_os("CI").is_some() {
-            panic!("Chromium is required under CI (install the `chromium` package)");
-        }
-        eprintln!("skipped: no Chromium found (install the `chromium` package)");
-    }
-    found
+    super::tool_or_skip(chromium(), "no Chromium found (the `chromium` package)")
 }
 
 /// A child process killed when dropped.

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod accessibility;
 pub mod browser;
 pub mod html;
 pub mod server;
@@ -237,6 +238,19 @@ pub fn build_repository_site(out: &Path, args: &[&str]) {
         "the repository's site must build: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// `tool`, for a test to run; `None` (with a message) skips the test when
+/// it is missing, except under `CI`, where it must run: `bash .ci/run`
+/// installs every tool a test needs.
+pub fn tool_or_skip<T>(tool: Option<T>, missing: &str) -> Option<T> {
+    if tool.is_none() {
+        if std::env::var_os("CI").is_some() {
+            panic!("{missing}: required under CI (`bash .ci/run` installs it)");
+        }
+        eprintln!("skipped: {missing}");
+    }
+    tool
 }
 
 /// Runs `tandem init` into `target` and builds what it made, on the

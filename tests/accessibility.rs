@@ -1,0 +1,119 @@
+//! The repository's own handbook passes axe-core's rules for WCAG 2.0,
+//! 2.1 and 2.2 at levels A and AA, and its best practices, in headless
+//! Chromium: in light and dark, on a wide screen and on a phone. That
+//! covers contrast in both schemes, names of controls and landmarks,
+//! touch-target sizes, and keyboard access to what scrolls.
+//!
+//! Skipped (with a message) when Chromium or axe-core is missing, unless
+//! `CI` is set: `bash .ci/run` installs both.
+
+mod common;
+
+use common::accessibility::{axe_or_skip, violations};
+use common::browser::{chromium_or_skip, start_chromium, Tab};
+use serde_json::json;
+
+/// One page of each kind, dashboards and all.
+const PAGES: &[&str] = &[
+    "index.html",
+    "rituals/index.html",
+    "rituals/weekly-routine/index.html",
+    "using-this-site/editing-data/index.html",
+    "features/index.html",
+    "features/guided-setup-checklist/index.html",
+    "features/dark-mode-mobile/index.html",
+    "dashboards/index.html",
+    "dashboards/matrix/index.html",
+    "dashboards/estimates/index.html",
+    "dashboards/priorities/index.html",
+    "dashboards/checkins/index.html",
+    "dashboards/demos/index.html",
+    "dashboards/dissent/index.html",
+    "this-week/index.html",
+    "people/index.html",
+    "search/index.html",
+];
+
+/// Opens `url` in `tab` at `width` x `height` with the colour scheme
+/// `scheme`, and waits until it is loaded.
+fn open(tab: &mut Tab, url: &str, (width, height): (u32, u32), scheme: &str) {
+    tab.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+    )
+    .unwrap();
+    tab.call(
+        "Emulation.setEmulatedMedia",
+        json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+    )
+    .unwrap();
+    tab.call("Page.navigate", json!({ "url": url })).unwrap();
+    tab.wait_until(
+        &format!(
+            "document.readyState === 'complete' && location.href === {url:?} \
+             && innerWidth === {width} \
+             && matchMedia('(prefers-color-scheme: {scheme})').matches"
+        ),
+        "the page, at its size and in its colour scheme",
+    );
+}
+
+#[test]
+fn axe_reports_what_fails_the_rules() {
+    // A run that could not fail would prove nothing.
+    let (Some(binary), Some(axe)) = (chromium_or_skip(), axe_or_skip()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bad.html");
+    std::fs::write(
+        &page,
+        "<!doctype html><html lang=\"en\"><title>Bad</title><main><h1>Bad</h1>\
+         <img src=\"chart.png\"><p style=\"color:#999;background:#aaa\">faint</p></main></html>",
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let (_chromium, devtools) = start_chromium(&binary, profile.path());
+    let mut tab = Tab::open(devtools, "about:blank");
+    open(
+        &mut tab,
+        &format!("file://{}", page.display()),
+        (1280, 900),
+        "light",
+    );
+    let found = violations(&mut tab, &axe).join("\n");
+    assert!(found.contains("image-alt"), "{found}");
+    assert!(found.contains("color-contrast"), "{found}");
+}
+
+#[test]
+fn every_kind_of_page_passes_axe_in_light_and_dark_on_a_wide_screen_and_a_phone() {
+    let (Some(binary), Some(axe)) = (chromium_or_skip(), axe_or_skip()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    common::build_repository_site(&out, &["--relative-urls"]);
+    let profile = tempfile::tempdir().unwrap();
+    let (_chromium, devtools) = start_chromium(&binary, profile.path());
+    let mut tab = Tab::open(devtools, "about:blank");
+    let mut failures = Vec::new();
+    for scheme in ["light", "dark"] {
+        for size in [(1280, 900), (390, 844)] {
+            for page in PAGES {
+                let path = out.join(page);
+                assert!(path.is_file(), "{page} was not built");
+                open(
+                    &mut tab,
+                    &format!("file://{}", path.display()),
+                    size,
+                    scheme,
+                );
+                for violation in violations(&mut tab, &axe) {
+                    failures.push(format!("{page}, {scheme}, {}px: {violation}", size.0));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
