@@ -411,6 +411,19 @@ fn feed_html_content_is_escaped_twice() {
         feed.contains("&amp;lt;script&amp;gt;alert("),
         "not escaped twice"
     );
+    // A demo's recording links where the pages' link does: to the URL a
+    // browser reads, as a valid URL.
+    let recording =
+        "https://video.example/watch?v=1&x=%22%3E%3Cscript%3Ealert('tandem-5')%3C/script%3E";
+    let html: String = (doc.descendants())
+        .filter(|n| n.attribute("type") == Some("html"))
+        .filter_map(|n| n.text())
+        .collect();
+    let wanted = format!(
+        "<a href=\"{}\">Recording</a>",
+        recording.replace('&', "&amp;").replace('\'', "&#39;")
+    );
+    assert!(html.contains(&wanted), "{html}");
 }
 
 #[test]

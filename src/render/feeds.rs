@@ -202,7 +202,7 @@ fn demo_entry(site: &Site, tag: &str, d: &DemoView) -> Entry {
     if let Some(recording) = &d.recording {
         content.push_str(&format!(
             "<p><a href=\"{}\">Recording</a></p>",
-            html_escape(recording)
+            html_escape(&super::href::valid_url(recording))
         ));
     }
     let slug = crate::content::markdown::slugify(&d.title);

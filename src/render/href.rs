@@ -1,11 +1,12 @@
 //! The `href` filter: a URL from the data, as a link may hold it.
 //!
 //! Data files hold URLs as people paste or type them: with a space, a
-//! quote or a `|` now and then. Escaped, such a URL cannot break out of
-//! its attribute, but it is still not a valid URL, so the page is not
-//! valid HTML; browsers percent-encode those characters when they follow
-//! the link. This filter does that on the way to the page, and nothing
-//! else: the data keeps what was written (`data.json` shows it as it is).
+//! quote or a `|` now and then, or a line break at the end of a
+//! multi-line string. Escaped, such a URL cannot break out of its
+//! attribute, but it is still not a valid URL, so the page is not valid
+//! HTML. This filter writes the URL a browser's parser would make of it,
+//! in the form a valid URL takes, on the way to the page: the data keeps
+//! what was written (`data.json` shows it as it is).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -22,13 +23,34 @@ pub fn register(tera: &mut Tera) {
     });
 }
 
-/// `url` with every character a valid URL cannot hold percent-encoded
-/// (as UTF-8): an ASCII character other than letters, digits and
-/// ``!$&'()*+,-./:;=?@_~``, a `%` that starts no `%XX`, a `#` after the
-/// first, `[` and `]` outside the host, and control characters and
-/// Unicode noncharacters. Other non-ASCII characters are valid as they
-/// are (the WHATWG URL standard's "URL code points").
+/// `url` as a valid URL, read as a browser's URL parser reads it: without
+/// spaces and control characters at either end, without tabs and line
+/// breaks, with `\` as `/` in an http(s) URL; and with every character a
+/// valid URL cannot hold percent-encoded (as UTF-8): an ASCII character
+/// other than letters, digits and ``!$&'()*+,-./:;=?@_~``, a `%` that
+/// starts no `%XX`, a `#` after the first, `[` and `]` outside the host,
+/// and control characters and Unicode noncharacters. Other non-ASCII
+/// characters are valid as they are (the WHATWG URL standard's "URL code
+/// points").
 pub fn valid_url(url: &str) -> Cow<'_, str> {
+    let trimmed = url.trim_matches(|c: char| c <= ' ');
+    let web = ["http:", "https:"].iter().any(|scheme| {
+        (trimmed.get(..scheme.len())).is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+    });
+    let dropped = |c: char| matches!(c, '\t' | '\n' | '\r');
+    if trimmed.len() == url.len() && !url.chars().any(|c| dropped(c) || (web && c == '\\')) {
+        return encoded(url);
+    }
+    let read: String = (trimmed.chars())
+        .filter(|&c| !dropped(c))
+        .map(|c| if web && c == '\\' { '/' } else { c })
+        .collect();
+    Cow::Owned(encoded(&read).into_owned())
+}
+
+/// `url` with what a valid URL cannot hold percent-encoded (see
+/// [`valid_url`]).
+fn encoded(url: &str) -> Cow<'_, str> {
     let host = host_range(url);
     let keeps = |at: usize, c: char, fragment: &mut bool| match c {
         'a'..='z' | 'A'..='Z' | '0'..='9' => true,
@@ -112,7 +134,7 @@ mod tests {
         );
         assert_eq!(
             valid_url("https://e.example/a|b^c`d{e}f\\g[h]?100%#x#y"),
-            "https://e.example/a%7Cb%5Ec%60d%7Be%7Df%5Cg%5Bh%5D?100%25#x%23y"
+            "https://e.example/a%7Cb%5Ec%60d%7Be%7Df/g%5Bh%5D?100%25#x%23y"
         );
         assert_eq!(
             valid_url("https://e.example/\u{1}\u{7f}\u{85}\u{FFFF}"),
@@ -123,5 +145,22 @@ mod tests {
             valid_url("https://e.example/#a b#c"),
             "https://e.example/#a%20b%23c"
         );
+    }
+
+    #[test]
+    fn what_a_browser_drops_or_turns_is_dropped_or_turned() {
+        // Pasted with a space before it, or ended by a multi-line string's
+        // line break: the link leads where the browser would take it.
+        assert_eq!(valid_url(" https://v.example/x\n"), "https://v.example/x");
+        assert_eq!(
+            valid_url("https://v.example/a\tb\r\nc d"),
+            "https://v.example/abc%20d"
+        );
+        assert_eq!(
+            valid_url("HTTPS://v.example\\talks\\1"),
+            "HTTPS://v.example/talks/1"
+        );
+        // Only web URLs read `\` as `/`.
+        assert_eq!(valid_url("mailto:a\\b"), "mailto:a%5Cb");
     }
 }

@@ -52,9 +52,11 @@ impl Checker {
             .output()
             .expect("java runs");
         let report = String::from_utf8_lossy(&output.stderr);
+        // The checker's messages name their file; anything else on stderr
+        // (a note from the JVM, say) is not one.
         let errors: Vec<String> = report
             .lines()
-            .filter(|line| !line.trim().is_empty())
+            .filter(|line| line.starts_with("\"file:"))
             .map(str::to_string)
             .collect();
         // The checker exits 1 exactly when it reports an error; anything
