@@ -229,8 +229,9 @@ impl Reuse {
 /// put in place ([`crate::output::Pending::commit`]) if the build
 /// succeeds: written on another thread while a partial rebuild renders,
 /// and straight to the file, not first to a copy in memory, which added
-/// 9 MB to the rebuild's peak at 10,000 pages. `stamp` is the digest of the sources the
-/// build read, as its stamp has it; `digests`, its pages' source files'.
+/// 9 MB to the rebuild's peak at 10,000 pages. `stamp` is the digest of
+/// the sources the build read, as its stamp has it; `digests`, its pages'
+/// source files'.
 pub fn prepare(
     output: &Path,
     key: &Key,
