@@ -117,3 +117,40 @@ fn every_kind_of_page_passes_axe_in_light_and_dark_on_a_wide_screen_and_a_phone(
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_list_of_results_under_the_search_box_passes_axe() {
+    // Made by search.js as one types: a list box of options, which must
+    // hold nothing interactive, under a combobox.
+    let (Some(binary), Some(axe)) = (chromium_or_skip(), axe_or_skip()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    common::build_repository_site(&out, &["--relative-urls"]);
+    let profile = tempfile::tempdir().unwrap();
+    let (_chromium, devtools) = start_chromium(&binary, profile.path());
+    let mut tab = Tab::open(devtools, "about:blank");
+    let url = format!(
+        "file://{}",
+        out.join("rituals/weekly-routine/index.html").display()
+    );
+    let mut failures = Vec::new();
+    for (scheme, size) in [("light", (1280, 900)), ("dark", (390, 844))] {
+        open(&mut tab, &url, size, scheme);
+        tab.wait_until(
+            "!!document.querySelector('.site-search--enhanced')",
+            "search.js",
+        );
+        tab.eval("document.getElementById('site-search-input').focus()");
+        tab.type_text("check");
+        tab.wait_until(
+            "document.querySelectorAll('#site-search-results [role=option]').length > 1",
+            "the list of results",
+        );
+        for violation in violations(&mut tab, &axe) {
+            failures.push(format!("{scheme}, {}px: {violation}", size.0));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

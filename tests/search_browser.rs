@@ -167,7 +167,8 @@ fn typing_in_the_search_box_shows_results_and_opens_one() {
                 section: o.querySelector('.search-result__section').textContent,
                 snippet: o.querySelector('.search-result__snippet').textContent,
                 marks: o.querySelectorAll('mark').length,
-                href: o.querySelector('a').getAttribute('href'),
+                href: o.getAttribute('data-href'),
+                links: o.querySelectorAll('a, [tabindex]').length,
                 expanded: document.getElementById('site-search-input').getAttribute('aria-expanded') }}; }})()"
         ))
         .unwrap();
@@ -187,6 +188,8 @@ fn typing_in_the_search_box_shows_results_and_opens_one() {
         "matches are marked: {first}"
     );
     assert_eq!(first["expanded"], "true");
+    // An option holds nothing focusable (its content is presentational).
+    assert_eq!(first["links"], 0, "{first}");
     save_screenshot(&mut tab, "search-results.png");
     let href = first["href"].as_str().unwrap().to_string();
     assert!(href.starts_with(&site), "{href} under the base path");
@@ -223,6 +226,28 @@ fn typing_in_the_search_box_shows_results_and_opens_one() {
         "location.pathname.endsWith('/search/') && location.search === '?q=matrix' \
          && document.querySelectorAll('.search-page__list .search-result').length > 0",
         "the search page's results",
+    );
+    // There the results are links (no list box around them).
+    assert_eq!(
+        tab.eval(
+            "document.querySelectorAll('.search-page__list .search-result > a[href]').length > 0"
+        ),
+        Some(json!(true))
+    );
+
+    // A click on an option of the list opens its page.
+    tab.press("/", "Slash", 191, Some("/"));
+    tab.type_text("dissent");
+    tab.wait_until(&format!("{OPTIONS}.length > 1"), "results for 'dissent'");
+    let second = tab
+        .eval(&format!("{OPTIONS}[1].getAttribute('data-href')"))
+        .unwrap();
+    tab.eval(&format!(
+        "{OPTIONS}[1].querySelector('.search-result__title').click()"
+    ));
+    tab.wait_until(
+        &format!("location.href === {second}"),
+        "a click to open the option's page",
     );
 
     let log = requests.lock().unwrap().clone();
@@ -263,7 +288,7 @@ fn search_works_from_file_urls_with_relative_urls() {
     tab.wait_until(&format!("{OPTIONS}.length > 0"), "results from file://");
     let hrefs: Value = tab
         .eval(&format!(
-            "Array.from({OPTIONS}).map(function (o) {{ return o.querySelector('a').href; }})"
+            "Array.from({OPTIONS}).map(function (o) {{ return o.getAttribute('data-href'); }})"
         ))
         .unwrap();
     let mut seen = HashMap::new();

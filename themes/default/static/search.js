@@ -262,20 +262,25 @@
     return new URL(path, root).href;
   }
 
+  // An option of the list under the box holds no link: an option's
+  // content is presentational, so a link inside it is lost to assistive
+  // technology. The option leads to its page itself (Enter, or a click);
+  // the search page's results, which are no options, are links.
   function resultItem(page, words, id) {
     var item = document.createElement("li");
     item.className = "search-result";
+    var link;
     if (id) {
       item.id = id;
       item.setAttribute("role", "option");
       item.setAttribute("aria-selected", "false");
+      item.setAttribute("data-href", href(page.url));
+      link = document.createElement("div");
+    } else {
+      link = document.createElement("a");
+      link.href = href(page.url);
     }
-    var link = document.createElement("a");
     link.className = "search-result__link";
-    link.href = href(page.url);
-    if (id) {
-      link.tabIndex = -1;
-    }
     var title = document.createElement("span");
     title.className = "search-result__title";
     highlight(title, page.title, words);
@@ -364,6 +369,13 @@
   });
 
   input.addEventListener("input", render);
+
+  list.addEventListener("click", function (event) {
+    var item = event.target.closest("[role=option]");
+    if (item) {
+      window.location.href = item.getAttribute("data-href");
+    }
+  });
 
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown" || event.key === "Down") {
