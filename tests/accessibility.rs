@@ -86,30 +86,58 @@ fn axe_reports_what_fails_the_rules() {
     assert!(found.contains("color-contrast"), "{found}");
 }
 
-#[test]
-fn every_kind_of_page_passes_axe_in_light_and_dark_on_a_wide_screen_and_a_phone() {
+/// The example handbook built with relative URLs (`site`), and a tab of
+/// Chromium to open its pages in `file://`, with axe-core's script.
+struct Checked {
+    _dir: tempfile::TempDir,
+    site: std::path::PathBuf,
+    _profile: tempfile::TempDir,
+    _chromium: common::browser::Killed,
+    tab: Tab,
+    axe: String,
+}
+
+fn example_in_chromium() -> Option<Checked> {
     let (Some(binary), Some(axe)) = (chromium_or_skip(), axe_or_skip()) else {
-        return;
+        return None;
     };
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    common::build_repository_site(&out, &["--relative-urls"]);
+    let site = dir.path().join("site");
+    common::build_repository_site(&site, &["--relative-urls"]);
     let profile = tempfile::tempdir().unwrap();
-    let (_chromium, devtools) = start_chromium(&binary, profile.path());
-    let mut tab = Tab::open(devtools, "about:blank");
+    let (chromium, devtools) = start_chromium(&binary, profile.path());
+    let tab = Tab::open(devtools, "about:blank");
+    Some(Checked {
+        _dir: dir,
+        site,
+        _profile: profile,
+        _chromium: chromium,
+        tab,
+        axe,
+    })
+}
+
+impl Checked {
+    /// The `file://` URL of the built page `page`.
+    fn url(&self, page: &str) -> String {
+        let path = self.site.join(page);
+        assert!(path.is_file(), "{page} was not built");
+        format!("file://{}", path.display())
+    }
+}
+
+#[test]
+fn every_kind_of_page_passes_axe_in_light_and_dark_on_a_wide_screen_and_a_phone() {
+    let Some(mut checked) = example_in_chromium() else {
+        return;
+    };
     let mut failures = Vec::new();
     for scheme in ["light", "dark"] {
         for size in [(1280, 900), (390, 844)] {
             for page in PAGES {
-                let path = out.join(page);
-                assert!(path.is_file(), "{page} was not built");
-                open(
-                    &mut tab,
-                    &format!("file://{}", path.display()),
-                    size,
-                    scheme,
-                );
-                for violation in violations(&mut tab, &axe) {
+                let url = checked.url(page);
+                open(&mut checked.tab, &url, size, scheme);
+                for violation in violations(&mut checked.tab, &checked.axe) {
                     failures.push(format!("{page}, {scheme}, {}px: {violation}", size.0));
                 }
             }
@@ -122,22 +150,14 @@ fn every_kind_of_page_passes_axe_in_light_and_dark_on_a_wide_screen_and_a_phone(
 fn the_list_of_results_under_the_search_box_passes_axe() {
     // Made by search.js as one types: a list box of options, which must
     // hold nothing interactive, under a combobox.
-    let (Some(binary), Some(axe)) = (chromium_or_skip(), axe_or_skip()) else {
+    let Some(mut checked) = example_in_chromium() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    common::build_repository_site(&out, &["--relative-urls"]);
-    let profile = tempfile::tempdir().unwrap();
-    let (_chromium, devtools) = start_chromium(&binary, profile.path());
-    let mut tab = Tab::open(devtools, "about:blank");
-    let url = format!(
-        "file://{}",
-        out.join("rituals/weekly-routine/index.html").display()
-    );
+    let url = checked.url("rituals/weekly-routine/index.html");
+    let tab = &mut checked.tab;
     let mut failures = Vec::new();
     for (scheme, size) in [("light", (1280, 900)), ("dark", (390, 844))] {
-        open(&mut tab, &url, size, scheme);
+        open(tab, &url, size, scheme);
         tab.wait_until(
             "!!document.querySelector('.site-search--enhanced')",
             "search.js",
@@ -148,7 +168,7 @@ fn the_list_of_results_under_the_search_box_passes_axe() {
             "document.querySelectorAll('#site-search-results [role=option]').length > 1",
             "the list of results",
         );
-        for violation in violations(&mut tab, &axe) {
+        for violation in violations(tab, &checked.axe) {
             failures.push(format!("{scheme}, {}px: {violation}", size.0));
         }
     }
