@@ -64,17 +64,7 @@ fn rect(tab: &mut Tab, selector: &str) -> [f64; 4] {
 fn click(tab: &mut Tab, selector: &str) {
     let [left, top, width, height] = rect(tab, selector);
     assert!(width > 0.0 && height > 0.0, "{selector} is not displayed");
-    click_at(tab, left + width / 2.0, top + height / 2.0);
-}
-
-fn click_at(tab: &mut Tab, x: f64, y: f64) {
-    for kind in ["mousePressed", "mouseReleased"] {
-        tab.call(
-            "Input.dispatchMouseEvent",
-            json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 }),
-        )
-        .unwrap();
-    }
+    tab.click_at(left + width / 2.0, top + height / 2.0);
 }
 
 /// Whether the navigation is open as a popover, once it has become `want`
@@ -138,7 +128,7 @@ fn the_menu_button_opens_the_navigation_on_a_phone_and_the_sidebar_shows_it_on_a
     assert!(!is_open(&mut tab, false), "Escape closes it");
     click(&mut tab, ".nav-toggle");
     assert!(is_open(&mut tab, true));
-    click_at(&mut tab, 380.0, 400.0);
+    tab.click_at(380.0, 400.0);
     assert!(
         !is_open(&mut tab, false),
         "a tap beside the panel closes it"

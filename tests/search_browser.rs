@@ -242,9 +242,14 @@ fn typing_in_the_search_box_shows_results_and_opens_one() {
     let second = tab
         .eval(&format!("{OPTIONS}[1].getAttribute('data-href')"))
         .unwrap();
-    tab.eval(&format!(
-        "{OPTIONS}[1].querySelector('.search-result__title').click()"
-    ));
+    // A real click (pressed and released), which blurs the box first.
+    let centre = tab
+        .eval(&format!(
+            "(function () {{ var r = {OPTIONS}[1].querySelector('.search-result__title')\
+             .getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }})()"
+        ))
+        .unwrap();
+    tab.click_at(centre[0].as_f64().unwrap(), centre[1].as_f64().unwrap());
     tab.wait_until(
         &format!("location.href === {second}"),
         "a click to open the option's page",

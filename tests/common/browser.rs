@@ -231,6 +231,18 @@ impl Tab {
         .unwrap();
     }
 
+    /// Clicks the left button at (`x`, `y`) in CSS pixels, as a mouse does
+    /// (pressed, then released).
+    pub fn click_at(&mut self, x: f64, y: f64) {
+        for kind in ["mousePressed", "mouseReleased"] {
+            self.call(
+                "Input.dispatchMouseEvent",
+                json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 }),
+            )
+            .unwrap();
+        }
+    }
+
     /// Types `text` into whatever has the focus.
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
