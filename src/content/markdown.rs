@@ -211,6 +211,13 @@ pub fn render(body: &str, body_start: usize, ctx: &LinkContext) -> Rendered {
     });
     let mut html = String::with_capacity(body.len() + body.len() / 4);
     pulldown_cmark::html::push_html(&mut html, rewritten);
+    // A wide table scrolls sideways (on a phone, most do), so it takes the
+    // keyboard's focus, as code blocks do. Set on what was written: the
+    // writer keeps the columns' alignment from the table's start, which a
+    // rewritten start would lose. (A `<table>` in raw HTML gets it too.)
+    if html.contains("<table>") {
+        html = html.replace("<table>", "<table tabindex=\"0\">");
+    }
     out.html = html;
     // Grown by doubling, the text has up to as much room again unused,
     // and the site keeps every page's for the whole build.
@@ -525,6 +532,20 @@ mod tests {
              <pre tabindex=\"0\"><code>plain\n</code></pre>\n\
              <pre tabindex=\"0\"><code class=\"language-&quot;&gt;&lt;x\">odd\n</code></pre>\n"
         );
+    }
+
+    #[test]
+    fn a_table_takes_the_focus_and_keeps_its_alignment() {
+        let r = render_page(
+            "content/a.md",
+            "| Risk | Score |\n| :--- | ---: |\n| Scope | 3 |\n\n`<table>`\n",
+        );
+        assert!(
+            r.html.starts_with("<table tabindex=\"0\"><thead><tr><th style=\"text-align: left\">Risk</th><th style=\"text-align: right\">Score</th>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<code>&lt;table&gt;</code>"), "{}", r.html);
     }
 
     #[test]
