@@ -242,17 +242,16 @@ impl<'a> Renderer<'a> {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         tera.set_escape_fn(escape_inert);
-        let partials = cached_partial::register(&mut tera);
-        href::register(&mut tera);
+        let partials = register_tandems_own(&mut tera);
         // Add one at a time first, so a syntax error names its own file;
         // then all at once, which resolves `extends` and `include`.
         let mut errors = Diagnostics::default();
         for (name, (source, text)) in &theme.templates {
             let mut probe = Tera::new();
-            // Tera rejects calls to functions it does not know; this one
-            // only parses, so the function's cache goes unused.
-            let _ = cached_partial::register(&mut probe);
-            href::register(&mut probe);
+            // Tera rejects calls to functions and filters it does not
+            // know; this one only parses, so the partials' cache goes
+            // unused.
+            let _ = register_tandems_own(&mut probe);
             if let Err(e) = probe.add_raw_template(name, text) {
                 if !is_missing_parent(&e) {
                     errors.extend(template_errors(&theme, source, &e));
@@ -678,6 +677,15 @@ impl<'a> Renderer<'a> {
 
 /// Errors a template shows only because it was parsed alone, without the
 /// templates it extends or includes.
+/// Registers what Tandem adds to Tera (`cached_partial`, the `href`
+/// filter) on `tera`: on the templates that render, and on each probe that
+/// only parses one, which must know the same names. Returns the partials'
+/// cache (see [`cached_partial::register`]).
+fn register_tandems_own(tera: &mut Tera) -> std::sync::Arc<cached_partial::CachedPartials> {
+    href::register(tera);
+    cached_partial::register(tera)
+}
+
 fn is_missing_parent(e: &tera::Error) -> bool {
     let text = e.to_string();
     text.contains("isn't loaded") || text.contains("Unknown template") || text.contains("not found")

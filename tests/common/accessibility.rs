@@ -2,8 +2,6 @@
 //! Lighthouse), run in headless Chromium on pages Tandem wrote. `.ci/run`
 //! installs its npm package, pinned, into `target/axe`.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{json, Value};
 
 use super::browser::Tab;
@@ -18,9 +16,7 @@ const TAGS: &str = r#"["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "
 /// axe's script, if installed; `None` skips the test where it is not,
 /// except under `CI`.
 pub fn axe_or_skip() -> Option<String> {
-    let path = std::env::var_os("TANDEM_AXE_JS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(INSTALLED));
+    let path = super::installed("TANDEM_AXE_JS", INSTALLED);
     let missing = format!("axe-core needs {}", path.display());
     super::tool_or_skip(std::fs::read_to_string(&path).ok(), &missing)
 }

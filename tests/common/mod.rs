@@ -240,6 +240,14 @@ pub fn build_repository_site(out: &Path, args: &[&str]) {
     );
 }
 
+/// Where a tool `.ci/run` installs under the repository (`relative`) is,
+/// unless the environment variable `var` names another place.
+pub fn installed(var: &str, relative: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
+}
+
 /// `tool`, for a test to run; `None` (with a message) skips the test when
 /// it is missing, except under `CI`, where it must run: `bash .ci/run`
 /// installs every tool a test needs.

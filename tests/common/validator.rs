@@ -17,9 +17,7 @@ pub struct Checker {
 /// skips the test where they are missing, except under `CI`, where it
 /// must run.
 pub fn checker_or_skip() -> Option<Checker> {
-    let jar = std::env::var_os("TANDEM_VNU_JAR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(INSTALLED));
+    let jar = super::installed("TANDEM_VNU_JAR", INSTALLED);
     let java = Command::new("java")
         .arg("-version")
         .output()
