@@ -123,15 +123,88 @@ fn median(mut samples: Vec<Sample>) -> Sample {
 }
 
 fn row(out: &mut String, size: &str, scenario: &str, s: &Sample) {
+    // No peak for work timed inside the bench, which holds other things.
+    let peak = |unit: &str| match s.rss_mib.is_nan() {
+        true => "-".to_string(),
+        false => format!("{:.0} {unit}", s.rss_mib),
+    };
     let _ = writeln!(
         out,
-        "| {size} | {scenario} | {:.2} s | {:.2} s | {:.2} s | {:.0} MiB |",
-        s.wall, s.user, s.system, s.rss_mib
+        "| {size} | {scenario} | {:.2} s | {:.2} s | {:.2} s | {} |",
+        s.wall,
+        s.user,
+        s.system,
+        peak("MiB")
     );
     eprintln!(
-        "{size:>16}  {scenario:<34} wall {:>6.2} s  user {:>6.2} s  system {:>6.2} s  peak {:>6.0} MiB",
-        s.wall, s.user, s.system, s.rss_mib
+        "{size:>16}  {scenario:<34} wall {:>6.2} s  user {:>6.2} s  system {:>6.2} s  peak {:>10}",
+        s.wall,
+        s.user,
+        s.system,
+        peak("MiB")
     );
+}
+
+/// What writing the output of a build costs with no build around it: the
+/// files of `public`, read into memory first, written into a fresh folder
+/// by as many threads as the machine has cores, each file's folder made
+/// when missing. That is the least any generator producing these files
+/// can spend on the file system, and it moves with the bytes and the
+/// number of files more than with anything a build does.
+fn written_alone(table: &mut String, label: &str, public: &Path, trash: &Path) {
+    use rayon::prelude::*;
+    let files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(public)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let relative = entry.path().strip_prefix(public).unwrap().to_path_buf();
+            (relative, fs::read(entry.path()).unwrap())
+        })
+        .collect();
+    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let samples = (0..runs())
+        .map(|_| {
+            // A new folder each time, in the folder removed when the bench
+            // ends: writing over earlier files would time something else.
+            static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let dest = trash.join(format!("written-alone-{n}"));
+            let (cpu, started) = (cpu_seconds(), std::time::Instant::now());
+            files.par_iter().for_each(|(path, bytes)| {
+                let path = dest.join(path);
+                if fs::write(&path, bytes).is_err() {
+                    fs::create_dir_all(path.parent().unwrap()).unwrap();
+                    fs::write(&path, bytes).unwrap();
+                }
+            });
+            let (wall, (user, system)) = (started.elapsed().as_secs_f64(), cpu_seconds());
+            Sample {
+                wall,
+                user: user - cpu.0,
+                system: system - cpu.1,
+                rss_mib: f64::NAN,
+            }
+        })
+        .collect();
+    let scenario = format!(
+        "its output written alone ({} files, {} MB)",
+        files.len(),
+        bytes / 1_000_000
+    );
+    row(table, label, &scenario, &median(samples));
+}
+
+/// This process's user and system CPU time so far, every thread's, in
+/// seconds (Linux: `/proc/self/stat`, in ticks of 1/100 s).
+fn cpu_seconds() -> (f64, f64) {
+    let stat = fs::read_to_string("/proc/self/stat").unwrap();
+    // The fields after the command name, which is in parentheses and may
+    // hold spaces; utime and stime are the 14th and 15th of the whole line.
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields[i].parse::<f64>().unwrap() / 100.0;
+    (ticks(11), ticks(12))
 }
 
 fn site(base: &Path, pages: usize, candidates: usize) -> PathBuf {
@@ -207,6 +280,7 @@ fn tandem_rows(
             .collect(),
     );
     row(table, label, "cold build", &cold);
+    written_alone(table, label, &root.join("public"), trash);
     if cold_only() {
         return;
     }
@@ -335,6 +409,7 @@ fn other_rows(table: &mut String, other: &Other, base: &Path, pages: usize, tras
             .collect(),
     );
     row(table, &label, "cold build", &cold);
+    written_alone(table, &label, &root.join("public"), trash);
     if cold_only() {
         return;
     }
