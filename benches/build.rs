@@ -9,6 +9,9 @@
 //! (`TANDEM_BENCH_RUNS`): wall time, user and system CPU time and peak
 //! resident memory. If `hugo` or `zola` is installed, the same pages are
 //! built with it side by side (`benches/install-zola` installs Zola).
+//! After each cold build, the files it made are written again with no
+//! build around them ([`written_alone`]): what the file system costs any
+//! generator that produces them.
 //!
 //! Sizes: `TANDEM_BENCH_PAGES=1000,10000,100000` (default `1000,10000`);
 //! each site has as many candidates as pages, unless
@@ -69,7 +72,7 @@ fn measure(program: &str, args: &[&str], dir: &Path) -> Sample {
 /// [`measure`] on the day `epoch` (`SOURCE_DATE_EPOCH`).
 fn measure_on(epoch: u64, program: &str, args: &[&str], dir: &Path) -> Sample {
     let report = std::env::temp_dir().join(format!("tandem-bench-time-{}", std::process::id()));
-    let status = Command::new("/usr/bin/time")
+    let run = Command::new("/usr/bin/time")
         .arg("-f")
         .arg("%e %U %S %M")
         .arg("-o")
@@ -79,13 +82,16 @@ fn measure_on(epoch: u64, program: &str, args: &[&str], dir: &Path) -> Sample {
         .current_dir(dir)
         .env("SOURCE_DATE_EPOCH", epoch.to_string())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
+        .stderr(std::process::Stdio::piped())
+        .output()
         .expect("/usr/bin/time runs");
+    // What the program said is kept for its failure: a file system out
+    // of room (or of inodes, after many cold builds) fails a build.
     assert!(
-        status.success(),
-        "{program} {args:?} failed in {}",
-        dir.display()
+        run.status.success(),
+        "{program} {args:?} failed in {}:\n{}",
+        dir.display(),
+        last_lines(&String::from_utf8_lossy(&run.stderr), 20)
     );
     let text = fs::read_to_string(&report).expect("time wrote its report");
     let f: Vec<f64> = text
@@ -98,6 +104,12 @@ fn measure_on(epoch: u64, program: &str, args: &[&str], dir: &Path) -> Sample {
         system: f[2],
         rss_mib: f[3] / 1024.0,
     }
+}
+
+/// The last `n` lines of `text`.
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 /// Moves an earlier build's output out of the way of a cold build, to be
@@ -187,11 +199,12 @@ fn written_alone(table: &mut String, label: &str, public: &Path, trash: &Path) {
             }
         })
         .collect();
-    let scenario = format!(
-        "its output written alone ({} files, {} MB)",
-        files.len(),
-        bytes / 1_000_000
-    );
+    let megabytes = bytes as f64 / 1e6;
+    let size = match megabytes < 10.0 {
+        true => format!("{megabytes:.1} MB"),
+        false => format!("{megabytes:.0} MB"),
+    };
+    let scenario = format!("its output written alone ({} files, {size})", files.len());
     row(table, label, &scenario, &median(samples));
 }
 
