@@ -136,33 +136,31 @@ fn median(mut samples: Vec<Sample>) -> Sample {
 
 fn row(out: &mut String, size: &str, scenario: &str, s: &Sample) {
     // No peak for work timed inside the bench, which holds other things.
-    let peak = |unit: &str| match s.rss_mib.is_nan() {
+    let peak = match s.rss_mib.is_nan() {
         true => "-".to_string(),
-        false => format!("{:.0} {unit}", s.rss_mib),
+        false => format!("{:.0} MiB", s.rss_mib),
     };
     let _ = writeln!(
         out,
         "| {size} | {scenario} | {:.2} s | {:.2} s | {:.2} s | {} |",
-        s.wall,
-        s.user,
-        s.system,
-        peak("MiB")
+        s.wall, s.user, s.system, peak
     );
     eprintln!(
         "{size:>16}  {scenario:<34} wall {:>6.2} s  user {:>6.2} s  system {:>6.2} s  peak {:>10}",
-        s.wall,
-        s.user,
-        s.system,
-        peak("MiB")
+        s.wall, s.user, s.system, peak
     );
 }
 
 /// What writing the output of a build costs with no build around it: the
 /// files of `public`, read into memory first, written into a fresh folder
 /// by as many threads as the machine has cores, each file's folder made
-/// when missing. That is the least any generator producing these files
-/// can spend on the file system, and it moves with the bytes and the
-/// number of files more than with anything a build does.
+/// when missing. That is about the least any generator producing these
+/// files spends on the file system (a floor measured this way: each new
+/// folder costs a failed open first), and it moves with the bytes and the
+/// number of files more than with anything a build does. The builds
+/// before leave hundreds of megabytes for the kernel to write back; each
+/// run waits for that first (`sync`, not timed), so that it is not timed
+/// here.
 fn written_alone(table: &mut String, label: &str, public: &Path, trash: &Path) {
     use rayon::prelude::*;
     let files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(public)
@@ -175,13 +173,15 @@ fn written_alone(table: &mut String, label: &str, public: &Path, trash: &Path) {
         })
         .collect();
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    // A new folder each time, in the folder removed when the bench ends:
+    // writing over earlier files would time something else.
+    static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let samples = (0..runs())
         .map(|_| {
-            // A new folder each time, in the folder removed when the bench
-            // ends: writing over earlier files would time something else.
-            static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
             let n = WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let dest = trash.join(format!("written-alone-{n}"));
+            let synced = Command::new("sync").status().is_ok_and(|s| s.success());
+            assert!(synced, "sync runs");
             let (cpu, started) = (cpu_seconds(), std::time::Instant::now());
             files.par_iter().for_each(|(path, bytes)| {
                 let path = dest.join(path);
@@ -209,7 +209,8 @@ fn written_alone(table: &mut String, label: &str, public: &Path, trash: &Path) {
 }
 
 /// This process's user and system CPU time so far, every thread's, in
-/// seconds (Linux: `/proc/self/stat`, in ticks of 1/100 s).
+/// seconds (Linux: `/proc/self/stat`, in clock ticks, which the kernel
+/// shows programs as 1/100 s on x86-64 and arm64 whatever its own tick).
 fn cpu_seconds() -> (f64, f64) {
     let stat = fs::read_to_string("/proc/self/stat").unwrap();
     // The fields after the command name, which is in parentheses and may

@@ -35,7 +35,7 @@ pub struct Job<'a> {
     /// job's path is known without them: links are checked against all.)
     pub takes_candidates: bool,
     /// Whether it shows every page's summary (the home and search pages):
-    /// 12 MB of values at 10,000 pages while it renders. A full render
+    /// megabytes of values at 10,000 pages while it renders. A full render
     /// renders these on their own once the handbook's pages are rendered
     /// and their bodies freed ([`super::Renderer::release_bodies`]), and
     /// before the candidates' pages add their search entries: where the
@@ -639,8 +639,7 @@ pub fn handbook_jobs<'a>(shared: &'a Shared<'a>, wanted: &dyn Fn(&str) -> bool) 
 
 /// The top-level sections with every page's summary, which the home and
 /// search pages both show: made once for both, and let go by the second
-/// (12 MB of values at 10,000 pages, which the two jobs, rendering at the
-/// same time, each made for themselves).
+/// (the two jobs render at the same time, and each had made its own).
 fn top_sections(shared: &Shared) -> Value {
     let mut slot = (shared.top_sections.lock()).unwrap_or_else(std::sync::PoisonError::into_inner);
     match slot.take() {
@@ -655,9 +654,9 @@ fn top_sections(shared: &Shared) -> Value {
 
 /// The top-level sections with their pages' summaries, as the home page
 /// and the search page list them. Their repeated parts (the owners) are
-/// one value each ([`Sharing`]): made while the home and search pages
-/// render, this is the build's peak at 10,000 pages, and the copies were 5
-/// MiB of it.
+/// one value each ([`Sharing`]): the pass rendering those two pages is
+/// where a build of 10,000 pages peaks, and the owners' copies were 5 MiB
+/// of that peak.
 fn make_top_sections(shared: &Shared) -> Value {
     let content = &shared.site.content;
     let mut sharing = Sharing::default();
