@@ -111,7 +111,8 @@ fn every_page_passes_axe_in_light_and_dark_on_a_wide_screen_and_a_phone() {
         return;
     };
     // Every page of the handbook, dashboards and all, but `404.html`,
-    // whose links stay absolute and so find no stylesheet in `file://`.
+    // whose links stay absolute and so find no stylesheet in `file://`
+    // (checked as served, below).
     let mut pages: Vec<String> = walkdir::WalkDir::new(&checked.site)
         .into_iter()
         .filter_map(Result::ok)
@@ -132,6 +133,39 @@ fn every_page_passes_axe_in_light_and_dark_on_a_wide_screen_and_a_phone() {
                 for violation in violations(&mut checked.tab, &checked.axe) {
                     failures.push(format!("{page}, {scheme}, {}px: {violation}", size.0));
                 }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_not_found_page_passes_axe_as_a_server_sends_it() {
+    // `404.html` is served for any missing path, at any depth, so its
+    // links stay absolute: checked as `tandem serve` sends it, where its
+    // stylesheet is found, for a path two folders deep.
+    let (Some(binary), Some(axe)) = (chromium_or_skip(), axe_or_skip()) else {
+        return;
+    };
+    let server =
+        common::server::Server::start_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &[]);
+    let url = format!("http://127.0.0.1:{}/no/such-page/", server.port);
+    let profile = tempfile::tempdir().unwrap();
+    let (_chromium, devtools) = start_chromium(&binary, profile.path());
+    let mut tab = Tab::open(devtools, "about:blank");
+    let mut failures = Vec::new();
+    for scheme in ["light", "dark"] {
+        for size in [(1280, 900), (390, 844)] {
+            open(&mut tab, &url, size, scheme);
+            // The site's own page, with its styles: not a server's
+            // fallback, nor a build error shown instead.
+            let sheets = tab.eval(
+                "[...document.styleSheets].filter(s => s.href && s.href.endsWith('/style.css') \
+                 && s.cssRules.length > 0).length",
+            );
+            assert_eq!(sheets, Some(json!(1)), "the site's 404 page, styled");
+            for violation in violations(&mut tab, &axe) {
+                failures.push(format!("404, {scheme}, {}px: {violation}", size.0));
             }
         }
     }
