@@ -659,14 +659,12 @@ fn top_sections(shared: &Shared) -> Value {
 /// of that peak.
 fn make_top_sections(shared: &Shared) -> Value {
     let content = &shared.site.content;
-    let mut sharing = Sharing::default();
-    let top: Vec<Value> = content.sections[""]
+    let top: Vec<SectionView> = content.sections[""]
         .subsections
         .iter()
         .map(|k| section_view(shared.site, &content.sections[k], &shared.dates))
-        .map(|view| sharing.share(Value::from_serializable(&view)))
         .collect();
-    Value::from(top)
+    Value::from(Sharing::default().values(&top))
 }
 
 fn index_job<'a>(shared: &'a Shared<'a>) -> Job<'a> {
