@@ -330,10 +330,11 @@ fn respond(request: tiny_http::Request, reply: Reply) {
         header("Content-Type", reply.content_type),
         header("Cache-Control", "no-store"),
         header("X-Content-Type-Options", "nosniff"),
-        // One request per connection. With keep-alive, a browser loading a
-        // page while its live-reload stream connects now and then saw a
-        // stylesheet or script request never answered (the page stuck in
-        // "interactive"); a local preview gains nothing from reuse.
+        // One request per connection: tiny_http reads each connection on a
+        // thread of its own, and a kept-alive socket would hold that thread
+        // while idle. A local preview gains nothing from reuse. (Requests
+        // once left unanswered came from tiny_http's thread pool, not from
+        // keep-alive: see vendor/tiny_http/PATCHED.md.)
         header("Connection", "close"),
     ];
     if let Some(location) = &reply.location {

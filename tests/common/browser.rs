@@ -198,11 +198,14 @@ impl Tab {
                 return started.elapsed();
             }
             if started.elapsed() > WAIT {
-                // The loading state and each resource's timing say what the
-                // page was still waiting for.
+                // The loading state, each finished resource's timing and
+                // the stylesheets in the document say what the page was
+                // still waiting for.
                 let text = self.eval(
                     "document.readyState + ' | ' + performance.getEntriesByType('resource')\
                      .map(e => e.name + ' ' + Math.round(e.responseEnd)).join(', ') + ' | ' \
+                     + Array.from(document.querySelectorAll('link[rel~=stylesheet]'), \
+                       l => l.getAttribute('href')).join(', ') + ' | ' \
                      + (document.body && document.body.innerText.slice(0, 300))",
                 );
                 panic!("waited {WAIT:?} for {what}; page text: {text:?}");
