@@ -73,8 +73,8 @@ fn status_build(port: u16) -> u64 {
 
 /// Waits until the page's live-reload stream is open (the server has
 /// registered it by then). A page whose stylesheet or script never arrives
-/// fails here: that was tiny_http's thread pool (vendor/tiny_http), which
-/// this test caught now and then under load.
+/// fails here. This test used to catch that now and then under load, most
+/// likely tiny_http's thread pool (vendor/tiny_http/PATCHED.md).
 fn wait_live(tab: &mut Tab) {
     let live = "document.readyState !== 'loading' && !!window.__tandemLive \
                 && window.__tandemLive.readyState === 1";

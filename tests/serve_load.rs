@@ -299,11 +299,12 @@ fn stalled_clients_do_not_hold_up_the_others() {
 /// them later. tiny_http 0.12.0's thread pool could queue a connection behind
 /// such idle ones with no thread left to take it: the request then waited
 /// until the browser closed an idle socket, or for ever (a stylesheet that
-/// never loaded). `vendor/tiny_http` carries the fix; without it, some round
-/// of this test failed on every run of 4 on a fresh server.
+/// never loaded). `vendor/tiny_http` carries the fix (its PATCHED.md has
+/// the figures). A race: on a machine where woken threads always beat the
+/// accept loop, this passes without the fix too.
 #[test]
 fn a_burst_of_connections_behind_idle_ones_is_answered() {
-    let fixture = fixture();
+    let fixture = Fixture::new();
     let server = Server::start(&fixture);
     let port = server.port;
     // Each round opens more connections than the last, so the pool never
@@ -324,18 +325,17 @@ fn a_burst_of_connections_behind_idle_ones_is_answered() {
             .unwrap();
         }
         for (n, stream) in asking.iter_mut().enumerate() {
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
+            stream.set_read_timeout(Some(WAIT)).unwrap();
             let mut first = [0u8; 12];
             if let Err(e) = stream.read_exact(&mut first) {
                 panic!(
                     "round {round}: request {n} behind {} idle connections got no answer \
-                     within 5 s ({e})",
+                     within {WAIT:?} ({e})",
                     idle.len()
                 );
             }
-            assert!(first.starts_with(b"HTTP/1.1 200"), "{first:?}");
+            let text = String::from_utf8_lossy(&first);
+            assert!(text.starts_with("HTTP/1.1 200"), "{text}");
         }
         drop(idle);
     }

@@ -69,9 +69,9 @@ impl TaskPool {
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        // Tandem's patch: a waiting thread counts in `waiting_tasks` until it
-        // wakes and takes the lock, so each task already queued has claimed
-        // one of them. Comparing with zero let a burst of connections queue
+        // Tandem's patch: `waiting_tasks` only changes with `todo` locked, so
+        // here it is exact, but a woken thread counts in it until it takes
+        // the lock again: each task already queued has claimed one of them. Comparing with zero let a burst of connections queue
         // more tasks than there were threads to wake; the extra ones waited
         // until some connection closed (an idle browser socket: seconds, or
         // never). A thread is spawned unless an unclaimed one is waiting.
