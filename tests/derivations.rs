@@ -690,6 +690,62 @@ fn a_scheduled_check_in_is_shown_as_scheduled_and_left_out_of_what_was_held() {
 }
 
 #[test]
+fn this_week_asks_for_the_outcomes_of_recent_check_ins_that_record_none() {
+    let with_outcome = |feature: &str, date: &str| {
+        checkin(feature, date, "feasibility", &[])
+            .replace("attendees", "outcome = \"go\"\nattendees")
+    };
+    let s = site(
+        &[
+            feature("recent", "planned", ""),
+            feature("older", "planned", ""),
+            feature("decided", "planned", ""),
+            feature("long-ago", "planned", ""),
+            feature("today", "planned", ""),
+            feature("booked", "planned", ""),
+        ],
+        &[
+            // Today is 2026-11-25; the window is the 28 days before it.
+            checkin("recent", "2026-11-22", "refinement", &[]),
+            checkin("older", "2026-10-28", "feasibility", &[]),
+            with_outcome("decided", "2026-11-20"),
+            checkin("long-ago", "2026-10-27", "feasibility", &[]),
+            checkin("today", "2026-11-25", "planning", &[]),
+            checkin("booked", "2026-12-02", "feasibility", &[]),
+        ],
+    );
+    let out = s.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let week = s.read("public/this-week/index.html");
+    let section = week
+        .split("id=\"record-title\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("the record section");
+    let listed: Vec<&str> = section
+        .match_indices("/features/")
+        .map(|(at, _)| section[at + 10..].split('/').next().unwrap())
+        .collect();
+    assert_eq!(listed, ["older", "recent"], "oldest first: {section}");
+    assert!(
+        section.contains("<time datetime=\"2026-11-22\">22 Nov 2026</time>: refinement on"),
+        "{section}"
+    );
+
+    // Once every one of them is written up, the section says so.
+    let s = site(
+        &[feature("decided", "planned", "")],
+        &[with_outcome("decided", "2026-11-20")],
+    );
+    assert!(s.build().status.success());
+    let week = s.read("public/this-week/index.html");
+    assert!(
+        week.contains("Every check-in of the last four weeks has its outcome recorded."),
+        "{week}"
+    );
+}
+
+#[test]
 fn dissent_rate_is_the_share_of_checkins_with_dissent() {
     let s = site(
         &[feature("a", "planned", ""), feature("b", "planned", "")],

@@ -287,6 +287,7 @@ fn this_week<'a>(shared: &'a Shared<'a>, page_url: &str) -> Job<'a> {
                 .collect();
             c.insert("schedule", &shared.pick(&to_schedule));
             c.insert("to_demo", &to_demo);
+            c.insert("unrecorded", &unrecorded_checkins(model, site.today));
             c.insert("upcoming", &upcoming_checkins(model, site.today));
             c.insert("refine", &shared.pick(&model.disagreements));
             c.insert("pages_due", &pages_due(site));
@@ -305,13 +306,34 @@ fn booked_late_or_not_at_all(c: &Candidate) -> bool {
     }
 }
 
+/// How far back "this week" asks for missing outcomes: what was decided
+/// is worth writing down while the people who were there remember it.
+const UNRECORDED_WITHIN_DAYS: i64 = 28;
+
+/// Check-ins held before today, in the last four weeks, that record no
+/// outcome: oldest first. Today's may not have taken place yet, or may be
+/// written up tonight.
+fn unrecorded_checkins(model: &Model, today: Date) -> Vec<&CheckinView> {
+    by_date(
+        (model.held_checkins())
+            .filter(|c| c.outcome.is_none() && c.date < today)
+            .filter(|c| today.days_since(c.date) <= UNRECORDED_WITHIN_DAYS)
+            .collect(),
+    )
+}
+
 /// Check-ins in the next two weeks, soonest first.
 fn upcoming_checkins(model: &Model, today: Date) -> Vec<&CheckinView> {
-    let mut list: Vec<&CheckinView> = model
-        .checkins
-        .iter()
-        .filter(|c| c.date >= today && c.date.days_since(today) <= 14)
-        .collect();
+    by_date(
+        (model.checkins.iter())
+            .filter(|c| c.date >= today && c.date.days_since(today) <= 14)
+            .collect(),
+    )
+}
+
+/// `list` by date; meetings of one day by candidate id, whatever their
+/// order in the files.
+fn by_date(mut list: Vec<&CheckinView>) -> Vec<&CheckinView> {
     list.sort_by(|a, b| {
         a.date
             .cmp(&b.date)
