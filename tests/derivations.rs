@@ -656,11 +656,7 @@ fn a_scheduled_check_in_is_shown_as_scheduled_and_left_out_of_what_was_held() {
         "{page}"
     );
     let week = s.read("public/this-week/index.html");
-    let schedule = week
-        .split("id=\"schedule-title\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</section>").next())
-        .expect("the schedule section");
+    let schedule = section_of(&week, "schedule-title");
     assert!(schedule.contains("Title of unbooked"), "{schedule}");
     assert!(!schedule.contains("Title of booked<"), "{schedule}");
     // Booked after it was due: still to schedule, earlier.
@@ -706,29 +702,25 @@ fn this_week_asks_for_the_outcomes_of_recent_check_ins_that_record_none() {
         ],
         &[
             // Today is 2026-11-25; the window is the 28 days before it.
-            checkin("recent", "2026-11-22", "refinement", &[]),
+            checkin("recent", "2026-11-22", "planning", &[]),
             checkin("older", "2026-10-28", "feasibility", &[]),
             with_outcome("decided", "2026-11-20"),
             checkin("long-ago", "2026-10-27", "feasibility", &[]),
-            checkin("today", "2026-11-25", "planning", &[]),
+            checkin("today", "2026-11-25", "refinement", &[]),
             checkin("booked", "2026-12-02", "feasibility", &[]),
         ],
     );
     let out = s.build();
     assert!(out.status.success(), "{}", stderr(&out));
     let week = s.read("public/this-week/index.html");
-    let section = week
-        .split("id=\"record-title\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</section>").next())
-        .expect("the record section");
+    let section = section_of(&week, "record-title");
     let listed: Vec<&str> = section
         .match_indices("/features/")
         .map(|(at, _)| section[at + 10..].split('/').next().unwrap())
         .collect();
     assert_eq!(listed, ["older", "recent"], "oldest first: {section}");
     assert!(
-        section.contains("<time datetime=\"2026-11-22\">22 Nov 2026</time>: refinement on"),
+        section.contains("<time datetime=\"2026-11-22\">22 Nov 2026</time>: planning on"),
         "{section}"
     );
 
@@ -739,9 +731,11 @@ fn this_week_asks_for_the_outcomes_of_recent_check_ins_that_record_none() {
     );
     assert!(s.build().status.success());
     let week = s.read("public/this-week/index.html");
+    let section = section_of(&week, "record-title");
     assert!(
-        week.contains("Every check-in of the last four weeks has its outcome recorded."),
-        "{week}"
+        section.contains("Every check-in of the last four weeks has its outcome recorded.")
+            && !section.contains("<ul"),
+        "{section}"
     );
 }
 
@@ -925,6 +919,15 @@ fn shipped_candidates_never_demoed_are_reported() {
 }
 
 // --- Through the binary: SOURCE_DATE_EPOCH and /data.json ---------------
+
+/// The part of `page` from the heading with id `heading` to the end of its
+/// `<section>`.
+fn section_of<'p>(page: &'p str, heading: &str) -> &'p str {
+    page.split(&format!("id=\"{heading}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .unwrap_or_else(|| panic!("no section {heading} in {page}"))
+}
 
 fn build_json(site: &Fixture, epoch: &str) -> Value {
     let out = assert_cmd::Command::cargo_bin("tandem")
