@@ -297,9 +297,9 @@ fn stalled_clients_do_not_hold_up_the_others() {
 
 /// A browser opens connections in bursts, some of them only in case it needs
 /// them later. tiny_http 0.12.0's thread pool could queue a connection behind
-/// such idle ones with no thread left to take it: the request then waited
-/// until the browser closed an idle socket, or for ever (a stylesheet that
-/// never loaded). `vendor/tiny_http` carries the fix (its PATCHED.md has
+/// such idle ones with no thread woken to take it: the request then waited
+/// until some other connection closed, or for ever (a stylesheet that never
+/// loaded). `vendor/tiny_http` carries the fix (its PATCHED.md has
 /// the figures). A race: on a machine where woken threads always beat the
 /// accept loop, this passes without the fix too.
 #[test]
