@@ -723,6 +723,10 @@ fn this_week_asks_for_the_outcomes_of_recent_check_ins_that_record_none() {
         section.contains("<time datetime=\"2026-11-22\">22 Nov 2026</time>: planning on"),
         "{section}"
     );
+    assert!(
+        section.contains("(<code>go</code>, <code>go-with-risks</code>, <code>spike-needed</code> or <code>no-go</code>)"),
+        "{section}"
+    );
 
     // Once every one of them is written up, the section says so.
     let s = site(

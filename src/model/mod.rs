@@ -203,6 +203,29 @@ pub struct Model {
     pub tags: BTreeMap<String, Vec<String>>,
 }
 
+/// A check-in or demo: held, or booked for a later day ([`scheduled`]).
+pub trait Meeting {
+    fn scheduled(&self) -> bool;
+}
+
+impl Meeting for CheckinView {
+    fn scheduled(&self) -> bool {
+        self.scheduled
+    }
+}
+
+impl Meeting for DemoView {
+    fn scheduled(&self) -> bool {
+        self.scheduled
+    }
+}
+
+/// The meetings of `list` that took place. One booked for a later day
+/// counts for nothing yet: no coverage, no attendance, no dissent asked.
+pub fn took_place<M: Meeting>(list: &[M]) -> impl Iterator<Item = &M> {
+    list.iter().filter(|m| !m.scheduled())
+}
+
 impl Model {
     /// The candidates `keep` selects: ranked ones in priority order, then
     /// the rest by id.
@@ -214,12 +237,12 @@ impl Model {
 
     /// The demos given, newest first: not those booked for a later day.
     pub fn given_demos(&self) -> impl Iterator<Item = &DemoView> {
-        self.demos.iter().filter(|d| !d.scheduled)
+        took_place(&self.demos)
     }
 
     /// The check-ins held, newest first: not those booked for a later day.
     pub fn held_checkins(&self) -> impl Iterator<Item = &CheckinView> {
-        self.checkins.iter().filter(|c| !c.scheduled)
+        took_place(&self.checkins)
     }
 
     pub fn candidate(&self, id: &str) -> Option<&Candidate> {
@@ -407,7 +430,7 @@ pub fn derive(data: &Data, config: &Config, today: Date) -> Model {
     };
 
     // Meetings not held yet have asked nobody for dissent.
-    let held: Vec<&CheckinView> = checkins.iter().filter(|c| !c.scheduled).collect();
+    let held: Vec<&CheckinView> = took_place(&checkins).collect();
     let with_dissent = held.iter().filter(|c| !c.dissent.is_empty()).count();
     let dissent = DissentStats {
         checkins: held.len(),
@@ -498,7 +521,7 @@ fn derive_candidate(
         consensus::disagreement_reasons(spread, product_median, engineering_median, &config.matrix);
 
     let own_checkins: Vec<CheckinView> = related.checkins.iter().map(|c| (*c).clone()).collect();
-    let held = || own_checkins.iter().filter(|c| !c.scheduled);
+    let held = || took_place(&own_checkins);
     let has_feasibility_checkin = held().any(|c| c.kind == CheckinKind::Feasibility);
     let checkin_scheduled = (own_checkins.iter())
         .filter(|c| c.scheduled && c.kind == CheckinKind::Feasibility)
@@ -519,6 +542,10 @@ fn derive_candidate(
         .map(|d| d.add_days(config.checkins.due_within_days as i64));
     // A demo lists each candidate once (see `once`), so it is here once.
     let own_demos: Vec<DemoView> = related.demos.iter().map(|d| (*d).clone()).collect();
+    // Worked out before the lists move into the candidate.
+    let last_checkin = held().next().map(|c| c.date);
+    let dissent_count = held().map(|c| c.dissent.len()).sum();
+    let demoed = took_place(&own_demos).next().is_some();
 
     Candidate {
         id: id.to_string(),
@@ -547,16 +574,16 @@ fn derive_candidate(
         priority: None,
         discovery_done: f.discovery_done,
         tags: f.tags.iter().map(|t| t.value.clone()).collect(),
-        last_checkin: held().next().map(|c| c.date),
+        last_checkin,
         has_feasibility_checkin,
         checkin_scheduled,
         days_since_discovery,
         needs_checkin,
         checkin_overdue,
         checkin_due,
-        dissent_count: held().map(|c| c.dissent.len()).sum(),
+        dissent_count,
         checkins: own_checkins,
-        demoed: own_demos.iter().any(|d| !d.scheduled),
+        demoed,
         demos: own_demos,
         scores,
     }
@@ -612,7 +639,7 @@ fn derive_people(
     for s in &data.scores {
         count(&s.by.value, &|t| t.scores += 1);
     }
-    for checkin in checkins.iter().filter(|c| !c.scheduled) {
+    for checkin in took_place(checkins) {
         for a in &checkin.attendees {
             count(&a.id, &|t| t.checkins += 1);
         }
@@ -620,7 +647,7 @@ fn derive_people(
             count(&d.by.id, &|t| t.dissent += 1);
         }
     }
-    for d in demos.iter().filter(|d| !d.scheduled) {
+    for d in took_place(demos) {
         count(&d.presenter.id, &|t| t.demos_presented += 1);
     }
     let mut people: Vec<PersonView> = (data.people.iter())

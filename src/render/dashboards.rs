@@ -267,6 +267,7 @@ fn opinions(model: &Model) -> Vec<Opinion<'_>> {
 }
 
 fn this_week<'a>(shared: &'a Shared<'a>, page_url: &str) -> Job<'a> {
+    use crate::data::reader::Choice;
     job(
         "this-week.html",
         "this-week/index.html".into(),
@@ -288,6 +289,10 @@ fn this_week<'a>(shared: &'a Shared<'a>, page_url: &str) -> Job<'a> {
             c.insert("schedule", &shared.pick(&to_schedule));
             c.insert("to_demo", &to_demo);
             c.insert("unrecorded", &unrecorded_checkins(model, site.today));
+            // The values as the data writes them, so the advice cannot
+            // drift from what the reader accepts.
+            let outcomes: Vec<&str> = (Outcome::ALL.iter()).map(|(name, _)| *name).collect();
+            c.insert("outcome_values", &outcomes);
             c.insert("upcoming", &upcoming_checkins(model, site.today));
             c.insert("refine", &shared.pick(&model.disagreements));
             c.insert("pages_due", &pages_due(site));
