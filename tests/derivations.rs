@@ -827,9 +827,7 @@ fn a_demo_dated_after_today_is_scheduled_and_shows_nothing_yet() {
         "{page}"
     );
     let features = s.read("public/features/index.html");
-    let attention = (features.split("id=\"attention\"").nth(1))
-        .and_then(|rest| rest.split("</section>").next())
-        .expect("the attention section");
+    let attention = section_of(&features, "attention");
     assert!(attention.contains("Title of booked"), "{attention}");
     assert!(!attention.contains("Title of given"), "{attention}");
     assert!(!s.read("public/feed.xml").contains("2027-02-10"));
@@ -1020,10 +1018,7 @@ fn data_json_derives_overdue_and_dissent_from_source_date_epoch() {
 
     // "This week" asks to schedule both, the overdue one first and flagged.
     let week = s.read("public/this-week/index.html");
-    let start = week
-        .find("id=\"schedule-title\"")
-        .expect("schedule section");
-    let section = &week[start..start + week[start..].find("</section>").unwrap()];
+    let section = section_of(&week, "schedule-title");
     let (p15, p14) = (
         section.find("/features/day-15/").expect("day-15 listed"),
         section.find("/features/day-14/").expect("day-14 listed"),
